@@ -1,0 +1,168 @@
+import { alloc, type FloatArray, formatShape, type GraphNode, Tensor } from './tensor.js';
+
+/**
+ * Reverse-mode autodiff on a tape. Every op that has an input requiring gradients attaches a
+ * GraphNode to its output: the inputs plus a closure from the output's gradient to the inputs'.
+ * `backward` walks the nodes in reverse topological order and accumulates (+=) into each input.
+ */
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn without recording any graph (inference, optimizer updates). */
+export function noGrad<T>(fn: () => T): T {
+  const saved = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = saved;
+  }
+}
+
+/**
+ * Attaches the op's backward to its output when any input needs a gradient and grad mode is on.
+ * This is the one hook every op goes through; it returns `out` for chaining.
+ */
+export function record(
+  op: string,
+  out: Tensor,
+  inputs: Tensor[],
+  backward: (grad: FloatArray) => Array<FloatArray | null>,
+): Tensor {
+  if (!gradEnabled) return out;
+  let needed = false;
+  for (const t of inputs) needed ||= t.requiresGrad;
+  if (!needed) return out;
+  out.requiresGrad = true;
+  out.node = { op, inputs, backward };
+  return out;
+}
+
+/** Nodes reachable from root, inputs before the tensors made from them (iterative DFS). */
+export function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: Array<{ t: Tensor; next: number }> = [{ t: root, next: 0 }];
+  visited.add(root);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const inputs = frame.t.node?.inputs ?? [];
+    if (frame.next < inputs.length) {
+      const child = inputs[frame.next++];
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push({ t: child, next: 0 });
+      }
+    } else {
+      order.push(frame.t);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+export interface BackwardOptions {
+  /** Keep the saved intermediates so backward can run through this graph again. */
+  retainGraph?: boolean;
+}
+
+interface PendingGrad {
+  data: FloatArray;
+  /** False while `data` may be an array another tensor or op still holds: copy before adding. */
+  owned: boolean;
+}
+
+function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray): void {
+  if (g.length !== t.size) {
+    throw new Error(
+      `backward: ${t.node?.op ?? 'leaf'} produced a gradient of ${g.length} values for a tensor of shape ${formatShape(t.shape)}`,
+    );
+  }
+  const entry = pending.get(t);
+  if (!entry) {
+    pending.set(t, { data: g, owned: false });
+    return;
+  }
+  if (!entry.owned) {
+    entry.data = entry.data.slice();
+    entry.owned = true;
+  }
+  const acc = entry.data;
+  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+}
+
+/**
+ * Backpropagates from `root`. With no gradient given, root must hold one value (a loss) and its
+ * gradient is 1. Leaves that require gradients get them added to `.grad`.
+ */
+export function backward(root: Tensor, grad?: Tensor | FloatArray, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error(
+      'backward: this tensor does not require gradients (no input had requiresGrad, or noGrad was on)',
+    );
+  }
+  let seed: FloatArray;
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new Error(
+        `backward: tensor of shape ${formatShape(root.shape)} is not a scalar; pass the upstream gradient explicitly`,
+      );
+    }
+    seed = alloc(root.dtype, 1);
+    seed[0] = 1;
+  } else {
+    seed = grad instanceof Tensor ? grad.data : grad;
+    if (seed.length !== root.size) {
+      throw new Error(
+        `backward: gradient has ${seed.length} values but the tensor has shape ${formatShape(root.shape)}`,
+      );
+    }
+  }
+  const order = topologicalOrder(root);
+  const pending = new Map<Tensor, PendingGrad>();
+  pending.set(root, { data: seed, owned: false });
+  for (let idx = order.length - 1; idx >= 0; idx--) {
+    const t = order[idx];
+    const entry = pending.get(t);
+    if (!entry) continue;
+    pending.delete(t);
+    const node: GraphNode | null = t.node;
+    if (node === null) {
+      accumulateLeaf(t, entry.data);
+      continue;
+    }
+    if (node.backward === null) {
+      throw new Error(
+        `backward: the graph through '${node.op}' was already released; pass { retainGraph: true } to the first backward`,
+      );
+    }
+    const grads = node.backward(entry.data);
+    for (let i = 0; i < node.inputs.length; i++) {
+      const g = grads[i];
+      const input = node.inputs[i];
+      if (g && input.requiresGrad) accumulate(pending, input, g);
+    }
+    if (!options.retainGraph) {
+      node.backward = null;
+      node.inputs = [];
+    }
+  }
+}
+
+function accumulateLeaf(t: Tensor, g: FloatArray): void {
+  if (t.grad === null) {
+    t.grad = new Tensor(g.slice(), t.shape);
+    return;
+  }
+  const acc = t.grad.data;
+  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+}
+
+/** Clears the gradients of the given tensors. */
+export function zeroGrad(tensors: Iterable<Tensor>): void {
+  for (const t of tensors) t.grad = null;
+}

@@ -1,0 +1,31 @@
+// The public API of tensorgrad.
+import './ops/methods.js';
+
+export {
+  type BackwardOptions,
+  backward,
+  isGradEnabled,
+  noGrad,
+  topologicalOrder,
+  zeroGrad,
+} from './autograd.js';
+export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
+export * as kernels from './kernels/index.js';
+export { type BackendChoice, getBackend, setBackend, withBackend } from './kernels/registry.js';
+export * from './ops/index.js';
+export { type OpInfo, type OpSample, opRegistry, registerOp } from './ops/registry.js';
+export { defaultGenerator, Generator, manualSeed } from './random.js';
+export {
+  type Dtype,
+  type FloatArray,
+  full,
+  type NestedArray,
+  ones,
+  rand,
+  randn,
+  type Shape,
+  Tensor,
+  tensor,
+  uniform,
+  zeros,
+} from './tensor.js';

@@ -1,0 +1,86 @@
+import { record } from '../autograd.js';
+import { denseForward, gemm } from '../kernels/registry.js';
+import type { Activation } from '../kernels/types.js';
+import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
+import { checkSameDtype } from './elementwise.js';
+import { registerOp } from './registry.js';
+import { sampleInput } from './samples.js';
+
+export type { Activation };
+
+const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+
+/**
+ * The fused layer h = act(x W + b): one kernel call forward (gemm, bias and activation together),
+ * and a backward that gets the activation's derivative from the saved output, so no pre-activation
+ * tensor is kept. Mathematically the same as activation(add(matmul(x, w), b)).
+ */
+export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation = 'linear'): Tensor {
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new Error(`dense: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}`);
+  }
+  if (x.ndim !== 2 || w.ndim !== 2) {
+    throw new Error(
+      `dense: input and kernel must be 2-D, got ${formatShape(x.shape)} and ${formatShape(w.shape)}`,
+    );
+  }
+  const [m, k] = x.shape;
+  const [kw, n] = w.shape;
+  if (k !== kw)
+    throw new Error(`dense: inner dimensions differ: ${formatShape(x.shape)} x ${formatShape(w.shape)}`);
+  checkSameDtype('dense', x, w);
+  if (b !== null) {
+    checkSameDtype('dense', x, b);
+    if (b.ndim !== 1 || b.shape[0] !== n) {
+      throw new Error(
+        `dense: bias must have shape [${n}] for kernel ${formatShape(w.shape)}, got ${formatShape(b.shape)}`,
+      );
+    }
+  }
+  const od = alloc(x.dtype, m * n);
+  denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, od);
+  const out = new Tensor(od, [m, n]);
+  const inputs = b === null ? [x, w] : [x, w, b];
+  return record('dense', out, inputs, (g) => {
+    const dz = activationGrad(activation, g, od);
+    const gx = x.requiresGrad ? alloc(x.dtype, x.size) : null;
+    if (gx) gemm(false, true, m, k, n, 1, dz, w.data, 0, gx);
+    const gw = w.requiresGrad ? alloc(w.dtype, w.size) : null;
+    if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
+    if (b === null) return [gx, gw];
+    const gb = alloc(b.dtype, n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gb[j] += dz[i * n + j];
+    return [gx, gw, gb];
+  });
+}
+
+/** dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0. */
+function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
+  if (activation === 'linear') return g;
+  const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
+  if (activation === 'relu') for (let i = 0; i < g.length; i++) dz[i] = out[i] > 0 ? g[i] : 0;
+  else if (activation === 'sigmoid') for (let i = 0; i < g.length; i++) dz[i] = g[i] * out[i] * (1 - out[i]);
+  else for (let i = 0; i < g.length; i++) dz[i] = g[i] * (1 - out[i] * out[i]);
+  return dz;
+}
+
+registerOp({
+  name: 'dense',
+  samples: (rng) => [
+    ...ACTIVATIONS.map((act) => ({
+      label: `[4,3] x [3,5] + [5], ${act}`,
+      // ReLU samples keep the pre-activations away from 0 by using a large bias spread.
+      inputs: [
+        sampleInput(rng, [4, 3]),
+        sampleInput(rng, [3, 5]),
+        sampleInput(rng, [5], { awayFromZero: 0.2 }),
+      ],
+      run: (x: Tensor, w: Tensor, b: Tensor) => dense(x, w, b, act),
+    })),
+    {
+      label: '[2,3] x [3,4], no bias, tanh',
+      inputs: [sampleInput(rng, [2, 3]), sampleInput(rng, [3, 4])],
+      run: (x: Tensor, w: Tensor) => dense(x, w, null, 'tanh'),
+    },
+  ],
+});

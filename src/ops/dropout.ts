@@ -1,0 +1,50 @@
+import { record } from '../autograd.js';
+import { defaultGenerator, Generator } from '../random.js';
+import { alloc, Tensor } from '../tensor.js';
+import { registerOp } from './registry.js';
+import { sampleInput } from './samples.js';
+
+export interface DropoutOptions {
+  /** false in evaluation: dropout is then the identity. Default true. */
+  training?: boolean;
+  /** Where the mask comes from; the global seeded generator by default. */
+  generator?: Generator;
+}
+
+/**
+ * Inverted dropout: each element is zeroed with probability `rate` and the kept ones are scaled by
+ * 1 / (1 - rate), so the expected value is unchanged and evaluation needs no rescaling.
+ */
+export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  if (options.training === false || rate === 0) return x;
+  const g = options.generator ?? defaultGenerator();
+  const scale = 1 / (1 - rate);
+  const mask = alloc(x.dtype, x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = g.random() < rate ? 0 : scale;
+  const xd = x.data;
+  const od = alloc(x.dtype, x.size);
+  for (let i = 0; i < od.length; i++) od[i] = xd[i] * mask[i];
+  return record('dropout', new Tensor(od, x.shape), [x], (grad) => {
+    const gx = alloc(x.dtype, grad.length);
+    for (let i = 0; i < gx.length; i++) gx[i] = grad[i] * mask[i];
+    return [gx];
+  });
+}
+
+registerOp({
+  name: 'dropout',
+  // A generator seeded inside run gives the same mask on every call, as gradcheck needs.
+  samples: (rng) => [
+    {
+      label: '[6,5] rate 0.5, fixed mask',
+      inputs: [sampleInput(rng, [6, 5])],
+      run: (a) => dropout(a, 0.5, { generator: new Generator(7) }),
+    },
+    {
+      label: '[10] rate 0.2, fixed mask',
+      inputs: [sampleInput(rng, [10])],
+      run: (a) => dropout(a, 0.2, { generator: new Generator(8) }),
+    },
+  ],
+});

@@ -1,0 +1,259 @@
+import { record } from '../autograd.js';
+import type { Generator } from '../random.js';
+import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
+import { stableSigmoid } from './activations.js';
+import { checkSameDtype } from './elementwise.js';
+import { registerOp } from './registry.js';
+import { sampleConstant, sampleInput } from './samples.js';
+
+// Losses reduce to the mean over elements (Keras's default). An optional per-element `weight`
+// tensor of the target's shape multiplies each term before the mean (class or sample weights);
+// it is a constant, never differentiated.
+
+export interface LossOptions {
+  weight?: Tensor;
+}
+
+/** Keras clips probabilities to [epsilon, 1 - epsilon] before taking logs. */
+export const BCE_EPSILON = 1e-7;
+
+function checkPair(op: string, pred: Tensor, target: Tensor, options: LossOptions): FloatArray | null {
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  checkSameDtype(op, pred, target);
+  if (
+    pred.size !== target.size ||
+    pred.ndim !== target.ndim ||
+    pred.shape.some((d, i) => d !== target.shape[i])
+  ) {
+    throw new Error(
+      `${op}: prediction and target shapes differ: ${formatShape(pred.shape)} and ${formatShape(target.shape)}`,
+    );
+  }
+  if (pred.size === 0) throw new Error(`${op}: empty input`);
+  const w = options.weight;
+  if (!w) return null;
+  if (w.size !== target.size) {
+    throw new Error(
+      `${op}: weight has shape ${formatShape(w.shape)} but target has ${formatShape(target.shape)}`,
+    );
+  }
+  return w.data;
+}
+
+/**
+ * Builds a mean-reduced loss from per-element terms: `term(p, y)` gives the loss and its partial
+ * derivatives with respect to p and y, written into d[0] and d[1].
+ */
+function elementLoss(
+  op: string,
+  pred: Tensor,
+  target: Tensor,
+  options: LossOptions,
+  term: (p: number, y: number, d: Float64Array) => number,
+): Tensor {
+  const w = checkPair(op, pred, target, options);
+  const n = pred.size;
+  const dp = alloc(pred.dtype, n);
+  const dy = alloc(pred.dtype, n);
+  const d = new Float64Array(2);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w === null ? 1 : w[i];
+    total += wi * term(pred.data[i], target.data[i], d);
+    dp[i] = (wi * d[0]) / n;
+    dy[i] = (wi * d[1]) / n;
+  }
+  const od = alloc(pred.dtype, 1);
+  od[0] = total / n;
+  return record(op, new Tensor(od, []), [pred, target], (g) => {
+    const s = g[0];
+    const gp = alloc(pred.dtype, n);
+    for (let i = 0; i < n; i++) gp[i] = s * dp[i];
+    const gy = target.requiresGrad ? alloc(pred.dtype, n) : null;
+    if (gy) for (let i = 0; i < n; i++) gy[i] = s * dy[i];
+    return [gp, gy];
+  });
+}
+
+/** Mean squared error: mean((pred - target)^2). */
+export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss('mse', pred, target, options, (p, y, d) => {
+    const r = p - y;
+    d[0] = 2 * r;
+    d[1] = -2 * r;
+    return r * r;
+  });
+}
+
+/**
+ * Binary cross-entropy on probabilities, clipped to [1e-7, 1 - 1e-7] as Keras does: outside that
+ * range the loss is flat in p (zero gradient), as with Keras's clip.
+ */
+export function bce(prob: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss('bce', prob, target, options, (p, y, d) => {
+    const clipped = p < BCE_EPSILON || p > 1 - BCE_EPSILON;
+    const q = clipped ? Math.min(Math.max(p, BCE_EPSILON), 1 - BCE_EPSILON) : p;
+    const lq = Math.log(q);
+    const l1q = Math.log(1 - q);
+    d[0] = clipped ? 0 : -y / q + (1 - y) / (1 - q);
+    d[1] = -lq + l1q;
+    return -(y * lq + (1 - y) * l1q);
+  });
+}
+
+/**
+ * Binary cross-entropy on logits z, stable for any |z|:
+ * max(z, 0) - z*y + log(1 + e^-|z|), with d/dz = sigmoid(z) - y.
+ */
+export function bceWithLogits(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss('bceWithLogits', logits, target, options, (z, y, d) => {
+    d[0] = stableSigmoid(z) - y;
+    d[1] = -z;
+    return (z > 0 ? z : 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+  });
+}
+
+/**
+ * Softmax cross-entropy over the last axis of [N, C] logits, averaged over the N rows. The target
+ * is either class indices (N integers) or a [N, C] tensor of probabilities (one-hot or soft).
+ */
+export function softmaxCrossEntropy(logits: Tensor, target: Tensor | ArrayLike<number>): Tensor {
+  if (logits.ndim !== 2)
+    throw new Error(`softmaxCrossEntropy: logits must be [N, C], got ${formatShape(logits.shape)}`);
+  const [n, c] = logits.shape;
+  if (n === 0 || c === 0) throw new Error(`softmaxCrossEntropy: empty logits ${formatShape(logits.shape)}`);
+  const y = targetProbabilities(logits, target);
+  const ld = logits.data;
+  const logSoftmax = new Float64Array(n * c);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * c;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < c; j++) max = ld[row + j] > max ? ld[row + j] : max;
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(ld[row + j] - max);
+    const lse = max + Math.log(s);
+    for (let j = 0; j < c; j++) {
+      logSoftmax[row + j] = ld[row + j] - lse;
+      total -= y.data[row + j] * logSoftmax[row + j];
+    }
+  }
+  const od = alloc(logits.dtype, 1);
+  od[0] = total / n;
+  return record('softmaxCrossEntropy', new Tensor(od, []), [logits, y], (g) => {
+    const s = g[0] / n;
+    const gl = alloc(logits.dtype, n * c);
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      let ysum = 0;
+      for (let j = 0; j < c; j++) ysum += y.data[row + j];
+      // d/dz_j of -sum_k y_k log softmax_k = softmax_j * sum_k y_k - y_j.
+      for (let j = 0; j < c; j++) gl[row + j] = s * (Math.exp(logSoftmax[row + j]) * ysum - y.data[row + j]);
+    }
+    const gy = y.requiresGrad ? alloc(logits.dtype, n * c) : null;
+    if (gy) for (let i = 0; i < gy.length; i++) gy[i] = -s * logSoftmax[i];
+    return [gl, gy];
+  });
+}
+
+function targetProbabilities(logits: Tensor, target: Tensor | ArrayLike<number>): Tensor {
+  const [n, c] = logits.shape;
+  if (target instanceof Tensor) {
+    checkSameDtype('softmaxCrossEntropy', logits, target);
+    if (target.ndim !== 2 || target.shape[0] !== n || target.shape[1] !== c) {
+      throw new Error(
+        `softmaxCrossEntropy: target shape ${formatShape(target.shape)} does not match logits ${formatShape(logits.shape)}`,
+      );
+    }
+    return target;
+  }
+  if (target.length !== n) {
+    throw new Error(`softmaxCrossEntropy: ${target.length} class indices for ${n} rows of logits`);
+  }
+  const data = alloc(logits.dtype, n * c);
+  for (let i = 0; i < n; i++) {
+    const k = target[i];
+    if (!Number.isInteger(k) || k < 0 || k >= c) {
+      throw new Error(`softmaxCrossEntropy: class index ${k} at row ${i} is outside 0..${c - 1}`);
+    }
+    data[i * c + k] = 1;
+  }
+  return new Tensor(data, [n, c]);
+}
+
+const binary = (rng: Generator) => sampleConstant(rng, [4, 1], (g) => (g.random() < 0.5 ? 0 : 1));
+
+registerOp({
+  name: 'mse',
+  samples: (rng) => {
+    const weight = sampleConstant(rng, [5], (g) => g.uniform(0.5, 2));
+    return [
+      {
+        label: '[4,3] vs [4,3]',
+        inputs: [sampleInput(rng, [4, 3]), sampleInput(rng, [4, 3])],
+        run: (p, y) => mse(p, y),
+      },
+      {
+        label: '[5] weighted',
+        inputs: [sampleInput(rng, [5]), sampleInput(rng, [5])],
+        run: (p, y) => mse(p, y, { weight }),
+      },
+    ];
+  },
+});
+registerOp({
+  name: 'bce',
+  samples: (rng) => {
+    const weight = sampleConstant(rng, [4, 1], (g) => g.uniform(0.5, 3));
+    return [
+      {
+        label: '[4,1] probabilities vs 0/1 labels',
+        inputs: [sampleInput(rng, [4, 1], { low: 0.05, high: 0.95 }), binary(rng)],
+        run: (p, y) => bce(p, y),
+      },
+      {
+        label: '[4,1] vs soft labels (target differentiated too)',
+        inputs: [
+          sampleInput(rng, [4, 1], { low: 0.05, high: 0.95 }),
+          sampleInput(rng, [4, 1], { low: 0, high: 1 }),
+        ],
+        run: (p, y) => bce(p, y),
+      },
+      {
+        label: '[4,1] weighted',
+        inputs: [sampleInput(rng, [4, 1], { low: 0.05, high: 0.95 }), binary(rng)],
+        run: (p, y) => bce(p, y, { weight }),
+      },
+    ];
+  },
+});
+registerOp({
+  name: 'bceWithLogits',
+  samples: (rng) => [
+    {
+      label: '[4,1] logits vs 0/1 labels',
+      inputs: [sampleInput(rng, [4, 1], { low: -4, high: 4 }), binary(rng)],
+      run: (z, y) => bceWithLogits(z, y),
+    },
+    {
+      label: '[6] large logits vs soft labels',
+      inputs: [sampleInput(rng, [6], { low: -30, high: 30 }), sampleInput(rng, [6], { low: 0, high: 1 })],
+      run: (z, y) => bceWithLogits(z, y),
+    },
+  ],
+});
+registerOp({
+  name: 'softmaxCrossEntropy',
+  samples: (rng) => [
+    {
+      label: '[4,3] logits, class indices',
+      inputs: [sampleInput(rng, [4, 3], { low: -3, high: 3 })],
+      run: (z) => softmaxCrossEntropy(z, [0, 2, 1, 2]),
+    },
+    {
+      label: '[3,5] logits, soft targets (differentiated)',
+      inputs: [sampleInput(rng, [3, 5], { low: -3, high: 3 }), sampleInput(rng, [3, 5], { low: 0, high: 1 })],
+      run: (z, y) => softmaxCrossEntropy(z, y),
+    },
+  ],
+});

@@ -1,0 +1,88 @@
+import { record } from '../autograd.js';
+import { alloc, Tensor } from '../tensor.js';
+import { unaryOp } from './elementwise.js';
+import { registerOp } from './registry.js';
+import { sampleInput } from './samples.js';
+
+export function exp(x: Tensor): Tensor {
+  return unaryOp('exp', x, Math.exp, (_v, out) => out);
+}
+
+/** Natural log; log of a non-positive value gives -Infinity or NaN, as in NumPy. */
+export function log(x: Tensor): Tensor {
+  return unaryOp('log', x, Math.log, (v) => 1 / v);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  return unaryOp('sqrt', x, Math.sqrt, (_v, out) => 0.5 / out);
+}
+
+/** x ** exponent for a number exponent. */
+export function pow(x: Tensor, exponent: number): Tensor {
+  if (typeof exponent !== 'number' || Number.isNaN(exponent)) {
+    throw new Error(`pow: the exponent must be a number, got ${String(exponent)}`);
+  }
+  if (exponent === 2) {
+    // Squares are everywhere (MSE, L2): skip Math.pow.
+    const xd = x.data;
+    const od = alloc(x.dtype, xd.length);
+    for (let i = 0; i < xd.length; i++) od[i] = xd[i] * xd[i];
+    return record('pow', new Tensor(od, x.shape), [x], (g) => {
+      const gx = alloc(x.dtype, g.length);
+      for (let i = 0; i < g.length; i++) gx[i] = 2 * xd[i] * g[i];
+      return [gx];
+    });
+  }
+  return unaryOp(
+    'pow',
+    x,
+    (v) => v ** exponent,
+    (v) => (exponent === 0 ? 0 : exponent * v ** (exponent - 1)),
+  );
+}
+
+registerOp({
+  name: 'exp',
+  samples: (rng) => [
+    { label: '[3,4]', inputs: [sampleInput(rng, [3, 4])], run: (a) => exp(a) },
+    { label: '[]', inputs: [sampleInput(rng, [])], run: (a) => exp(a) },
+  ],
+});
+registerOp({
+  name: 'log',
+  samples: (rng) => [
+    {
+      label: '[3,4] in [0.2, 3]',
+      inputs: [sampleInput(rng, [3, 4], { low: 0.2, high: 3 })],
+      run: (a) => log(a),
+    },
+  ],
+});
+registerOp({
+  name: 'sqrt',
+  samples: (rng) => [
+    {
+      label: '[2,5] in [0.2, 3]',
+      inputs: [sampleInput(rng, [2, 5], { low: 0.2, high: 3 })],
+      run: (a) => sqrt(a),
+    },
+  ],
+});
+registerOp({
+  name: 'pow',
+  samples: (rng) => [
+    { label: '[3,4] ** 2', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 2) },
+    { label: '[3,4] ** 3', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 3) },
+    {
+      label: '[5] ** 0.5 on positives',
+      inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
+      run: (a) => pow(a, 0.5),
+    },
+    {
+      label: '[5] ** -1.5 on positives',
+      inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
+      run: (a) => pow(a, -1.5),
+    },
+    { label: '[4] ** 0', inputs: [sampleInput(rng, [4])], run: (a) => pow(a, 0) },
+  ],
+});

@@ -1,0 +1,28 @@
+import type { Generator } from '../random.js';
+import { type Shape, sizeOf, Tensor } from '../tensor.js';
+
+export interface SampleRange {
+  low?: number;
+  high?: number;
+  /** Keep |x| at least this far from zero (for kinks and poles at 0). */
+  awayFromZero?: number;
+}
+
+/** A float64 input that requires gradients, drawn from the seeded generator. */
+export function sampleInput(rng: Generator, shape: Shape, range: SampleRange = {}): Tensor {
+  const { low = -2, high = 2, awayFromZero = 0 } = range;
+  const data = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) {
+    let v = rng.uniform(low, high);
+    if (awayFromZero > 0 && Math.abs(v) < awayFromZero) v = v < 0 ? v - awayFromZero : v + awayFromZero;
+    data[i] = v;
+  }
+  return new Tensor(data, shape, true);
+}
+
+/** A float64 constant (no gradient), e.g. targets of a loss. */
+export function sampleConstant(rng: Generator, shape: Shape, draw: (rng: Generator) => number): Tensor {
+  const data = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = draw(rng);
+  return new Tensor(data, shape, false);
+}

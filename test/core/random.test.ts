@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { Generator } from '../../src/random.js';
+
+describe('Generator', () => {
+  it('gives the same stream for the same seed and another for another seed', () => {
+    const a = new Generator(42);
+    const b = new Generator(42);
+    const c = new Generator(43);
+    const sa = Array.from({ length: 5 }, () => a.random());
+    expect(Array.from({ length: 5 }, () => b.random())).toEqual(sa);
+    expect(Array.from({ length: 5 }, () => c.random())).not.toEqual(sa);
+  });
+
+  it('draws uniform values with the right mean and normals with unit variance', () => {
+    const g = new Generator(1);
+    let s = 0;
+    let s2 = 0;
+    const n = 20000;
+    for (let i = 0; i < n; i++) s += g.random();
+    expect(s / n).toBeCloseTo(0.5, 2);
+    s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = g.normal();
+      s += v;
+      s2 += v * v;
+    }
+    expect(s / n).toBeCloseTo(0, 1);
+    expect(s2 / n).toBeCloseTo(1, 1);
+  });
+
+  it('permutes 0..n-1 and rejects a bad int range', () => {
+    const p = new Generator(9).permutation(10);
+    expect([...p].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(() => new Generator(1).int(0)).toThrow(/positive integer, got 0/);
+  });
+});
