@@ -21,7 +21,9 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   const g = options.generator ?? defaultGenerator();
   const scale = 1 / (1 - rate);
   const mask = alloc(x.dtype, x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = g.random() < rate ? 0 : scale;
+  // One 32-bit draw per element, compared as an integer: dropout runs on every training step.
+  const threshold = rate * 4294967296;
+  for (let i = 0; i < mask.length; i++) mask[i] = g.nextUint32() < threshold ? 0 : scale;
   const xd = x.data;
   const od = alloc(x.dtype, x.size);
   for (let i = 0; i < od.length; i++) od[i] = xd[i] * mask[i];

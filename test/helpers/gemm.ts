@@ -40,6 +40,8 @@ export function gemmCases(seed: number, randomCount: number): GemmCase[] {
     [5, 300, 7],
     [300, 3, 257],
     [64, 64, 64],
+    // Past one column block (512) and one depth block (128) of the blocked kernel.
+    [9, 600, 130],
   ];
   for (const [m, n, k] of fixed) {
     for (const transA of [false, true]) {

@@ -38,17 +38,21 @@ export const blockedGemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, 
     const nb = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kb = Math.min(KC, k - p0);
-      // Pack op(B)[p0:p0+kb, j0:j0+nb] row-major into panel (row stride nb).
+      // Pack op(B)[p0:p0+kb, j0:j0+nb] row-major into a panel (row stride nb). When B is not
+      // transposed and fits one column block its rows are already contiguous: read it in place.
+      const inPlace = !transB && nb === n;
+      const src = inPlace ? b : panel;
+      const srcBase = inPlace ? p0 * n : 0;
       if (transB) {
         for (let p = 0; p < kb; p++) {
           const row = p * nb;
           for (let j = 0; j < nb; j++) panel[row + j] = b[(j0 + j) * k + p0 + p];
         }
-      } else {
+      } else if (!inPlace) {
         for (let p = 0; p < kb; p++) {
-          const src = (p0 + p) * n + j0;
+          const from = (p0 + p) * n + j0;
           const row = p * nb;
-          for (let j = 0; j < nb; j++) panel[row + j] = b[src + j];
+          for (let j = 0; j < nb; j++) panel[row + j] = b[from + j];
         }
       }
       let i = 0;
@@ -80,9 +84,9 @@ export const blockedGemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, 
           a1 *= alpha;
           a2 *= alpha;
           a3 *= alpha;
-          const row = p * nb;
+          const row = srcBase + p * nb;
           for (let j = 0; j < nb; j++) {
-            const bv = panel[row + j];
+            const bv = src[row + j];
             c[c0 + j] += a0 * bv;
             c[c1 + j] += a1 * bv;
             c[c2 + j] += a2 * bv;
@@ -95,8 +99,8 @@ export const blockedGemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, 
         for (let p = 0; p < kb; p++) {
           const pp = p0 + p;
           const a0 = alpha * (transA ? a[pp * lda + i] : a[i * lda + pp]);
-          const row = p * nb;
-          for (let j = 0; j < nb; j++) c[c0 + j] += a0 * panel[row + j];
+          const row = srcBase + p * nb;
+          for (let j = 0; j < nb; j++) c[c0 + j] += a0 * src[row + j];
         }
       }
     }
