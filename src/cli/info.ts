@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { availableProviders, getBackend, unavailableProviders } from '../kernels/registry.js';
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The SIMD features the kernels care about, read from /proc/cpuinfo where it exists. */
+export function cpuFeatures(): string[] {
+  try {
+    const flags =
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .match(/^flags\s*:\s*(.*)$/m)?.[1]
+        .split(/\s+/) ?? [];
+    return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl'].filter((f) =>
+      flags.includes(f),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** What `tensorgrad info` prints: version, kernel providers (and why any is missing), CPU. */
+export function infoLines(): string[] {
+  const providers = availableProviders();
+  const lines = [
+    `tensorgrad ${packageVersion()} on Node ${process.versions.node} (${process.platform}-${process.arch})`,
+    `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} threads, features: ${cpuFeatures().join(' ') || 'unknown'}`,
+    `backend: ${getBackend()}`,
+    'kernel providers:',
+    ...providers.map((p) => `  ${p.name.padEnd(9)} ${p.dtypes.join('+').padEnd(16)} ${p.describe?.() ?? ''}`),
+  ];
+  for (const [name, why] of unavailableProviders()) lines.push(`  ${name.padEnd(9)} unavailable: ${why}`);
+  return lines;
+}

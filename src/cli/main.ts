@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { infoLines, packageVersion } from './info.js';
+
+/** The `tensorgrad` command line; each subcommand lives in its own file. */
+export function buildProgram(): Command {
+  const program = new Command('tensorgrad')
+    .description('Train, evaluate and run small neural networks on CSV files, on tensorgrad’s own engine.')
+    .version(packageVersion());
+  program
+    .command('info')
+    .description('version, kernel providers (and the gpu.js mode), CPU features and threads')
+    .action(() => {
+      for (const line of infoLines()) console.log(line);
+    });
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv, { from: 'user' });
+}
