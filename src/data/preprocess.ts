@@ -120,8 +120,11 @@ export class Preprocessor {
     return new Preprocessor({ label, impute: options.impute ?? null, columns });
   }
 
-  /** Features (and labels, when the label column is present) for any rows, with the fitted state. */
-  transform(table: CsvTable): Transformed {
+  /**
+   * Features, and labels when the label column is present (unless `labels: false`, e.g. for
+   * prediction input whose label column is blank), for any rows, with the fitted state.
+   */
+  transform(table: CsvTable, options: { labels?: boolean } = {}): Transformed {
     const where = this.columns.map((c) => table.header.indexOf(c.name));
     const missing = this.columns.filter((_, i) => where[i] < 0).map((c) => c.name);
     if (missing.length > 0) {
@@ -139,7 +142,9 @@ export class Preprocessor {
         o = this.writeCell(col, row[where[i]], table.lines[r], x, o);
       });
     });
-    const y = this.label && table.header.includes(this.label.column) ? encodeLabels(table, this.label) : null;
+    const wantLabels =
+      options.labels !== false && this.label !== null && table.header.includes(this.label.column);
+    const y = wantLabels ? encodeLabels(table, this.label!) : null;
     return { x, y, rows: table.rows.length, features };
   }
 

@@ -58,6 +58,8 @@ describe('Preprocessor.fit / transform', () => {
     expect(out.y).toBeNull();
     expect(out.features).toBe(5);
     expect(out.x[3]).toBe(1);
+    const blankLabel = p.transform(table(['age,city,member,y', '25,Rome,no,']), { labels: false });
+    expect(blankLabel.y).toBeNull();
   });
 
   it('forces integer codes categorical by name, in numeric order', () => {
