@@ -21,9 +21,14 @@ export function isMissing(cell: string): boolean {
 // Decimal or scientific notation only: Number() would also accept '0x1f', 'Infinity' and ' '.
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** The number a cell spells, or null when it is not a plain decimal number. */
-export function parseNumber(cell: string): number | null {
-  const t = cell.trim();
+/**
+ * The number a cell spells, or null when it is not a plain decimal number. With `decimalComma`
+ * (CSV from locales that write 12,5) a comma stands for the decimal point; thousands separators
+ * are never accepted, since '1,234' would be ambiguous.
+ */
+export function parseNumber(cell: string, decimalComma = false): number | null {
+  let t = cell.trim();
+  if (decimalComma && !t.includes('.')) t = t.replace(',', '.');
   if (!NUMBER_PATTERN.test(t)) return null;
   const v = Number(t);
   return Number.isFinite(v) ? v : null;
@@ -78,9 +83,14 @@ export interface ColumnProfile {
 
 /**
  * Profiles one column's cells: kind, missing cells (row indices), and text cells in a column that
- * is otherwise numeric. `forceCategorical` skips numeric and boolean typing.
+ * is otherwise numeric. `forceCategorical` skips numeric and boolean typing; `decimalComma` as in
+ * parseNumber.
  */
-export function profileColumn(cells: readonly string[], forceCategorical = false): ColumnProfile {
+export function profileColumn(
+  cells: readonly string[],
+  forceCategorical = false,
+  decimalComma = false,
+): ColumnProfile {
   const missing: number[] = [];
   const text: Array<{ index: number; value: string }> = [];
   const distinct = new Set<string>();
@@ -92,7 +102,7 @@ export function profileColumn(cells: readonly string[], forceCategorical = false
     }
     present++;
     distinct.add(cell.trim());
-    if (parseNumber(cell) === null) text.push({ index: i, value: cell });
+    if (parseNumber(cell, decimalComma) === null) text.push({ index: i, value: cell });
   });
   if (forceCategorical) return { kind: 'categorical', strayText: [], missing };
   if (present > 0 && booleanPairOf(distinct)) return { kind: 'boolean', strayText: [], missing };

@@ -44,6 +44,8 @@ export interface PreprocessOptions {
   impute?: Impute;
   /** More categories than this in one column is an error (it is probably an id); default 100. */
   maxCategories?: number;
+  /** Numbers are written with a decimal comma (12,5), as in many semicolon-separated files. */
+  decimalComma?: boolean;
 }
 
 export type ColumnState =
@@ -56,6 +58,7 @@ export interface PreprocessorState {
   version: 1;
   label: LabelSpec | null;
   impute: Impute | null;
+  decimalComma: boolean;
   columns: ColumnState[];
 }
 
@@ -73,12 +76,14 @@ const IMPUTE_HINT = "fill it in, or pass impute: 'mean' | 'median' | 'mode' (--i
 export class Preprocessor {
   readonly label: LabelSpec | null;
   readonly impute: Impute | null;
+  readonly decimalComma: boolean;
   readonly columns: readonly ColumnState[];
   readonly featureNames: readonly string[];
 
   private constructor(state: Omit<PreprocessorState, 'format' | 'version'>) {
     this.label = state.label;
     this.impute = state.impute;
+    this.decimalComma = state.decimalComma;
     this.columns = state.columns;
     this.featureNames = state.columns.flatMap((c) =>
       c.kind === 'categorical' ? c.categories.map((v) => `${c.name}=${v}`) : [c.name],
@@ -117,7 +122,12 @@ export class Preprocessor {
       columns.push(fitColumn(train, c, forced.has(name), options));
     });
     if (columns.length === 0) throw new DataError('no feature columns left (all were dropped or the label)');
-    return new Preprocessor({ label, impute: options.impute ?? null, columns });
+    return new Preprocessor({
+      label,
+      impute: options.impute ?? null,
+      decimalComma: options.decimalComma ?? false,
+      columns,
+    });
   }
 
   /**
@@ -160,8 +170,11 @@ export class Preprocessor {
     if (absent && this.impute === null) fail(`missing value ('${cell}'); ${IMPUTE_HINT}`);
     switch (col.kind) {
       case 'numeric': {
-        let v = absent ? col.fill : parseNumber(cell);
-        if (v === null) return fail(`'${cell}' is not a number, and the column is numeric`);
+        let v = absent ? col.fill : parseNumber(cell, this.decimalComma);
+        if (v === null)
+          return fail(
+            `'${cell}' is not a number, and the column is numeric${commaHint(cell, this.decimalComma)}`,
+          );
         if (col.log1p) v = Math.log1p(v < 0 ? 0 : v);
         x[o] = (v - col.mean) / col.std;
         return o + 1;
@@ -192,6 +205,7 @@ export class Preprocessor {
       version: 1,
       label: this.label,
       impute: this.impute,
+      decimalComma: this.decimalComma,
       columns: this.columns.map((c) => structuredClone(c)),
     };
   }
@@ -216,6 +230,7 @@ export class Preprocessor {
     return new Preprocessor({
       label: s.label ?? null,
       impute: s.impute ?? null,
+      decimalComma: s.decimalComma ?? false,
       columns: s.columns.map((c) => structuredClone(c)),
     });
   }
@@ -229,7 +244,8 @@ function fitColumn(
 ): ColumnState {
   const name = train.header[c];
   const cells = train.rows.map((row) => row[c]);
-  const profile = profileColumn(cells, forceCategorical);
+  const decimalComma = options.decimalComma ?? false;
+  const profile = profileColumn(cells, forceCategorical, decimalComma);
   const line = (i: number) => train.lines[i];
   if (profile.strayText.length > 0) {
     const { index, value } = profile.strayText[0];
@@ -237,7 +253,7 @@ function fitColumn(
     throw new DataError(
       `row ${line(index)}, column '${name}': '${value}' is not a number, but ${present - profile.strayText.length} ` +
         `of ${present} values in this column are; fix the cell, mark it missing (empty or NA), or force the ` +
-        `column with categorical: ['${name}']`,
+        `column with categorical: ['${name}']${commaHint(value, decimalComma)}`,
       { row: line(index), column: name, value },
     );
   }
@@ -255,8 +271,10 @@ function fitColumn(
     );
   }
   const present = cells.filter((cell) => !isMissing(cell)).map((cell) => cell.trim());
-  if (profile.kind === 'numeric')
-    return fitNumeric(name, present.map(Number), profile.missing.length, options);
+  if (profile.kind === 'numeric') {
+    const values = present.map((v) => parseNumber(v, decimalComma)!);
+    return fitNumeric(name, values, profile.missing.length, options);
+  }
   if (Array.isArray(options.log1p) && options.log1p.includes(name)) {
     throw new DataError(`log1p column '${name}' is ${profile.kind}, not numeric`, { column: name });
   }
@@ -270,6 +288,12 @@ function fitColumn(
     };
   }
   return fitCategorical(name, present, options.maxCategories ?? 100);
+}
+
+function commaHint(value: string, decimalComma: boolean): string {
+  return !decimalComma && /^[+-]?\d+,\d+$/.test(value.trim())
+    ? '; if the file writes decimal commas, pass decimalComma: true'
+    : '';
 }
 
 function fitNumeric(
@@ -303,7 +327,7 @@ function fitNumeric(
 
 function fitCategorical(name: string, values: string[], maxCategories: number): ColumnState {
   const distinct = [...new Set(values)];
-  const numeric = distinct.every((v) => parseNumber(v) !== null);
+  const numeric = distinct.every((v) => /^[+-]?\d+$/.test(v));
   // Integer codes read better in numeric order (Browser=2 before Browser=10).
   distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (distinct.length > maxCategories) {

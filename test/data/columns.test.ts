@@ -15,6 +15,14 @@ describe('cells', () => {
     for (const bad of ['0x1f', 'Infinity', '1e999', '1,5', 'abc', '']) expect(parseNumber(bad)).toBeNull();
   });
 
+  it('reads a decimal comma only when asked', () => {
+    expect(parseNumber('12,5')).toBeNull();
+    expect(parseNumber('12,5', true)).toBe(12.5);
+    expect(parseNumber('-0,25', true)).toBe(-0.25);
+    expect(parseNumber('1,234.5', true)).toBeNull();
+    expect(parseNumber('1,2,3', true)).toBeNull();
+  });
+
   it('parses boolean tokens in any case', () => {
     expect(parseBoolean('TRUE')).toBe(true);
     expect(parseBoolean('no')).toBe(false);

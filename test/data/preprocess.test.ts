@@ -261,6 +261,30 @@ describe('a semicolon CSV with quoted fields and a yes/no label', () => {
   });
 });
 
+describe('decimal commas', () => {
+  const lines = [
+    'price;y',
+    ...Array.from({ length: 12 }, (_, i) => `${i};${i % 2 ? 'yes' : 'no'}`),
+    '2,5;no',
+  ];
+
+  it('are text by default, and the error suggests decimalComma', () => {
+    expectDataError(
+      () => Preprocessor.fit(table(lines, ';'), { label: 'y' }),
+      ["'2,5' is not a number", 'decimalComma: true'],
+    );
+  });
+
+  it('are numbers with decimalComma, at fit and transform, and survive JSON', () => {
+    const p = Preprocessor.fit(table(lines, ';'), { label: 'y', decimalComma: true, log1p: false });
+    const q = Preprocessor.fromJSON(JSON.parse(JSON.stringify(p)));
+    const col = q.columns[0];
+    expect(col.kind === 'numeric' && col.mean).toBeCloseTo((66 + 2.5) / 13, 12);
+    const x = q.transform(table(['price', '2,5', '2.5'], ';')).x;
+    expect(x[0]).toBe(x[1]);
+  });
+});
+
 describe('the Online Shoppers CSV', () => {
   const path = onlineShoppersPath();
   it.skipIf(!path)('encodes to 74 features with Month one-hot width 10', () => {
