@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { encodeLabels, fitLabel } from '../../src/data/label.js';
+import { expectDataError, table } from './helpers.js';
+
+describe('fitLabel / encodeLabels', () => {
+  it('takes the true side of a boolean pair as positive', () => {
+    const t = table(['x,y', '1,FALSE', '2,TRUE', '3,FALSE']);
+    const spec = fitLabel(t, 'y');
+    expect(spec).toMatchObject({ mode: 'boolean', positive: 'TRUE', negatives: ['FALSE'] });
+    expect(Array.from(encodeLabels(t, spec))).toEqual([0, 1, 0]);
+  });
+
+  it.each([
+    [['yes', 'no'], 'yes'],
+    [['1', '0'], '1'],
+    [['n', 'y'], 'y'],
+  ])('values %j give positive %s', (values, positive) => {
+    const t = table(['y', ...values]);
+    expect(fitLabel(t, 'y').positive).toBe(positive);
+  });
+
+  it('accepts the same boolean pair in another case at encode time only', () => {
+    const spec = fitLabel(table(['y', 'TRUE', 'FALSE']), 'y');
+    expect(Array.from(encodeLabels(table(['y', 'true', 'False']), spec))).toEqual([1, 0]);
+    expectDataError(() => encodeLabels(table(['y', 'TRUE', 'yes']), spec), ["has value 'yes'"], { row: 3 });
+  });
+
+  it('asks for --positive when the values are not a boolean pair', () => {
+    expectDataError(() => fitLabel(table(['y', 'buy', 'leave']), 'y'), ["'buy', 'leave'", '--positive']);
+  });
+
+  it('uses the given positive value, one-vs-rest for more classes', () => {
+    const t = table(['y', 'a', 'b', 'c', 'b']);
+    const spec = fitLabel(t, 'y', { positive: 'b' });
+    expect(spec.negatives).toEqual(['a', 'c']);
+    expect(Array.from(encodeLabels(t, spec))).toEqual([0, 1, 0, 1]);
+  });
+
+  it('rejects a positive value that does not occur, with the closest one', () => {
+    expectDataError(
+      () => fitLabel(table(['y', 'yes', 'no']), 'y', { positive: 'Yes' }),
+      ["positive value 'Yes' does not occur", "did you mean 'yes'"],
+    );
+  });
+
+  it('names a missing label column and suggests the closest', () => {
+    expectDataError(
+      () => fitLabel(table(['Weekend,Revenue', 'TRUE,FALSE']), 'Revnue'),
+      ["label column 'Revnue' not found; columns are: 'Weekend', 'Revenue'", "did you mean 'Revenue'"],
+      { column: 'Revnue' },
+    );
+  });
+
+  it('rejects a single class', () => {
+    expectDataError(() => fitLabel(table(['y', 'no', 'no']), 'y'), ["single class ('no' in all 2 rows)"]);
+  });
+
+  it('rejects a missing label cell with its row', () => {
+    expectDataError(() => fitLabel(table(['x,y', '1,yes', '2,', '3,no']), 'y'), ['row 3', "'y'"], {
+      row: 3,
+      column: 'y',
+    });
+  });
+});
