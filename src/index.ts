@@ -31,3 +31,4 @@ export {
   uniform,
   zeros,
 } from './tensor.js';
+export * from './training/index.js';
