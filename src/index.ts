@@ -10,6 +10,7 @@ export {
   zeroGrad,
 } from './autograd.js';
 export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
+export * from './io/index.js';
 export * as kernels from './kernels/index.js';
 export { type BackendChoice, getBackend, setBackend, withBackend } from './kernels/registry.js';
 export * from './nn/index.js';

@@ -10,6 +10,10 @@ import { type LayerConfig, Module } from './module.js';
  * With categoricalCrossentropy, fit skips this layer and uses the fused softmaxCrossEntropy.
  */
 export class Softmax extends Module {
+  constructor(options: { name?: string } = {}) {
+    super(options.name);
+  }
+
   get className(): string {
     return 'Softmax';
   }
