@@ -11,10 +11,13 @@ export {
 } from './autograd.js';
 export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
 export { toMermaid } from './graph.js';
+export * from './io/index.js';
 export * as kernels from './kernels/index.js';
 export { type BackendChoice, getBackend, setBackend, withBackend } from './kernels/registry.js';
+export * from './nn/index.js';
 export * from './ops/index.js';
 export { type OpInfo, type OpSample, opRegistry, registerOp } from './ops/registry.js';
+export * from './optim/index.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export {
   type Dtype,
@@ -30,3 +33,4 @@ export {
   uniform,
   zeros,
 } from './tensor.js';
+export * from './training/index.js';

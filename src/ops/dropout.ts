@@ -20,13 +20,17 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   if (options.training === false || rate === 0) return x;
   const g = options.generator ?? defaultGenerator();
   const scale = 1 / (1 - rate);
+  // One 32-bit draw per element (drop when below rate * 2^32): half the generator calls of
+  // random(), and a 2^-32 resolution of the rate is far finer than any rate anyone sets.
+  const cut = rate * 4294967296;
   const mask = alloc(x.dtype, x.size);
-  // One 32-bit draw per element, compared as an integer: dropout runs on every training step.
-  const threshold = rate * 4294967296;
-  for (let i = 0; i < mask.length; i++) mask[i] = g.nextUint32() < threshold ? 0 : scale;
   const xd = x.data;
   const od = alloc(x.dtype, x.size);
-  for (let i = 0; i < od.length; i++) od[i] = xd[i] * mask[i];
+  for (let i = 0; i < mask.length; i++) {
+    const m = g.nextUint32() < cut ? 0 : scale;
+    mask[i] = m;
+    od[i] = xd[i] * m;
+  }
   return record('dropout', new Tensor(od, x.shape), [x], (grad) => {
     const gx = alloc(x.dtype, grad.length);
     for (let i = 0; i < gx.length; i++) gx[i] = grad[i] * mask[i];

@@ -1,0 +1,49 @@
+import { relu, sigmoid, tanh } from '../ops/activations.js';
+import type { Tensor } from '../tensor.js';
+import { type LayerConfig, Module } from './module.js';
+
+export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
+const FUNCTIONS: Record<ActivationName, (x: Tensor) => Tensor> = { relu, sigmoid, tanh };
+
+/** An activation as its own layer (Keras's Activation), shape-preserving and parameter-free. */
+export class ActivationLayer extends Module {
+  readonly activation: ActivationName;
+
+  constructor(activation: ActivationName, options: { name?: string } = {}) {
+    super(options.name);
+    if (!(activation in FUNCTIONS)) {
+      throw new Error(`Activation: unknown activation '${activation}'; use relu, sigmoid or tanh`);
+    }
+    this.activation = activation;
+  }
+
+  get className(): string {
+    return 'Activation';
+  }
+
+  forward(x: Tensor): Tensor {
+    return FUNCTIONS[this.activation](x);
+  }
+
+  config(): LayerConfig {
+    return { type: 'Activation', name: this.name, activation: this.activation };
+  }
+}
+
+export class ReLU extends ActivationLayer {
+  constructor(options: { name?: string } = {}) {
+    super('relu', options);
+  }
+}
+
+export class Sigmoid extends ActivationLayer {
+  constructor(options: { name?: string } = {}) {
+    super('sigmoid', options);
+  }
+}
+
+export class Tanh extends ActivationLayer {
+  constructor(options: { name?: string } = {}) {
+    super('tanh', options);
+  }
+}

@@ -1,0 +1,14 @@
+export type { Callback, Logs } from './callbacks.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export { History } from './history.js';
+export type { MatrixLike, TargetLike } from './inputs.js';
+export type { Head, LossName } from './losses.js';
+export type { MetricFn, MetricSpec } from './metrics.js';
+export {
+  type CompileOptions,
+  type EvaluateOptions,
+  type FitOptions,
+  Model,
+  type ModelOptions,
+} from './model.js';
+export { formatLogs, formatTiming, type ProgressStream, type Verbosity } from './progress.js';
