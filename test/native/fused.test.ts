@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Activation, applyBiasActivation, denseForward, naiveGemm } from '../../src/kernels/index.js';
+import {
+  type Activation,
+  applyBiasActivation,
+  denseForward,
+  type FloatArray,
+  naiveGemm,
+} from '../../src/kernels/index.js';
 import { Generator } from '../../src/random.js';
 import { gemmTolerance } from '../helpers/gemm.js';
 import { tryNative } from './load.js';
@@ -18,15 +24,20 @@ describe.skipIf(!addon)('native fused dense forward: act(x W + bias)', () => {
     for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as Activation[]) {
       it(`${dtype} ${activation}, with and without bias, against gemm + TypeScript epilogue`, () => {
         const rng = new Generator(11);
-        const T = dtype === 'float64' ? Float64Array : Float32Array;
+        const make = (len: number, fill?: () => number): FloatArray => {
+          const arr = dtype === 'float64' ? new Float64Array(len) : new Float32Array(len);
+          if (fill) for (let i = 0; i < len; i++) arr[i] = fill();
+          return arr;
+        };
+        const u = () => rng.uniform(-1, 1);
         for (const [m, n, k] of shapes) {
-          const x = T.from({ length: m * k }, () => rng.uniform(-1, 1));
-          const w = T.from({ length: k * n }, () => rng.uniform(-1, 1));
-          for (const bias of [T.from({ length: n }, () => rng.uniform(-1, 1)), null]) {
+          const x = make(m * k, u);
+          const w = make(k * n, u);
+          for (const bias of [make(n, u), null]) {
             const ref = new Float64Array(m * n);
             naiveGemm(false, false, m, n, k, 1, Float64Array.from(x), Float64Array.from(w), 0, ref);
             applyBiasActivation(m, n, bias && Float64Array.from(bias), activation, ref);
-            const out = new T(m * n).fill(Number.NaN);
+            const out = make(m * n).fill(Number.NaN);
             denseForward(m, n, k, x, w, bias, activation, out, 'native');
             const tol = gemmTolerance(dtype, k) * 2;
             for (let i = 0; i < ref.length; i++) {

@@ -82,14 +82,18 @@ describe.skipIf(!addon)('native gemm parity', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       it(`${isa} ${dtype}: ${small.length + blocked.length} shapes, 1 and 2 threads`, () => {
         expect(addon!.setIsa(isa)).toBe(true);
-        [...small, ...blocked].forEach((c, i) => check(dtype, c, 7 + i, [1, 2]));
+        [...small, ...blocked].forEach((c, i) => {
+          check(dtype, c, 7 + i, [1, 2]);
+        });
       });
     }
   }
   for (const dtype of ['float32', 'float64'] as const) {
     it(`${dtype}: 513x1031x257, every transpose, 1 and ${Math.max(2, defaultThreads)} threads`, () => {
       addon!.setIsa(defaultIsa);
-      large.forEach((c, i) => check(dtype, c, 100 + i, [1, Math.max(2, defaultThreads)]));
+      large.forEach((c, i) => {
+        check(dtype, c, 100 + i, [1, Math.max(2, defaultThreads)]);
+      });
     });
   }
 });
