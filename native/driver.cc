@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -52,7 +53,19 @@ Tables pick_default() {
   return tables_for("portable");
 }
 
-Tables g_tables = pick_default();
+// TENSORGRAD_NATIVE_BLOCKS="mc,kc,nc" overrides the fp32 cache blocks (for tuning runs).
+Tables with_block_override(Tables t) {
+  const char* env = std::getenv("TENSORGRAD_NATIVE_BLOCKS");
+  unsigned long mc, kc, nc;
+  if (env && std::sscanf(env, "%lu,%lu,%lu", &mc, &kc, &nc) == 3 && mc >= t.f32.mr && kc >= 1 && nc >= t.f32.nr) {
+    t.f32.mc = mc / t.f32.mr * t.f32.mr;
+    t.f32.kc = kc;
+    t.f32.nc = nc / t.f32.nr * t.f32.nr;
+  }
+  return t;
+}
+
+Tables g_tables = with_block_override(pick_default());
 int g_threads = 0;  // 0 = not yet chosen
 
 template <class T>
@@ -233,9 +246,9 @@ void work(void* ctx, int tid) {
 }
 
 // Below this many multiply-adds a product runs without packing.
-constexpr size_t kSmallMnk = 48 * 48 * 48;
+constexpr size_t kSmallMnk = 16 * 16 * 16;
 // Below this many multiply-adds a product runs on one thread.
-constexpr size_t kThreadMnk = 64 * 64 * 64;
+constexpr size_t kThreadMnk = 96 * 96 * 96;
 
 // How well nt threads share `units` units (1 = perfectly).
 double balance(size_t units, int nt) {

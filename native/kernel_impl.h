@@ -46,6 +46,12 @@ struct Tile {
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] = V{};
+    // Start fetching the C tile now; it is needed only after the k loop.
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      __builtin_prefetch(c + i * ldc, 1);
+      __builtin_prefetch(c + i * ldc + NR - 1, 1);
+    }
     for (size_t p = 0; p < kc; ++p) {
       V b[NV];
 #pragma GCC unroll 8

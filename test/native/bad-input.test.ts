@@ -98,8 +98,8 @@ describe.skipIf(!addon)('native denseForward and settings reject bad input', () 
     expect(() => addon!.denseForward(2, 2, 3, x, w, detached(2), 0, f32(4))).toThrow(/bias has 0 elements/);
   });
   it('thread counts', () => {
-    expect(() => addon!.setThreads(0)).toThrow(/between 1 and 256, got 0/);
-    expect(() => addon!.setThreads(1.5)).toThrow(/non-negative integer/);
+    expect(() => addon!.setThreads(0)).toThrow(/integer between 1 and 256, got 0/);
+    expect(() => addon!.setThreads(1.5)).toThrow(/integer between 1 and 256, got 1.5/);
     expect(addon!.setIsa('sse9')).toBe(false);
   });
 });
