@@ -247,8 +247,9 @@ void work(void* ctx, int tid) {
 
 // Below this many multiply-adds a product runs without packing.
 constexpr size_t kSmallMnk = 16 * 16 * 16;
-// Below this many multiply-adds a product runs on one thread.
-constexpr size_t kThreadMnk = 96 * 96 * 96;
+// Below this many multiply-adds a product runs on one thread: waking a worker on a busy 2-core
+// box costs more than it saves.
+constexpr size_t kThreadMnk = 160 * 160 * 160;
 
 // How well nt threads share `units` units (1 = perfectly).
 double balance(size_t units, int nt) {

@@ -20,7 +20,7 @@ void Barrier::wait() {
     return;
   }
   for (int spins = 0; phase_.load(std::memory_order_acquire) == ph; ++spins) {
-    if (spins < 4096)
+    if (spins < 512)
       cpu_relax();
     else
       std::this_thread::yield();
@@ -78,7 +78,7 @@ void Pool::run(int nt, void (*fn)(void*, int), void* ctx) {
   cv_.notify_all();
   fn(ctx, 0);
   for (int spins = 0; done_.load(std::memory_order_acquire) < static_cast<int>(workers_.size()); ++spins) {
-    if (spins < 4096)
+    if (spins < 512)
       cpu_relax();
     else
       std::this_thread::yield();
