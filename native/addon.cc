@@ -1,0 +1,255 @@
+// N-API bindings. Every argument is checked here, before any memory is touched, because the addon
+// can be called directly (bypassing the TypeScript checks): bad input must throw, never crash.
+#include <napi.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "driver.h"
+
+namespace {
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string type_name(const Napi::Value& v) {
+  if (v.IsTypedArray()) {
+    switch (v.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_int8_array: return "Int8Array";
+      case napi_uint8_array: return "Uint8Array";
+      case napi_uint8_clamped_array: return "Uint8ClampedArray";
+      case napi_int16_array: return "Int16Array";
+      case napi_uint16_array: return "Uint16Array";
+      case napi_int32_array: return "Int32Array";
+      case napi_uint32_array: return "Uint32Array";
+      case napi_float32_array: return "Float32Array";
+      case napi_float64_array: return "Float64Array";
+      default: return "a typed array";
+    }
+  }
+  if (v.IsArray()) return "an Array";
+  if (v.IsNull()) return "null";
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsBuffer() || v.IsArrayBuffer() || v.IsDataView()) return "a buffer";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsBoolean()) return "a boolean";
+  return "an object";
+}
+
+// The hot entry points use raw N-API: node-addon-api's CallbackInfo heap-allocates past six
+// arguments, and message strings are only built once something is wrong (a tiny product must
+// cost well under a microsecond per call).
+struct JsError {
+  bool range;
+  std::string msg;
+};
+[[noreturn]] void type_error(const std::string& msg) { throw JsError{false, msg}; }
+[[noreturn]] void range_error(const std::string& msg) { throw JsError{true, msg}; }
+
+struct Args {
+  napi_env env;
+  const char* fn;
+  napi_value argv[10];
+  size_t argc;
+  std::string what(napi_value v) const { return type_name(Napi::Value(env, v)); }
+  std::string pre(const char* name) const { return std::string(fn) + ": " + name; }
+};
+
+size_t get_size(const Args& A, size_t i, const char* name) {
+  double d;
+  if (napi_get_value_double(A.env, A.argv[i], &d) != napi_ok)
+    type_error(A.pre(name) + " must be a number, got " + A.what(A.argv[i]));
+  // 2^53: the largest size a JS number holds exactly; also well inside size_t.
+  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740992.0)
+    range_error(A.pre(name) + " must be a non-negative integer, got " + num(d));
+  return static_cast<size_t>(d);
+}
+
+bool get_bool(const Args& A, size_t i, const char* name) {
+  bool b;
+  if (napi_get_value_bool(A.env, A.argv[i], &b) != napi_ok)
+    type_error(A.pre(name) + " must be a boolean, got " + A.what(A.argv[i]));
+  return b;
+}
+
+double get_number(const Args& A, size_t i, const char* name) {
+  double d;
+  if (napi_get_value_double(A.env, A.argv[i], &d) != napi_ok)
+    type_error(A.pre(name) + " must be a number, got " + A.what(A.argv[i]));
+  return d;
+}
+
+size_t checked_mul(const Args& A, size_t x, size_t y, const char* what) {
+  size_t r;
+  if (__builtin_mul_overflow(x, y, &r))
+    range_error(std::string(A.fn) + ": " + what + " = " + std::to_string(x) + "x" + std::to_string(y) + " overflows");
+  return r;
+}
+
+struct View {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+};
+
+// A Float32Array or Float64Array (anything else throws).
+View get_array(const Args& A, size_t i, const char* name) {
+  bool is_ta = false;
+  napi_is_typedarray(A.env, A.argv[i], &is_ta);
+  View view{};
+  if (is_ta) {
+    napi_value ab;
+    size_t offset;
+    if (napi_get_typedarray_info(A.env, A.argv[i], &view.type, &view.length, &view.data, &ab, &offset) != napi_ok)
+      is_ta = false;
+  }
+  if (!is_ta || (view.type != napi_float32_array && view.type != napi_float64_array))
+    type_error(A.pre(name) + " must be a Float32Array or Float64Array, got " + A.what(A.argv[i]));
+  return view;
+}
+
+const char* dtype_name(napi_typedarray_type t) { return t == napi_float64_array ? "float64" : "float32"; }
+
+std::string dims(size_t r, size_t c, bool t) {
+  return t ? std::to_string(c) + "x" + std::to_string(r) + ", transposed" : std::to_string(r) + "x" + std::to_string(c);
+}
+
+void check_view(const Args& A, const View& v, napi_typedarray_type want, size_t need, const char* name, size_t r,
+                size_t c, bool t) {
+  if (v.type != want) type_error(A.pre(name) + " is " + dtype_name(v.type) + " but c is " + dtype_name(want));
+  if (v.length < need)
+    range_error(A.pre(name) + " has " + std::to_string(v.length) + " elements, needs " + std::to_string(need) + " (" +
+                (c == 0 && r == need && !t ? std::to_string(need) : dims(r, c, t)) + ")");
+  // A detached buffer reports length 0 and a null pointer; only a 0-element need may pass.
+  if (need > 0 && v.data == nullptr) type_error(A.pre(name) + " has no memory (detached buffer?)");
+}
+
+template <class T>
+void run(bool ta, bool tb, size_t m, size_t n, size_t k, double alpha, const View& a, const View& b, double beta,
+         const View& c, const T* bias, tg::Act act) {
+  tg::GemmCall<T> g{ta, tb, m, n, k, static_cast<T>(alpha), static_cast<const T*>(a.data),
+                    static_cast<const T*>(b.data), static_cast<T>(beta), static_cast<T*>(c.data), bias, act};
+  tg::gemm<T>(g);
+}
+
+// Wraps a raw entry point: C++ errors become JS exceptions, nothing escapes into V8.
+template <void (*Body)(Args&)>
+napi_value entry(napi_env env, napi_callback_info info, const char* fn, size_t expect) {
+  Args A{env, fn, {}, 10};
+  if (napi_get_cb_info(env, info, &A.argc, A.argv, nullptr, nullptr) != napi_ok) return nullptr;
+  try {
+    if (A.argc != expect)
+      type_error(std::string(fn) + ": expected " + std::to_string(expect) + " arguments, got " + std::to_string(A.argc));
+    Body(A);
+  } catch (const JsError& e) {
+    if (e.range)
+      napi_throw_range_error(env, nullptr, e.msg.c_str());
+    else
+      napi_throw_type_error(env, nullptr, e.msg.c_str());
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, (std::string(fn) + ": out of memory").c_str());
+  }
+  return nullptr;
+}
+
+// gemm(transA, transB, m, n, k, alpha, a, b, beta, c): dtype follows c.
+void GemmBody(Args& A) {
+  const bool ta = get_bool(A, 0, "transA");
+  const bool tb = get_bool(A, 1, "transB");
+  const size_t m = get_size(A, 2, "m");
+  const size_t n = get_size(A, 3, "n");
+  const size_t k = get_size(A, 4, "k");
+  const double alpha = get_number(A, 5, "alpha");
+  const double beta = get_number(A, 8, "beta");
+  const View a = get_array(A, 6, "a");
+  const View b = get_array(A, 7, "b");
+  const View c = get_array(A, 9, "c");
+  check_view(A, a, c.type, checked_mul(A, m, k, "m*k"), "a", m, k, ta);
+  check_view(A, b, c.type, checked_mul(A, k, n, "k*n"), "b", k, n, tb);
+  check_view(A, c, c.type, checked_mul(A, m, n, "m*n"), "c", m, n, false);
+  // m*n*k is used for size decisions; keep it representable too.
+  checked_mul(A, m * n, k, "m*n*k");
+  if (c.type == napi_float32_array)
+    run<float>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
+  else
+    run<double>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
+}
+
+// denseForward(m, n, k, x, w, bias | null, act, out): out = act(x w + bias), act 0..3.
+void DenseBody(Args& A) {
+  const size_t m = get_size(A, 0, "m");
+  const size_t n = get_size(A, 1, "n");
+  const size_t k = get_size(A, 2, "k");
+  const View x = get_array(A, 3, "x");
+  const View w = get_array(A, 4, "w");
+  const double actv = get_number(A, 6, "activation");
+  if (!(actv == 0 || actv == 1 || actv == 2 || actv == 3))
+    range_error("denseForward: activation must be 0 (linear), 1 (relu), 2 (sigmoid) or 3 (tanh), got " + num(actv));
+  const View out = get_array(A, 7, "out");
+  check_view(A, x, out.type, checked_mul(A, m, k, "m*k"), "x", m, k, false);
+  check_view(A, w, out.type, checked_mul(A, k, n, "k*n"), "w", k, n, false);
+  check_view(A, out, out.type, checked_mul(A, m, n, "m*n"), "out", m, n, false);
+  checked_mul(A, m * n, k, "m*n*k");
+  const void* bias = nullptr;
+  napi_valuetype bt;
+  napi_typeof(A.env, A.argv[5], &bt);
+  if (bt != napi_null && bt != napi_undefined) {
+    const View bv = get_array(A, 5, "bias");
+    check_view(A, bv, out.type, n, "bias", n, 0, false);
+    bias = bv.data;
+  }
+  const auto act = static_cast<tg::Act>(static_cast<int>(actv));
+  if (out.type == napi_float32_array)
+    run<float>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const float*>(bias), act);
+  else
+    run<double>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const double*>(bias), act);
+}
+
+napi_value Gemm(napi_env env, napi_callback_info info) { return entry<GemmBody>(env, info, "gemm", 10); }
+napi_value DenseForward(napi_env env, napi_callback_info info) {
+  return entry<DenseBody>(env, info, "denseForward", 8);
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "setThreads: n must be a number");
+  const double n = info[0].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 256 && n == std::floor(n)))
+    throw Napi::RangeError::New(env, "setThreads: n must be an integer between 1 and 256, got " + num(n));
+  tg::set_threads(static_cast<int>(n));
+  return env.Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), tg::get_threads()); }
+
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "setIsa: expected a string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  return Napi::Boolean::New(env, tg::set_isa(name.c_str()));
+}
+
+Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), tg::isa_name()); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  napi_value f;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, nullptr, &f), exports);
+  exports.Set("gemm", f);
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "denseForward", NAPI_AUTO_LENGTH, DenseForward, nullptr, &f),
+                       exports);
+  exports.Set("denseForward", f);
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
+  exports.Set("isa", Napi::Function::New(env, Isa, "isa"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tensorgrad_native, Init)

@@ -1,0 +1,16 @@
+// The GEMM driver: ISA selection, blocking, packing and threading over the kernel tables.
+#pragma once
+#include "gemm.h"
+
+namespace tg {
+
+template <class T>
+void gemm(const GemmCall<T>& g);
+
+// Forces an ISA ("avx512", "avx2", "portable"); returns false if this CPU cannot run it.
+bool set_isa(const char* name);
+const char* isa_name();
+void set_threads(int n);
+int get_threads();
+
+}  // namespace tg

@@ -1,0 +1,53 @@
+// Shared declarations of the native GEMM: the per-ISA kernel tables and the driver entry points.
+// Kept free of standard-library templates so ISA translation units can include it after their
+// `#pragma GCC target` without instantiating AVX code that the linker could share with generic code.
+#pragma once
+#include <cstddef>
+
+namespace tg {
+
+enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Tanh = 3 };
+
+// One gemm call, row-major: C = alpha * op(A) op(B) + beta * C, then (if bias or act is set) the
+// dense epilogue C = act(C + bias) over each row.
+template <class T>
+struct GemmCall {
+  bool ta, tb;
+  size_t m, n, k;
+  T alpha;
+  const T* a;
+  const T* b;
+  T beta;
+  T* c;
+  const T* bias;  // n elements or null
+  Act act;
+};
+
+// Micro-kernel: C[mr x nr] (leading dim ldc) = alpha * Ap * Bp + beta * C, where Ap is an MR-row
+// packed panel (k-major) and Bp an NR-column packed panel (k-major), both kc deep. beta == 0 never
+// reads C. mr <= MR, nr <= NR handle the edges.
+template <class T>
+using MicroKernel = void (*)(size_t kc, const T* ap, const T* bp, T* c, size_t ldc, T alpha, T beta,
+                             size_t mr, size_t nr);
+
+// Direct (no packing) product for small shapes; `scratch` holds at least n + k*n elements.
+template <class T>
+using SmallGemm = void (*)(const GemmCall<T>& g, T* scratch);
+
+template <class T>
+struct KernelSet {
+  const char* isa;
+  size_t mr, nr;        // register tile
+  size_t mc, kc, nc;    // cache blocks (mc multiple of mr, nc multiple of nr)
+  MicroKernel<T> ukr;
+  SmallGemm<T> small;
+};
+
+KernelSet<float> kernels_f32_scalar();
+KernelSet<double> kernels_f64_scalar();
+KernelSet<float> kernels_f32_avx2();
+KernelSet<double> kernels_f64_avx2();
+KernelSet<float> kernels_f32_avx512();
+KernelSet<double> kernels_f64_avx512();
+
+}  // namespace tg

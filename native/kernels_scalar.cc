@@ -1,0 +1,22 @@
+// Portable kernels: 16-byte vectors (SSE2 on x86-64, NEON or plain code elsewhere), nothing beyond
+// the baseline ISA.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+namespace {
+inline __m128 tg_bcast(const float* p) { return _mm_set1_ps(*p); }
+inline __m128d tg_bcast(const double* p) { return _mm_set1_pd(*p); }
+}  // namespace
+#else
+namespace {
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef double f64x2 __attribute__((vector_size(16)));
+inline f32x4 tg_bcast(const float* p) { return f32x4{*p, *p, *p, *p}; }
+inline f64x2 tg_bcast(const double* p) { return f64x2{*p, *p}; }
+}  // namespace
+#endif
+#include "kernel_impl.h"
+
+namespace tg {
+KernelSet<float> kernels_f32_scalar() { return make_set<float, 16, 4, 2>("portable", 256, 256, 2048); }
+KernelSet<double> kernels_f64_scalar() { return make_set<double, 16, 4, 2>("portable", 128, 256, 2048); }
+}  // namespace tg

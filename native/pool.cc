@@ -1,0 +1,116 @@
+#include "pool.h"
+
+#include <sched.h>
+
+#include <chrono>
+
+namespace tg {
+
+static inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+void Barrier::wait() {
+  const int ph = phase_.load(std::memory_order_acquire);
+  if (count_.fetch_add(1, std::memory_order_acq_rel) == n_ - 1) {
+    count_.store(0, std::memory_order_relaxed);
+    phase_.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  for (int spins = 0; phase_.load(std::memory_order_acquire) == ph; ++spins) {
+    if (spins < 512)
+      cpu_relax();
+    else
+      std::this_thread::yield();
+  }
+}
+
+Pool::Pool(int threads) {
+  for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { loop(t); });
+}
+
+Pool::~Pool() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_.store(true);
+    gen_.fetch_add(1, std::memory_order_release);
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+void Pool::loop(int tid) {
+  uint64_t seen = 0;
+  for (;;) {
+    // Spin for ~200 us, then sleep until the next job.
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; gen_.load(std::memory_order_acquire) == seen; ++i) {
+      cpu_relax();
+      if ((i & 255) == 255 && std::chrono::steady_clock::now() - start > std::chrono::microseconds(200)) {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
+        break;
+      }
+    }
+    seen = gen_.load(std::memory_order_acquire);
+    if (stop_.load()) return;
+    // Every worker reports every job, even one it sits out, so none can lag into the next.
+    if (tid < job_nt_) job_fn_(job_ctx_, tid);
+    done_.fetch_add(1, std::memory_order_release);
+  }
+}
+
+void Pool::run(int nt, void (*fn)(void*, int), void* ctx) {
+  if (nt <= 1 || workers_.empty()) {
+    fn(ctx, 0);
+    return;
+  }
+  job_nt_ = nt;
+  job_fn_ = fn;
+  job_ctx_ = ctx;
+  done_.store(0, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    gen_.fetch_add(1, std::memory_order_release);
+  }
+  cv_.notify_all();
+  fn(ctx, 0);
+  for (int spins = 0; done_.load(std::memory_order_acquire) < static_cast<int>(workers_.size()); ++spins) {
+    if (spins < 512)
+      cpu_relax();
+    else
+      std::this_thread::yield();
+  }
+}
+
+int default_threads() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// Leaked on purpose: joining workers from a static destructor at process exit could deadlock.
+static Pool* g_pool = nullptr;
+static std::mutex* g_mutex = new std::mutex();
+
+std::mutex& pool_mutex() { return *g_mutex; }
+
+Pool& pool() {
+  if (!g_pool) g_pool = new Pool(default_threads());
+  return *g_pool;
+}
+
+void set_pool_threads(int n) {
+  std::lock_guard<std::mutex> lk(*g_mutex);
+  if (g_pool && g_pool->size() == n) return;
+  delete g_pool;
+  g_pool = new Pool(n);
+}
+
+}  // namespace tg

@@ -1,0 +1,53 @@
+// A small fork-join thread pool for the GEMM driver. Workers spin briefly after a job (back-to-back
+// products are common) and then sleep on a condition variable.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tg {
+
+// Spin barrier for the threads of one job; yields when the machine is oversubscribed.
+class Barrier {
+ public:
+  explicit Barrier(int n) : n_(n) {}
+  void wait();
+
+ private:
+  int n_;
+  std::atomic<int> count_{0};
+  std::atomic<int> phase_{0};
+};
+
+class Pool {
+ public:
+  explicit Pool(int threads);
+  ~Pool();
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Runs fn(ctx, tid) for tid in [0, nt) with the caller as tid 0; nt <= size().
+  void run(int nt, void (*fn)(void*, int), void* ctx);
+
+ private:
+  void loop(int tid);
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
+  int job_nt_ = 0;
+  void (*job_fn_)(void*, int) = nullptr;
+  void* job_ctx_ = nullptr;
+};
+
+// The process-wide pool and its lock: a caller that cannot take the lock (another thread is
+// mid-product) runs single-threaded instead of waiting.
+Pool& pool();
+std::mutex& pool_mutex();
+void set_pool_threads(int n);
+int default_threads();
+
+}  // namespace tg

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Activation,
+  applyBiasActivation,
+  denseForward,
+  type FloatArray,
+  naiveGemm,
+} from '../../src/kernels/index.js';
+import { Generator } from '../../src/random.js';
+import { gemmTolerance } from '../helpers/gemm.js';
+import { tryNative } from './load.js';
+
+const { addon } = tryNative();
+
+describe.skipIf(!addon)('native fused dense forward: act(x W + bias)', () => {
+  const shapes: Array<[number, number, number]> = [
+    [32, 64, 10],
+    [32, 32, 64],
+    [32, 1, 32],
+    [7, 5, 3],
+    [130, 70, 300],
+  ];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as Activation[]) {
+      it(`${dtype} ${activation}, with and without bias, against gemm + TypeScript epilogue`, () => {
+        const rng = new Generator(11);
+        const make = (len: number, fill?: () => number): FloatArray => {
+          const arr = dtype === 'float64' ? new Float64Array(len) : new Float32Array(len);
+          if (fill) for (let i = 0; i < len; i++) arr[i] = fill();
+          return arr;
+        };
+        const u = () => rng.uniform(-1, 1);
+        for (const [m, n, k] of shapes) {
+          const x = make(m * k, u);
+          const w = make(k * n, u);
+          for (const bias of [make(n, u), null]) {
+            const ref = new Float64Array(m * n);
+            naiveGemm(false, false, m, n, k, 1, Float64Array.from(x), Float64Array.from(w), 0, ref);
+            applyBiasActivation(m, n, bias && Float64Array.from(bias), activation, ref);
+            const out = make(m * n).fill(Number.NaN);
+            denseForward(m, n, k, x, w, bias, activation, out, 'native');
+            const tol = gemmTolerance(dtype, k) * 2;
+            for (let i = 0; i < ref.length; i++) {
+              if (!(Math.abs(out[i] - ref[i]) <= tol)) {
+                expect.fail(`${m}x${n}x${k} bias=${bias !== null} at ${i}: ${out[i]} vs ${ref[i]}`);
+              }
+            }
+          }
+        }
+      });
+    }
+  }
+  it('relu maps 0 to 0 and keeps negative inputs out', () => {
+    const out = new Float32Array(2);
+    denseForward(1, 2, 1, new Float32Array([1]), new Float32Array([-1, 0]), null, 'relu', out, 'native');
+    expect([...out]).toEqual([0, 0]);
+  });
+});

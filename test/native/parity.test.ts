@@ -1,0 +1,144 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { naiveGemm } from '../../src/kernels/index.js';
+import type { Dtype, FloatArray } from '../../src/kernels/types.js';
+import { Generator } from '../../src/random.js';
+import { describeCase, type GemmCase, gemmCases, gemmTolerance } from '../helpers/gemm.js';
+import { tryNative } from './load.js';
+
+const { addon } = tryNative();
+const defaultThreads = addon?.getThreads() ?? 1;
+const isas = addon ? ['avx512', 'avx2', 'portable'].filter((isa) => addon.setIsa(isa)) : [];
+const defaultIsa = isas[0];
+afterAll(() => {
+  if (!addon) return;
+  addon.setIsa(defaultIsa);
+  addon.setThreads(defaultThreads);
+});
+
+function random(dtype: Dtype, len: number, rng: Generator): FloatArray {
+  const arr = dtype === 'float64' ? new Float64Array(len) : new Float32Array(len);
+  for (let i = 0; i < len; i++) arr[i] = rng.uniform(-1, 1);
+  return arr;
+}
+
+/** Runs one case at each thread count; checks against float64 and that thread count changes nothing. */
+function check(dtype: Dtype, c: GemmCase, seed: number, threads: number[]): void {
+  const rng = new Generator(seed);
+  const a = random(dtype, c.m * c.k, rng);
+  const b = random(dtype, c.k * c.n, rng);
+  const c0 = random(dtype, c.m * c.n, rng);
+  const ref = Float64Array.from(c0);
+  naiveGemm(
+    c.transA,
+    c.transB,
+    c.m,
+    c.n,
+    c.k,
+    c.alpha,
+    Float64Array.from(a),
+    Float64Array.from(b),
+    c.beta,
+    ref,
+  );
+  const tol = gemmTolerance(dtype, c.k) * (1 + Math.abs(c.alpha));
+  let first: FloatArray | undefined;
+  for (const t of threads) {
+    addon!.setThreads(t);
+    const out = dtype === 'float64' ? Float64Array.from(c0) : Float32Array.from(c0);
+    addon!.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
+    for (let i = 0; i < ref.length; i++) {
+      const err = Math.abs(out[i] - ref[i]);
+      if (!(err <= tol)) {
+        expect.fail(`${dtype} ${describeCase(c)} threads=${t}: |error| ${err} at ${i} > ${tol}`);
+      }
+    }
+    if (first === undefined) first = out;
+    else if (!Buffer.from(out.buffer).equals(Buffer.from(first.buffer))) {
+      expect.fail(`${dtype} ${describeCase(c)}: ${t} threads differ bitwise from ${threads[0]}`);
+    }
+  }
+}
+
+const small = gemmCases(4321, 30);
+// Shapes that cross the no-packing threshold, register-tile edges and cache blocks (k > KC).
+const blocked: GemmCase[] = [];
+for (const [m, n, k] of [
+  [13, 33, 300],
+  [97, 65, 129],
+  [301, 47, 530],
+  [50, 700, 40],
+  [4, 2000, 70],
+] as const) {
+  for (const transA of [false, true])
+    for (const transB of [false, true]) blocked.push({ transA, transB, m, n, k, alpha: -0.5, beta: 0.25 });
+}
+const large: GemmCase[] = [];
+for (const transA of [false, true])
+  for (const transB of [false, true])
+    large.push({ transA, transB, m: 513, n: 1031, k: 257, alpha: 1, beta: transA ? 1 : 0 });
+
+describe.skipIf(!addon)('native gemm parity', () => {
+  for (const isa of isas) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${isa} ${dtype}: ${small.length + blocked.length} shapes, 1 and 2 threads`, () => {
+        expect(addon!.setIsa(isa)).toBe(true);
+        [...small, ...blocked].forEach((c, i) => {
+          check(dtype, c, 7 + i, [1, 2]);
+        });
+      });
+    }
+  }
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: 513x1031x257, every transpose, 1 and ${Math.max(2, defaultThreads)} threads`, () => {
+      addon!.setIsa(defaultIsa);
+      large.forEach((c, i) => {
+        check(dtype, c, 100 + i, [1, Math.max(2, defaultThreads)]);
+      });
+    });
+  }
+});
+
+describe.skipIf(!addon)('native gemm determinism', () => {
+  it('the same inputs and thread count give bit-identical output on every run', () => {
+    addon!.setIsa(defaultIsa);
+    addon!.setThreads(Math.max(2, defaultThreads));
+    const rng = new Generator(5);
+    const [m, n, k] = [257, 385, 611];
+    const a = random('float32', m * k, rng);
+    const b = random('float32', k * n, rng);
+    const runs = [0, 1, 2, 3].map(() => {
+      const out = new Float32Array(m * n);
+      addon!.gemm(false, true, m, n, k, 1, a, b, 0, out);
+      return Buffer.from(out.buffer);
+    });
+    for (const r of runs) expect(r.equals(runs[0])).toBe(true);
+  });
+  it('beta = 0 never reads C: NaN in the output buffer stays out', () => {
+    for (const [m, n, k] of [
+      [3, 4, 5],
+      [100, 90, 80],
+    ]) {
+      const out = new Float32Array(m * n).fill(Number.NaN);
+      addon!.gemm(
+        false,
+        false,
+        m,
+        n,
+        k,
+        1,
+        new Float32Array(m * k).fill(1),
+        new Float32Array(k * n).fill(1),
+        0,
+        out,
+      );
+      expect(out.every((v) => v === k)).toBe(true);
+    }
+  });
+  it('k = 0 or alpha = 0 gives beta * C', () => {
+    const out = new Float64Array([1, 2, 3, 4]);
+    addon!.gemm(false, false, 2, 2, 0, 1, new Float64Array(0), new Float64Array(0), 0.5, out);
+    expect([...out]).toEqual([0.5, 1, 1.5, 2]);
+    addon!.gemm(false, false, 2, 2, 1, 0, new Float64Array(2), new Float64Array(2), 2, out);
+    expect([...out]).toEqual([1, 2, 3, 4]);
+  });
+});
