@@ -1,5 +1,6 @@
 import { blockedProvider } from './js/blocked.js';
 import { naiveProvider } from './js/naive.js';
+import { createNativeProvider } from './native/provider.js';
 import type { Activation, Dtype, FloatArray, KernelProvider } from './types.js';
 import { dtypeOf } from './types.js';
 
@@ -249,3 +250,6 @@ export function applyBiasActivation(
 
 registerProvider(blockedProvider);
 registerProvider(naiveProvider);
+// Loaded on first use wherever the dispatcher is imported; if the addon is missing, one line says
+// why and auto carries on with the TypeScript kernels.
+registerLazyProvider('native', () => createNativeProvider());
