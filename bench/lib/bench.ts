@@ -1,0 +1,261 @@
+// `npm run bench`: gemm GFLOPS of every kernel, end-to-end training throughput, the auto-vs-best
+// check; writes bench/results/latest.json and gflops.svg.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { autoPolicy } from '../../src/kernels/registry.js';
+import { benchGemm, type GemmBenchOptions, type GemmRow } from './gemm-bench.js';
+import { type Absent, buildCompetitors } from './gemm-kernels.js';
+import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root } from './machine.js';
+import { type AutoCheckRow, autoCheckLines, gemmTable, gflopsChart, trainingTable } from './report.js';
+import {
+  flopsOf,
+  type GemmShape,
+  MODELS,
+  type ModelName,
+  QUICK_SQUARE_SIZES,
+  SQUARE_SIZES,
+  squareShape,
+  trainingShapes,
+} from './shapes.js';
+import {
+  benchTraining,
+  type TrainingBenchOptions,
+  type TrainingRow,
+  type TrainProvider,
+} from './training-bench.js';
+
+export interface BenchOptions {
+  mode: 'full' | 'quick' | 'custom';
+  squareSizes: number[];
+  /** Training-shape products to measure (labels from trainingShapes). */
+  trainingShapes: GemmShape[];
+  gemm: Omit<GemmBenchOptions, 'log' | 'dtype'>;
+  training: Omit<TrainingBenchOptions, 'log' | 'cores' | 'predictStepSec'> | null;
+  outDir: string;
+  /** Writes latest.json and gflops.svg (tests turn it off or point outDir elsewhere). */
+  write: boolean;
+  log: (line: string) => void;
+}
+
+export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
+  const all = [...trainingShapes('seed'), ...trainingShapes('wide')];
+  if (mode === 'quick') {
+    return {
+      mode,
+      squareSizes: QUICK_SQUARE_SIZES,
+      // One product per model: the seed's middle layer forward and the wide model's big one.
+      trainingShapes: all.filter(
+        (s) => s.label === 'seed L2 64->32 fwd' || s.label === 'wide L2 1024->1024 fwd',
+      ),
+      gemm: { rounds: 1, maxTime: 0.05, minSamples: 3, maxCallSec: 0.4 },
+      training: {
+        models: ['seed', 'wide'],
+        rounds: 1,
+        maxTime: 0.3,
+        minSamples: 2,
+        rowsPerCall: { seed: 1024, wide: 256 },
+        maxStepSec: 0.5,
+        tfjsFitVariant: false,
+      },
+      outDir: join(root, 'bench', 'results'),
+      write: true,
+      log: (l) => console.log(l),
+    };
+  }
+  return {
+    mode,
+    squareSizes: SQUARE_SIZES,
+    trainingShapes: all,
+    gemm: { rounds: 2, maxTime: 0.2, minSamples: 4, maxCallSec: 4 },
+    training: {
+      models: ['seed', 'wide'],
+      rounds: 3,
+      maxTime: 0.8,
+      minSamples: 3,
+      rowsPerCall: { seed: 2048, wide: 512 },
+      maxStepSec: 4,
+      tfjsFitVariant: true,
+    },
+    outDir: join(root, 'bench', 'results'),
+    write: true,
+    log: (l) => console.log(l),
+  };
+}
+
+export interface BenchResult {
+  meta: {
+    mode: string;
+    machine: MachineInfo;
+    versions: Record<string, string>;
+    notes: string[];
+    options: unknown;
+    units: Record<string, string>;
+  };
+  absent: Absent[];
+  autoPolicy: typeof autoPolicy.rules;
+  gemm: GemmRow[];
+  /** auto measured beside the providers on every gemm shape (not a kernel of its own). */
+  autoGemm: GemmRow[];
+  training: TrainingRow[];
+  autoCheck: { gemm: AutoCheckRow[]; training: AutoCheckRow[]; violations: number };
+}
+
+const TENSORGRAD = new Set(['js-naive', 'js', 'native', 'gpu']);
+
+/** auto against the best provider it could have picked (native at all threads, any gpu mode). */
+export function checkAutoGemm(rows: GemmRow[], autoRows: GemmRow[], cores: number): AutoCheckRow[] {
+  const out: AutoCheckRow[] = [];
+  for (const a of autoRows) {
+    if (a.gflops === null) continue;
+    const candidates = rows.filter(
+      (r) =>
+        r.shape === a.shape &&
+        r.gflops !== null &&
+        TENSORGRAD.has(r.kernel) &&
+        (r.kernel !== 'native' || r.threads === cores),
+    );
+    if (candidates.length === 0) continue;
+    const best = candidates.sort((x, y) => (y.gflops ?? 0) - (x.gflops ?? 0))[0];
+    const slowdown = (best.gflops ?? 0) / a.gflops;
+    out.push({
+      what: a.shape,
+      auto: a.gflops,
+      best: { label: best.label, value: best.gflops ?? 0 },
+      slowdown,
+      ok: slowdown <= 1.1,
+    });
+  }
+  return out;
+}
+
+export function checkAutoTraining(rows: TrainingRow[]): AutoCheckRow[] {
+  const out: AutoCheckRow[] = [];
+  for (const model of Object.keys(MODELS) as ModelName[]) {
+    const auto = rows.find((r) => r.model === model && r.provider === 'auto')?.samplesPerSec;
+    const cands = rows.filter(
+      (r) => r.model === model && r.samplesPerSec !== null && ['js', 'native', 'gpu'].includes(r.provider),
+    );
+    if (!auto || cands.length === 0) continue;
+    const best = cands.sort((x, y) => (y.samplesPerSec ?? 0) - (x.samplesPerSec ?? 0))[0];
+    const slowdown = (best.samplesPerSec ?? 0) / auto;
+    out.push({
+      what: `${model} training`,
+      auto,
+      best: { label: best.provider, value: best.samplesPerSec ?? 0 },
+      slowdown,
+      ok: slowdown <= 1.1,
+    });
+  }
+  return out;
+}
+
+/** Seconds per training step predicted from the gemm rates (3 products per layer; the rest ignored). */
+function stepPredictor(rows: GemmRow[], cores: number) {
+  const labelFor: Record<string, (r: GemmRow) => boolean> = {
+    js: (r) => r.kernel === 'js',
+    native: (r) => r.kernel === 'native' && r.threads === cores,
+    gpu: (r) => r.kernel === 'gpu',
+    'tfjs-cpu': (r) => r.kernel === 'tfjs-cpu',
+    'tfjs-wasm': (r) => r.kernel === 'tfjs-wasm',
+  };
+  return (model: ModelName, provider: TrainProvider): number | undefined => {
+    const pick = labelFor[provider];
+    if (!pick) return undefined;
+    const mine = rows.filter((r) => pick(r) && r.gflops !== null);
+    if (mine.length === 0) return undefined;
+    const bestRate = Math.max(...mine.map((r) => r.gflops ?? 0));
+    let sec = 0;
+    for (const s of trainingShapes(model)) {
+      const measured = mine.filter((r) => r.shape === s.label).map((r) => r.gflops ?? 0);
+      const rate = measured.length ? Math.max(...measured) : bestRate;
+      sec += flopsOf(s) / (rate * 1e9);
+    }
+    return sec;
+  };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  const machine = machineInfo();
+  const versions = packageVersions();
+  o.log(
+    `tensorgrad bench (${o.mode}): ${machine.cpuModel}, ${machine.availableParallelism} cores, node ${machine.node}, ` +
+      `load average ${machine.loadAverageStart.join(' ')}`,
+  );
+  const comps = await buildCompetitors({ auto: true });
+  Object.assign(versions, comps.versions);
+  for (const n of comps.notes) o.log(`  ${n}`);
+  for (const a of comps.absent) o.log(`  absent: ${a.label}: ${a.reason}`);
+  o.log(`  auto policy: ${JSON.stringify(autoPolicy.rules)}`);
+
+  const shapes = [...o.squareSizes.map(squareShape), ...o.trainingShapes];
+  o.log(`\nsgemm on ${shapes.length} shapes (${o.gemm.rounds} interleaved round(s) per shape)`);
+  const all = await benchGemm(shapes, comps.list, { ...o.gemm, log: o.log });
+  const gemm = all.filter((r) => r.kernel !== 'auto');
+  const autoGemm = all.filter((r) => r.kernel === 'auto');
+
+  let training: TrainingRow[] = [];
+  if (o.training) {
+    o.log(`\ntraining throughput (${o.training.rounds} interleaved round(s))`);
+    training = await benchTraining({
+      ...o.training,
+      cores: comps.cores,
+      predictStepSec: stepPredictor(gemm, comps.cores),
+      log: o.log,
+    });
+  }
+  const autoCheck = {
+    gemm: checkAutoGemm(gemm, autoGemm, comps.cores),
+    training: checkAutoTraining(training),
+    violations: 0,
+  };
+  autoCheck.violations = [...autoCheck.gemm, ...autoCheck.training].filter((r) => !r.ok).length;
+  finishMachineInfo(machine);
+
+  o.log(`\n${gemmTable(gemm)}`);
+  if (training.length) o.log(`\n${trainingTable(training)}`);
+  o.log('');
+  for (const l of autoCheckLines(autoCheck.gemm, 'GFLOPS')) o.log(l);
+  for (const l of autoCheckLines(autoCheck.training, 'samples/s')) o.log(l);
+  o.log(
+    `auto vs best single provider: ${autoCheck.violations} violation(s) of the 10% bound on ${
+      autoCheck.gemm.length + autoCheck.training.length
+    } checks`,
+  );
+  o.log(
+    `load average at start ${machine.loadAverageStart.join(' ')}, at end ${machine.loadAverageEnd?.join(' ')}`,
+  );
+
+  const result: BenchResult = {
+    meta: {
+      mode: o.mode,
+      machine,
+      versions,
+      notes: comps.notes,
+      options: {
+        squareSizes: o.squareSizes,
+        trainingShapes: o.trainingShapes.map((s) => s.label),
+        gemm: o.gemm,
+        training: o.training,
+      },
+      units: {
+        'gemm.gflops': '2*m*n*k / median seconds per call / 1e9',
+        'gemm.stats': 'seconds per call (benchmark.js samples, all rounds)',
+        'training.samplesPerSec': 'rowsPerCall / median seconds per call',
+        'training.stats': 'seconds per call of rowsPerCall rows',
+      },
+    },
+    absent: comps.absent,
+    autoPolicy: autoPolicy.rules,
+    gemm,
+    autoGemm,
+    training,
+    autoCheck,
+  };
+  if (o.write) {
+    mkdirSync(o.outDir, { recursive: true });
+    writeFileSync(join(o.outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(o.outDir, 'gflops.svg'), await gflopsChart(gemm));
+    o.log(`wrote ${join(o.outDir, 'latest.json')} and gflops.svg`);
+  }
+  return result;
+}

@@ -1,0 +1,230 @@
+// Every matrix-multiply implementation the bench compares, behind one shape: prepare inputs for a
+// product, then run it. tensorgrad providers are called through the dispatcher (as ops call them).
+
+import * as kernels from '../../src/kernels/index.js';
+import { setNativeThreads } from '../../src/kernels/native/provider.js';
+import { gemm, getProvider } from '../../src/kernels/registry.js';
+import type { Dtype, FloatArray, KernelProvider } from '../../src/kernels/types.js';
+import { loadOpenBlas, type OpenBlasAddon } from '../measure.mjs';
+import type { GemmShape } from './shapes.js';
+import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
+
+export type KernelName =
+  | 'js-naive'
+  | 'js'
+  | 'native'
+  | 'gpu'
+  | 'openblas'
+  | 'tfjs-cpu'
+  | 'tfjs-wasm'
+  | 'auto';
+
+export interface Prepared {
+  run: () => void;
+  dispose?: () => void;
+}
+
+export interface GemmCompetitor {
+  kernel: KernelName;
+  threads: number;
+  /** gpu.js mode of a gpu competitor. */
+  mode?: string;
+  /** Column name in the table: 'native x1', 'gpu webasm', ... */
+  label: string;
+  dtypes: readonly Dtype[];
+  /** Called before each of this competitor's runs (thread counts, tfjs backend). */
+  before?: () => Promise<void> | void;
+  prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared;
+}
+
+export interface Absent {
+  kernel: KernelName;
+  label: string;
+  reason: string;
+}
+
+export interface Competitors {
+  list: GemmCompetitor[];
+  absent: Absent[];
+  /** Cores this process may use ("all threads"). */
+  cores: number;
+  notes: string[];
+  versions: Record<string, string>;
+}
+
+function viaDispatcher(name: string): GemmCompetitor['prepare'] {
+  return (s, a, b, c) => ({
+    run: () => gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c, name),
+  });
+}
+
+function direct(p: KernelProvider): GemmCompetitor['prepare'] {
+  return (s, a, b, c) => ({ run: () => p.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c) });
+}
+
+interface GpuApi {
+  GPU_MODES: readonly string[];
+  createGpuProvider(o: { mode: string }): KernelProvider & { mode: string; destroy(): void };
+}
+
+/** The gpu provider's module, once the gpu branch is merged (its API is probed, not assumed). */
+export function gpuApi(): GpuApi | null {
+  const k = kernels as unknown as Partial<GpuApi>;
+  return k.createGpuProvider && k.GPU_MODES ? (k as GpuApi) : null;
+}
+
+export interface Wanted {
+  /** tensorgrad providers only (calibration), or every competitor. */
+  tensorgradOnly?: boolean;
+  /** Include the 'auto' choice (for the auto-vs-best check). */
+  auto?: boolean;
+}
+
+export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> {
+  const list: GemmCompetitor[] = [];
+  const absent: Absent[] = [];
+  const notes: string[] = [];
+  const versions: Record<string, string> = {};
+  const cores = (await import('node:os')).availableParallelism();
+  const both: Dtype[] = ['float32', 'float64'];
+
+  list.push({
+    kernel: 'js-naive',
+    threads: 1,
+    label: 'js-naive',
+    dtypes: both,
+    prepare: viaDispatcher('js-naive'),
+  });
+  list.push({ kernel: 'js', threads: 1, label: 'js', dtypes: both, prepare: viaDispatcher('js') });
+
+  let native: KernelProvider | null = null;
+  try {
+    native = getProvider('native');
+    notes.push(`native: ${native.describe?.() ?? 'C++ addon'}`);
+  } catch (err) {
+    absent.push({ kernel: 'native', label: 'native', reason: String((err as Error).message) });
+  }
+  if (native) {
+    const threadCounts = want.tensorgradOnly ? [cores] : [...new Set([1, cores])];
+    for (const t of threadCounts) {
+      list.push({
+        kernel: 'native',
+        threads: t,
+        label: `native x${t}`,
+        dtypes: native.dtypes,
+        before: () => setNativeThreads(t),
+        prepare: viaDispatcher('native'),
+      });
+    }
+  }
+
+  const gpu = gpuApi();
+  if (!gpu) {
+    absent.push({ kernel: 'gpu', label: 'gpu', reason: 'no gpu provider in this build (src/kernels/gpu)' });
+  } else {
+    for (const mode of gpu.GPU_MODES) {
+      try {
+        const p = gpu.createGpuProvider({ mode });
+        notes.push(`gpu ${mode}: ${p.describe?.() ?? ''}`);
+        list.push({
+          kernel: 'gpu',
+          threads: 1,
+          mode,
+          label: `gpu ${mode}`,
+          dtypes: p.dtypes,
+          prepare: direct(p),
+        });
+      } catch (err) {
+        absent.push({
+          kernel: 'gpu',
+          label: `gpu ${mode}`,
+          reason: String((err as Error).message).split('\n')[0],
+        });
+      }
+    }
+  }
+
+  if (want.auto) {
+    list.push({
+      kernel: 'auto',
+      threads: cores,
+      label: 'auto',
+      dtypes: both,
+      before: () => (native ? setNativeThreads(cores) : undefined),
+      prepare: viaDispatcher('auto'),
+    });
+  }
+  if (want.tensorgradOnly) return { list, absent, cores, notes, versions };
+
+  const blas = loadOpenBlas();
+  if (blas.addon) {
+    const addon: OpenBlasAddon = blas.addon;
+    notes.push(
+      `openblas: ${addon.config().trim()} (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'})`,
+    );
+    for (const t of [...new Set([1, cores])]) {
+      list.push({
+        kernel: 'openblas',
+        threads: t,
+        label: `openblas x${t}`,
+        dtypes: ['float32'],
+        before: () => addon.setThreads(t),
+        prepare: (s, a, b, c) => ({
+          run: () =>
+            addon.sgemm(
+              s.transA,
+              s.transB,
+              s.m,
+              s.n,
+              s.k,
+              1,
+              a as Float32Array,
+              b as Float32Array,
+              0,
+              c as Float32Array,
+            ),
+        }),
+      });
+    }
+  } else {
+    absent.push({ kernel: 'openblas', label: 'openblas', reason: blas.reason });
+  }
+
+  try {
+    const info = await loadTfjs();
+    const tf = info.tf;
+    versions['@tensorflow/tfjs'] = info.version;
+    versions['@tensorflow/tfjs-backend-wasm'] = info.wasmVersion;
+    notes.push(
+      `tfjs-wasm: SIMD ${info.wasm.simd ? 'on' : 'off'}, ${info.wasm.threads} thread(s)` +
+        (info.wasm.multithread
+          ? ''
+          : ' (the threaded wasm build needs workers + SharedArrayBuffer, absent in Node)'),
+    );
+    const tfCompetitor = (backend: TfBackend, threads: number): GemmCompetitor => ({
+      kernel: backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm',
+      threads,
+      label: `tfjs-${backend}`,
+      dtypes: ['float32'],
+      before: () => useTfBackend(tf, backend),
+      prepare: (s, a, b) => {
+        // Tensors made once per shape on this backend; the timed call is matMul (eager and
+        // synchronous on both backends) and freeing its output.
+        const ta = tf.tensor2d(a as Float32Array, s.transA ? [s.k, s.m] : [s.m, s.k]);
+        const tb = tf.tensor2d(b as Float32Array, s.transB ? [s.n, s.k] : [s.k, s.n]);
+        return {
+          run: () => tf.matMul(ta, tb, s.transA, s.transB).dispose(),
+          dispose: () => {
+            ta.dispose();
+            tb.dispose();
+          },
+        };
+      },
+    });
+    list.push(tfCompetitor('cpu', 1));
+    list.push(tfCompetitor('wasm', info.wasm.threads));
+  } catch (err) {
+    absent.push({ kernel: 'tfjs-cpu', label: 'tfjs', reason: String((err as Error).message) });
+  }
+  return { list, absent, cores, notes, versions };
+}

@@ -1,0 +1,1 @@
+export async function runProfile(_o: { quick: boolean; outDir: string; log: (l: string) => void }) {}

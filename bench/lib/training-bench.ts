@@ -1,0 +1,316 @@
+// End-to-end training throughput: the same architecture, data and batch size on every tensorgrad
+// provider and on TensorFlow.js (cpu and wasm backends), interleaved round by round.
+import type * as TF from '@tensorflow/tfjs';
+import { Adam, Dense, Dropout, Generator, Model, Tensor, withBackend } from '../../src/index.js';
+import { setNativeThreads } from '../../src/kernels/native/provider.js';
+import { getProvider } from '../../src/kernels/registry.js';
+import { MODELS, type ModelName } from './shapes.js';
+import { runBenchmark, type Stats, summarize } from './stats.js';
+import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
+
+export type TrainProvider = 'js' | 'native' | 'gpu' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
+
+export interface TrainingRow {
+  model: ModelName;
+  provider: TrainProvider;
+  /** tfjs: 'minimize' (manual optimizer.minimize loop) or 'fit' (model.fit); tensorgrad: 'fit'. */
+  variant: string;
+  /** Median; null when skipped or absent. */
+  samplesPerSec: number | null;
+  rowsPerCall: number;
+  /** Seconds per call of rowsPerCall rows. */
+  stats: Stats | null;
+  skipped?: string;
+  /** Another variant measured for the same provider (the row keeps the faster one). */
+  alternatives?: Array<{ variant: string; samplesPerSec: number; stats: Stats }>;
+}
+
+export interface TrainingData {
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+  features: number;
+}
+
+/** A learnable binary target over standard-normal features (the same rows for every competitor). */
+export function makeData(features: number, rows: number, seed = 1): TrainingData {
+  const g = new Generator(seed);
+  const x = new Float32Array(rows * features);
+  const y = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < features; j++) {
+      const v = g.normal();
+      x[i * features + j] = v;
+      s += v * (j % 3 === 0 ? 1 : -0.5);
+    }
+    y[i] = s + x[i * features] * x[i * features + 1] > 0 ? 1 : 0;
+  }
+  return { x, y, rows, features };
+}
+
+export function tensorgradModel(name: ModelName, seed = 1): Model {
+  const { widths, dropout } = MODELS[name];
+  const layers = [];
+  for (let l = 1; l < widths.length; l++) {
+    const last = l === widths.length - 1;
+    layers.push(
+      new Dense(widths[l], {
+        activation: last ? 'sigmoid' : 'relu',
+        ...(l === 1 ? { inputDim: widths[0] } : {}),
+      }),
+    );
+    if (!last) layers.push(new Dropout(dropout));
+  }
+  const model = new Model(layers, { seed });
+  model.compile({ optimizer: new Adam({ lr: 0.001 }), loss: 'binaryCrossentropy' });
+  return model;
+}
+
+export function tfjsModel(tf: typeof TF, name: ModelName, logitsHead: boolean): TF.Sequential {
+  const { widths, dropout } = MODELS[name];
+  const model = tf.sequential();
+  for (let l = 1; l < widths.length; l++) {
+    const last = l === widths.length - 1;
+    model.add(
+      tf.layers.dense({
+        units: widths[l],
+        activation: last ? (logitsHead ? 'linear' : 'sigmoid') : 'relu',
+        ...(l === 1 ? { inputShape: [widths[0]] } : {}),
+      }),
+    );
+    if (!last) model.add(tf.layers.dropout({ rate: dropout }));
+  }
+  return model;
+}
+
+export interface Runner {
+  run: () => void | Promise<void>;
+  dispose?: () => void;
+}
+
+interface Competitor {
+  provider: TrainProvider;
+  variant: string;
+  before?: () => void | Promise<void>;
+  make(data: TrainingData, batch: number): Promise<Runner> | Runner;
+}
+
+function tensorgradCompetitor(
+  model: ModelName,
+  provider: 'js' | 'native' | 'gpu' | 'auto',
+  cores: number,
+): Competitor {
+  return {
+    provider,
+    variant: 'fit',
+    before: () => {
+      if (provider === 'native' || provider === 'auto') {
+        try {
+          setNativeThreads(cores);
+        } catch {}
+      }
+    },
+    make: (data, batch) => {
+      const m = tensorgradModel(model);
+      const x = new Tensor(data.x, [data.rows, data.features]);
+      return {
+        run: () => {
+          withBackend(provider, () => m.fit(x, data.y, { epochs: 1, batchSize: batch, verbose: 0 }));
+        },
+      };
+    },
+  };
+}
+
+function tfjsCompetitor(model: ModelName, backend: TfBackend, variant: 'minimize' | 'fit'): Competitor {
+  let tf: typeof TF;
+  return {
+    provider: backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm',
+    variant,
+    before: async () => {
+      tf = (await loadTfjs()).tf;
+      await useTfBackend(tf, backend);
+    },
+    make: (data, batch) => {
+      if (variant === 'fit') {
+        // Keras's way: sigmoid output, binary cross-entropy, model.fit with shuffling.
+        const m = tfjsModel(tf, model, false);
+        m.compile({ optimizer: tf.train.adam(0.001, 0.9, 0.999, 1e-7), loss: 'binaryCrossentropy' });
+        const x = tf.tensor2d(data.x, [data.rows, data.features]);
+        const y = tf.tensor2d(data.y, [data.rows, 1]);
+        return {
+          run: async () => {
+            await m.fit(x, y, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
+          },
+          dispose: () => {
+            tf.dispose([x, y]);
+            m.dispose();
+          },
+        };
+      }
+      // The lean way: batches sliced once, a fused sigmoid cross-entropy from logits (what tensorgrad
+      // fuses too), optimizer.minimize per batch inside tidy; no callbacks, no async yields.
+      const m = tfjsModel(tf, model, true);
+      const opt = tf.train.adam(0.001, 0.9, 0.999, 1e-7);
+      const xs: TF.Tensor2D[] = [];
+      const ys: TF.Tensor2D[] = [];
+      for (let s = 0; s < data.rows; s += batch) {
+        const r = Math.min(batch, data.rows - s);
+        xs.push(tf.tensor2d(data.x.subarray(s * data.features, (s + r) * data.features), [r, data.features]));
+        ys.push(tf.tensor2d(data.y.subarray(s, s + r), [r, 1]));
+      }
+      return {
+        run: () => {
+          for (let i = 0; i < xs.length; i++) {
+            tf.tidy(() => {
+              opt.minimize(() => {
+                const logits = m.apply(xs[i], { training: true }) as TF.Tensor;
+                return tf.losses.sigmoidCrossEntropy(ys[i], logits);
+              });
+            });
+          }
+        },
+        dispose: () => {
+          tf.dispose([...xs, ...ys]);
+          opt.dispose();
+          m.dispose();
+        },
+      };
+    },
+  };
+}
+
+export interface TrainingBenchOptions {
+  models: ModelName[];
+  rounds: number;
+  maxTime: number;
+  minSamples: number;
+  /** Rows per timed call, per model. */
+  rowsPerCall: Record<ModelName, number>;
+  /** Predicted seconds per training step of a provider (from the gemm rates), for skipping. */
+  predictStepSec?: (model: ModelName, provider: TrainProvider) => number | undefined;
+  maxStepSec: number;
+  /** Measure tfjs's model.fit as well as its minimize loop (the row keeps the faster). */
+  tfjsFitVariant: boolean;
+  cores: number;
+  log?: (line: string) => void;
+}
+
+export async function benchTraining(opts: TrainingBenchOptions): Promise<TrainingRow[]> {
+  const rows: TrainingRow[] = [];
+  let tfOk = true;
+  try {
+    await loadTfjs();
+  } catch {
+    tfOk = false;
+  }
+  const gpuAvailable = (() => {
+    try {
+      getProvider('gpu');
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  for (const model of opts.models) {
+    const { batch, widths } = MODELS[model];
+    const rowsPerCall = opts.rowsPerCall[model];
+    const data = makeData(widths[0], rowsPerCall);
+    const comps: Competitor[] = [];
+    const skippedRows: TrainingRow[] = [];
+    const skip = (provider: TrainProvider, variant: string, why: string) =>
+      skippedRows.push({
+        model,
+        provider,
+        variant,
+        samplesPerSec: null,
+        rowsPerCall,
+        stats: null,
+        skipped: why,
+      });
+    const consider = (c: Competitor) => {
+      const step = opts.predictStepSec?.(model, c.provider);
+      if (step !== undefined && step > opts.maxStepSec) {
+        skip(c.provider, c.variant, `one step would take ~${step.toFixed(1)} s (limit ${opts.maxStepSec} s)`);
+      } else comps.push(c);
+    };
+    for (const p of ['js', 'native', 'gpu', 'auto'] as const) {
+      if (p === 'gpu' && !gpuAvailable) skip('gpu', 'fit', 'no gpu provider in this build');
+      else consider(tensorgradCompetitor(model, p, opts.cores));
+    }
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const provider: TrainProvider = backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm';
+      if (!tfOk) {
+        skip(provider, 'minimize', 'tfjs did not load');
+        continue;
+      }
+      consider(tfjsCompetitor(model, backend, 'minimize'));
+      const step = opts.predictStepSec?.(model, provider);
+      if (opts.tfjsFitVariant && (step === undefined || step < opts.maxStepSec / 4)) {
+        comps.push(tfjsCompetitor(model, backend, 'fit'));
+      }
+    }
+    const runners = new Map<Competitor, Runner>();
+    const samples = new Map<Competitor, number[]>(comps.map((c) => [c, []]));
+    try {
+      for (let r = 0; r < opts.rounds; r++) {
+        const order = comps.map((_, i) => comps[(i + r) % comps.length]);
+        for (const c of order) {
+          await c.before?.();
+          let runner = runners.get(c);
+          if (!runner) {
+            runner = await c.make(data, batch);
+            runners.set(c, runner);
+            // Untimed warm-up: JIT, buffers, tfjs kernel set-up.
+            await runner.run();
+          }
+          const s = await runBenchmark(runner.run, { maxTime: opts.maxTime, minSamples: opts.minSamples });
+          samples.get(c)?.push(...s);
+        }
+      }
+    } finally {
+      for (const [c, runner] of runners) {
+        await c.before?.();
+        runner.dispose?.();
+      }
+    }
+    const measured = comps.map((c) => {
+      const stats = summarize(samples.get(c) ?? [], opts.rounds);
+      return { c, stats, samplesPerSec: rowsPerCall / stats.median };
+    });
+    // One row per provider: the faster variant, the other kept as an alternative.
+    const providers = [...new Set(measured.map((m) => m.c.provider))];
+    for (const provider of providers) {
+      const mine = measured
+        .filter((m) => m.c.provider === provider)
+        .sort((a, b) => b.samplesPerSec - a.samplesPerSec);
+      const [best, ...rest] = mine;
+      rows.push({
+        model,
+        provider,
+        variant: best.c.variant,
+        samplesPerSec: best.samplesPerSec,
+        rowsPerCall,
+        stats: best.stats,
+        ...(rest.length
+          ? {
+              alternatives: rest.map((m) => ({
+                variant: m.c.variant,
+                samplesPerSec: m.samplesPerSec,
+                stats: m.stats,
+              })),
+            }
+          : {}),
+      });
+    }
+    rows.push(...skippedRows);
+    opts.log?.(
+      `  ${model}: ${rows
+        .filter((r) => r.model === model && r.samplesPerSec !== null)
+        .map((r) => `${r.provider}(${r.variant}) ${Math.round(r.samplesPerSec ?? 0)}`)
+        .join(' | ')}`,
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,49 @@
+// npm run bench [-- --quick | --calibrate | --profile] : see docs/bench.md.
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { presetOptions, runBench } from './lib/bench.js';
+import { runCalibration } from './lib/calibrate.js';
+import { root } from './lib/machine.js';
+
+const program = new Command('bench')
+  .description('tensorgrad kernels and training against OpenBLAS and TensorFlow.js (benchmark.js)')
+  .option('--quick', 'fewer sizes and samples (about a minute)')
+  .option('--calibrate', 'measure where each provider starts to win; print and write the auto-dispatch rules')
+  .option('--profile', "profile the seed model's training step (where the time goes)")
+  .option('--sizes <list>', 'square sizes to measure, comma-separated (overrides the preset)')
+  .option('--no-training', 'skip the end-to-end training measurements')
+  .option('--no-training-shapes', 'skip the training-shape products')
+  .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
+  .parse();
+const opts = program.opts<{
+  quick?: boolean;
+  calibrate?: boolean;
+  profile?: boolean;
+  sizes?: string;
+  training: boolean;
+  trainingShapes: boolean;
+  out: string;
+}>();
+
+const log = (l: string) => console.log(l);
+if (opts.calibrate) {
+  await runCalibration({ quick: !!opts.quick, outDir: opts.out, write: true, log });
+} else if (opts.profile) {
+  const { runProfile } = await import('./lib/profile.js');
+  await runProfile({ quick: !!opts.quick, outDir: opts.out, log });
+} else {
+  const o = presetOptions(opts.quick ? 'quick' : 'full');
+  if (opts.sizes) {
+    o.squareSizes = opts.sizes.split(',').map(Number);
+    o.mode = 'custom';
+  }
+  if (!opts.training) o.training = null;
+  if (!opts.trainingShapes) o.trainingShapes = [];
+  o.outDir = opts.out;
+  const t0 = performance.now();
+  const r = await runBench(o);
+  log(`bench finished in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (r.autoCheck.violations > 0) log('(violations are reported, not fatal: see docs/bench.md on noise)');
+}
+// tfjs's wasm backend keeps handles open; the results are written, so leave.
+process.exit(process.exitCode ?? 0);
