@@ -119,8 +119,16 @@ export interface AutoRule {
   provider: string;
   minFlops: number;
 }
+// Measured by `npm run bench -- --calibrate` (writes bench/results/auto-policy.json) on the 2-core
+// dev box: in both dtypes native wins every square and training shape from 6^3 up; below that its
+// ~1 us call costs more than the product and the TypeScript loops win (the naive one under 4^3;
+// float64 preferred the blocked one at 4^3). The dtypes' rules are merged by the larger threshold.
 export const autoPolicy: { rules: AutoRule[] } = {
-  rules: [{ provider: 'native', minFlops: 0 }],
+  rules: [
+    { provider: 'native', minFlops: 235 },
+    { provider: 'js', minFlops: 83 },
+    { provider: 'js-naive', minFlops: 0 },
+  ],
 };
 
 export function selectProvider(

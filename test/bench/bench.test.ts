@@ -1,0 +1,138 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BenchOptions, presetOptions, runBench } from '../../bench/lib/bench.js';
+import { deriveRules, mergeRules } from '../../bench/lib/calibrate.js';
+import type { GemmRow } from '../../bench/lib/gemm-bench.js';
+import { categorize } from '../../bench/lib/profile.js';
+import { trainingShapes } from '../../bench/lib/shapes.js';
+import { summarize } from '../../bench/lib/stats.js';
+
+// Runs the bench's pieces on tiny sizes so it cannot rot. Nothing here asserts a time.
+const out = mkdtempSync(join(tmpdir(), 'tensorgrad-bench-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function tinyOptions(): BenchOptions {
+  const o = presetOptions('quick');
+  return {
+    ...o,
+    mode: 'custom',
+    squareSizes: [8, 16],
+    trainingShapes: trainingShapes('seed').slice(2, 3),
+    gemm: { rounds: 1, maxTime: 0.005, minSamples: 2, maxCallSec: 0.5 },
+    training: {
+      models: ['seed'],
+      rounds: 1,
+      maxTime: 0.005,
+      minSamples: 2,
+      rowsPerCall: { seed: 64, wide: 256 },
+      maxStepSec: 1,
+      tfjsFitVariant: false,
+    },
+    outDir: out,
+    log: () => {},
+  };
+}
+
+describe('npm run bench on tiny sizes', () => {
+  it('writes latest.json with machine info, gemm rows, training rows and the auto check; and the chart', async () => {
+    const r = await runBench(tinyOptions());
+    const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+    expect(json.meta.machine.cpuModel).toEqual(expect.any(String));
+    expect(json.meta.machine.loadAverageStart).toHaveLength(3);
+    expect(json.meta.machine.loadAverageEnd).toHaveLength(3);
+    expect(json.meta.versions.tensorgrad).toEqual(expect.any(String));
+    const kernels = new Set(json.gemm.map((g: GemmRow) => g.kernel));
+    for (const k of ['js-naive', 'js']) expect(kernels).toContain(k);
+    // Every kernel is either measured or listed as absent with a reason, never silently missing.
+    const absent = new Set(json.absent.map((a: { kernel: string }) => a.kernel));
+    for (const k of ['native', 'gpu', 'openblas', 'tfjs-cpu', 'tfjs-wasm']) {
+      expect(kernels.has(k) || absent.has(k) || (k === 'tfjs-wasm' && absent.has('tfjs-cpu'))).toBe(true);
+    }
+    for (const g of json.gemm as GemmRow[]) {
+      expect(g).toMatchObject({
+        kernel: expect.any(String),
+        threads: expect.any(Number),
+        m: expect.any(Number),
+      });
+      if (g.gflops !== null) {
+        expect(g.gflops).toBeGreaterThan(0);
+        expect(g.stats?.samples).toBeGreaterThanOrEqual(2);
+        expect(g.stats?.median).toBeGreaterThan(0);
+      } else expect(g.skipped).toEqual(expect.any(String));
+    }
+    expect(json.gemm.filter((g: GemmRow) => g.group === 'seed').map((g: GemmRow) => g.shape)).toContain(
+      'seed L1 10->64 dW',
+    );
+    const providers = json.training.map((t: { provider: string }) => t.provider);
+    for (const p of ['js', 'auto']) expect(providers).toContain(p);
+    for (const t of json.training) {
+      expect(t.model).toBe('seed');
+      if (t.samplesPerSec !== null) expect(t.samplesPerSec).toBeGreaterThan(0);
+    }
+    expect(r.autoCheck.gemm.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'gflops.svg'), 'utf8')).toContain('<svg');
+  });
+  it('keeps the results folder in git', () => {
+    expect(existsSync(join(__dirname, '../../bench/results/.gitkeep'))).toBe(true);
+  });
+});
+
+function row(kernel: string, m: number, seconds: number, dtype = 'float32'): GemmRow {
+  return {
+    kernel,
+    threads: 1,
+    label: kernel,
+    dtype: dtype as 'float32',
+    shape: `${m}^3`,
+    group: 'square',
+    m,
+    n: m,
+    k: m,
+    transA: false,
+    transB: false,
+    gflops: (2 * m ** 3) / seconds / 1e9,
+    stats: summarize([seconds, seconds], 1),
+  };
+}
+
+describe('auto-dispatch calibration', () => {
+  it('puts a threshold between the last size js wins and the first the other provider wins', () => {
+    const rows = [
+      row('js', 4, 1e-7),
+      row('native', 4, 2e-7),
+      row('js', 8, 1e-6),
+      row('native', 8, 2e-6),
+      row('js', 16, 1e-5),
+      row('native', 16, 1e-6),
+      row('js', 32, 1e-4),
+      row('native', 32, 1e-5),
+    ];
+    const cal = deriveRules(rows, 'float32');
+    expect(cal.rules).toEqual([
+      { provider: 'native', minFlops: Math.round(Math.sqrt(2 * 8 ** 3 * 2 * 16 ** 3)) },
+    ]);
+    expect(cal.points.map((p) => p.winner)).toEqual(['js', 'js', 'native', 'native']);
+  });
+  it('gives a rule from 0 when one provider wins everywhere, and ignores ties within the tolerance', () => {
+    const rows = [row('js', 4, 1.01e-7), row('native', 4, 1e-7), row('js', 8, 1e-5), row('native', 8, 1e-6)];
+    expect(deriveRules(rows, 'float32').rules).toEqual([{ provider: 'native', minFlops: 0 }]);
+  });
+  it('merges dtypes by the larger threshold when they disagree', () => {
+    const a = { dtype: 'float32', points: [], rules: [{ provider: 'native', minFlops: 0 }] };
+    const b = { dtype: 'float64', points: [], rules: [{ provider: 'native', minFlops: 1000 }] };
+    expect(mergeRules([a, b])).toEqual([{ provider: 'native', minFlops: 1000 }]);
+    expect(mergeRules([a, a])).toEqual(a.rules);
+  });
+});
+
+describe('profile categories', () => {
+  it('sorts sampled functions into the parts of a step', () => {
+    expect(categorize('gemm', 'file:///x/src/kernels/registry.ts')).toBe('dispatch');
+    expect(categorize('blockedGemm', 'file:///x/src/kernels/js/blocked.ts')).toBe('kernels');
+    expect(categorize('step', 'file:///x/src/optim/adam.ts')).toBe('optimizer');
+    expect(categorize('(garbage collector)', '')).toBe('allocation (GC)');
+    expect(categorize('backward', 'file:///x/src/autograd.ts')).toBe('autograd bookkeeping');
+  });
+});
