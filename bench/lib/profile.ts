@@ -3,7 +3,7 @@
 // the provider, optimizer by wrapping step/zeroGrad) and a V8 CPU profile of a child process
 // (self time grouped by source file: dispatch, kernels, ops, autograd, allocation/GC, optimizer).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor, withBackend } from '../../src/index.js';
@@ -151,8 +151,7 @@ export interface CpuProfileSummary {
 /** Which part of the step a sampled function belongs to. */
 export function categorize(fn: string, url: string): string {
   if (fn === '(garbage collector)') return 'allocation (GC)';
-  if (fn === '(idle)' || fn === '(program)') return 'V8/other';
-  if (fn === '(root)') return 'V8/other';
+  if (fn === '(idle)' || fn === '(program)' || fn === '(root)') return 'V8/other';
   const u = url.replace(/\\/g, '/');
   if (u.includes('/src/kernels/registry')) return 'dispatch';
   if (u.includes('/src/kernels/')) return 'kernels';
@@ -190,12 +189,16 @@ export function summarizeCpuProfile(
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     if (functionName === '(idle)') continue;
     total += us;
     const c = categorize(functionName, url);
     cat.set(c, (cat.get(c) ?? 0) + us);
-    const key = `${functionName || '(anonymous)'} ${url.split('/src/')[1] ?? url.split('/').pop() ?? ''}:${lineNumber + 1}`;
+    // tsx's transform does not keep line numbers: name and file only.
+    const key =
+      url === '' && c === 'kernels'
+        ? `native addon call (V8 names it '${functionName}')`
+        : `${functionName || '(anonymous)'} ${url.split('/src/')[1] ?? url.split('/').pop() ?? ''}`;
     const f = fns.get(key) ?? { where: c, us: 0 };
     f.us += us;
     fns.set(key, f);
@@ -214,31 +217,19 @@ export function summarizeCpuProfile(
   };
 }
 
-/** Runs bench/profile-step.ts under `node --cpu-prof` and summarizes the profile. */
+/** Runs bench/profile-step.ts (V8 sampling profiler around the timed epochs) and summarizes it. */
 export function cpuProfile(backend: string, epochs: number): CpuProfileSummary {
   const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-prof-'));
   try {
+    const file = join(dir, 'step.cpuprofile');
     const res = spawnSync(
       process.execPath,
-      [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        dir,
-        '--import',
-        'tsx',
-        join(root, 'bench', 'profile-step.ts'),
-        backend,
-        String(epochs),
-      ],
+      ['--import', 'tsx', join(root, 'bench', 'profile-step.ts'), backend, String(epochs), file],
       { cwd: root, encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(`profile child failed: ${res.stderr}`);
     const info = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { steps: number };
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('node --cpu-prof wrote no profile');
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    // The warm-up epoch is in the profile too: count its steps.
-    return summarizeCpuProfile(profile, info.steps + 4096 / 32, backend);
+    return summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')), info.steps, backend);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -274,7 +265,9 @@ export async function runProfile(o: {
   }
   const profiles = backends.filter((b) => b !== 'js').map((b) => cpuProfile(b, epochs));
   for (const p of profiles) {
-    o.log(`\nnode --cpu-prof, backend ${p.backend}: self time by part of the step (${p.steps} steps)`);
+    o.log(
+      `\nV8 CPU profile (50 us sampling), backend ${p.backend}: self time by part of the step (${p.steps} steps)`,
+    );
     for (const c of p.categories) {
       o.log(
         `  ${c.category.padEnd(40)} ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.usPerStep.toFixed(1).padStart(7)} us/step`,
