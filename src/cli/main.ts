@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+// Registers the lazy providers (native, gpu) so --backend and info can reach them.
+import '../kernels/index.js';
 import { addEvaluateCommand } from './evaluate.js';
 import { infoLines, packageVersion } from './info.js';
 import { addPredictCommand } from './predict.js';
