@@ -20,9 +20,13 @@ import {
 
 export const BACKENDS = ['js', 'native', 'gpu', 'auto'] as const;
 
-/** Defaults of `tensorgrad train` (see README, "Why these defaults"). */
+/**
+ * Defaults of `tensorgrad train`: the section 5 network, trained 20 epochs instead of 10 and with
+ * 15 % of the non-test rows for validation instead of 10 %, which is what reached the quality goal
+ * on the bundled data (README, "Quality on the bundled data").
+ */
 export const TRAIN_DEFAULTS = {
-  epochs: 10,
+  epochs: 20,
   batchSize: 32,
   seed: 42,
   hidden: SEED_NETWORK.hidden,
@@ -30,7 +34,7 @@ export const TRAIN_DEFAULTS = {
   learningRate: SEED_NETWORK.learningRate,
   balance: 'none' as Balance,
   test: 0.2,
-  validation: 0.1,
+  validation: 0.15,
 };
 
 export interface TrainCliOptions {
