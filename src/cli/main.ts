@@ -1,11 +1,19 @@
 import { Command } from 'commander';
+// Registers the lazy providers (native, gpu) so --backend and info can reach them.
+import '../kernels/index.js';
+import { addEvaluateCommand } from './evaluate.js';
 import { infoLines, packageVersion } from './info.js';
+import { addPredictCommand } from './predict.js';
+import { addTrainCommand } from './train.js';
 
 /** The `tensorgrad` command line; each subcommand lives in its own file. */
 export function buildProgram(): Command {
   const program = new Command('tensorgrad')
     .description('Train, evaluate and run small neural networks on CSV files, on tensorgrad’s own engine.')
     .version(packageVersion());
+  addTrainCommand(program);
+  addEvaluateCommand(program);
+  addPredictCommand(program);
   program
     .command('info')
     .description('version, kernel providers (and the gpu.js mode), CPU features and threads')

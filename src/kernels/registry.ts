@@ -1,7 +1,8 @@
 import { blockedProvider } from './js/blocked.js';
 import { naiveProvider } from './js/naive.js';
+import { adamUpdateTs, columnSumsTs, reluBackwardTs } from './js/training.js';
 import { createNativeProvider } from './native/provider.js';
-import type { Activation, Dtype, FloatArray, KernelProvider } from './types.js';
+import type { Activation, AdamParams, Dtype, FloatArray, KernelProvider } from './types.js';
 import { dtypeOf } from './types.js';
 
 /**
@@ -147,7 +148,12 @@ export function selectProvider(
     }
     return p;
   }
-  const flops = 2 * m * n * k;
+  return selectProviderByWork(2 * m * n * k, dtype, choice);
+}
+
+/** Like `selectProvider`, for kernels whose work is not a product: `flops` is their operation count. */
+export function selectProviderByWork(flops: number, dtype: Dtype, choice = current): KernelProvider {
+  if (choice !== 'auto') return selectProvider(0, 0, 0, dtype, choice);
   for (const rule of autoPolicy.rules) {
     if (flops < rule.minFlops) continue;
     const p = tryLoad(rule.provider);
@@ -261,3 +267,88 @@ registerProvider(naiveProvider);
 // Loaded on first use wherever the dispatcher is imported; if the addon is missing, one line says
 // why and auto carries on with the TypeScript kernels.
 registerLazyProvider('native', () => createNativeProvider());
+
+function checkTrainingArray(
+  op: string,
+  name: string,
+  arr: unknown,
+  need: number,
+  dtype: Dtype,
+  ref: string,
+): void {
+  if (!(arr instanceof Float32Array || arr instanceof Float64Array)) {
+    throw new Error(`${op}: ${name} must be a Float32Array or Float64Array`);
+  }
+  if (dtypeOf(arr) !== dtype) throw new Error(`${op}: ${name} is ${dtypeOf(arr)} but ${ref} is ${dtype}`);
+  if (arr.length < need) throw new Error(`${op}: ${name} has ${arr.length} elements, needs ${need}`);
+}
+
+function checkCount(op: string, what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0)
+    throw new Error(`${op}: ${what} must be a non-negative integer, got ${v}`);
+}
+
+/** out = dy where y > 0, else 0 (see `ReluBackwardFn`). */
+export function reluBackward(
+  len: number,
+  dy: FloatArray,
+  y: FloatArray,
+  out: FloatArray,
+  choice: BackendChoice = current,
+): void {
+  checkCount('reluBackward', 'len', len);
+  const dtype = dtypeOf(out);
+  for (const [name, arr] of [
+    ['out', out],
+    ['dy', dy],
+    ['y', y],
+  ] as const) {
+    checkTrainingArray('reluBackward', name, arr, len, dtype, 'out');
+  }
+  const p = selectProviderByWork(len, dtype, choice);
+  (p.reluBackward ?? reluBackwardTs)(len, dy, y, out);
+}
+
+/** out[j] = sum_i x[i*n + j] for an m x n x (see `ColumnSumsFn`). */
+export function columnSums(
+  m: number,
+  n: number,
+  x: FloatArray,
+  out: FloatArray,
+  choice: BackendChoice = current,
+): void {
+  checkCount('columnSums', 'm', m);
+  checkCount('columnSums', 'n', n);
+  const dtype = dtypeOf(out);
+  checkTrainingArray('columnSums', 'out', out, n, dtype, 'out');
+  checkTrainingArray('columnSums', 'x', x, m * n, dtype, 'out');
+  const p = selectProviderByWork(m * n, dtype, choice);
+  (p.columnSums ?? columnSumsTs)(m, n, x, out);
+}
+
+/** One Adam step in place on param, m and v (see `AdamParams` for the update). */
+export function adamUpdate(
+  len: number,
+  param: FloatArray,
+  grad: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  hp: AdamParams,
+  choice: BackendChoice = current,
+): void {
+  checkCount('adamUpdate', 'len', len);
+  if (!Number.isInteger(hp.step) || hp.step < 1) {
+    throw new Error(`adamUpdate: step counts from 1, got ${hp.step}`);
+  }
+  const dtype = dtypeOf(param);
+  for (const [name, arr] of [
+    ['param', param],
+    ['grad', grad],
+    ['m', m],
+    ['v', v],
+  ] as const) {
+    checkTrainingArray('adamUpdate', name, arr, len, dtype, 'param');
+  }
+  const p = selectProviderByWork(10 * len, dtype, choice);
+  (p.adamUpdate ?? adamUpdateTs)(len, param, grad, m, v, hp);
+}

@@ -46,6 +46,37 @@ export type DenseForwardFn = (
   out: FloatArray,
 ) => void;
 
+/** dx = dy where y > 0, else 0 (ReLU'(0) = 0); y is the layer's output (or its pre-activation). */
+export type ReluBackwardFn = (len: number, dy: FloatArray, y: FloatArray, out: FloatArray) => void;
+
+/** out[j] = sum over rows i of x[i*n + j]: the bias gradient of a dense layer. x is m x n. */
+export type ColumnSumsFn = (m: number, n: number, x: FloatArray, out: FloatArray) => void;
+
+/**
+ * Adam's hyperparameters for one step. `step` counts from 1. The update is Keras's form, with the
+ * bias corrections folded into the learning rate:
+ *
+ *     m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
+ *     param -= lr * sqrt(1 - beta2^step) / (1 - beta1^step) * m / (sqrt(v) + epsilon)
+ */
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  step: number;
+}
+
+/** One Adam step over len parameters, updating param, m and v in place. */
+export type AdamUpdateFn = (
+  len: number,
+  param: FloatArray,
+  grad: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  hp: AdamParams,
+) => void;
+
 export interface KernelProvider {
   /** Registry name: 'js', 'js-naive', 'native', 'gpu', ... */
   readonly name: string;
@@ -53,6 +84,10 @@ export interface KernelProvider {
   readonly dtypes: readonly Dtype[];
   readonly gemm: GemmFn;
   readonly denseForward?: DenseForwardFn;
+  /** Optional training-step kernels; the dispatcher has TypeScript fallbacks for each. */
+  readonly reluBackward?: ReluBackwardFn;
+  readonly columnSums?: ColumnSumsFn;
+  readonly adamUpdate?: AdamUpdateFn;
   /** One line for `tensorgrad info`: mode, threads, ISA... */
   describe?(): string;
 }

@@ -1,4 +1,4 @@
-import { noGrad } from '../autograd.js';
+import { backward, noGrad } from '../autograd.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
@@ -289,7 +289,7 @@ export class Model {
               `fit: the loss became ${value} at epoch ${epoch + 1}/${epochs}, batch ${step + 1}/${steps}; the weights are left as they were before this batch. Lower the learning rate or check the inputs and targets`,
             );
           }
-          total.backward();
+          backward(total);
           optimizer.step();
           optimizer.zeroGrad();
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { main as gradientDescent } from '../../examples/01-gradient-descent.js';
 import { main as forwardBackward } from '../../examples/02-forward-backward.js';
+import { main as section43 } from '../../examples/03-section-4-3.js';
+import { main as section5 } from '../../examples/04-section-5.js';
+import { main as providers } from '../../examples/05-kernel-providers.js';
 import { main as graph } from '../../examples/06-graph-mermaid.js';
 
 // Every teaching script runs here on short settings, so none can rot.
@@ -32,5 +35,25 @@ describe('teaching scripts', () => {
     expect(text).toContain('(("dense"))');
     expect(text).toContain('(("dropout"))');
     expect(text).toContain('(("bce"))');
+  });
+});
+
+describe('teaching scripts that train', () => {
+  it('03: the network beats logistic regression on the section 4.3 rule', async () => {
+    const r = await section43({ quick: true, print });
+    expect(r.network.accuracy).toBeGreaterThan(r.linear.accuracy);
+    expect(r.network.f1).toBeGreaterThan(0.6);
+  });
+
+  it('04: the section 5 program trains and evaluates', async () => {
+    const r = await section5({ quick: true, print });
+    expect(r.epochs).toBe(2);
+    expect(r.accuracy).toBeGreaterThan(0.75);
+  });
+
+  it('05: every available provider trains the same model to the same loss', async () => {
+    const r = await providers({ quick: true, print });
+    expect(r.map((p) => p.provider)).toContain('js');
+    for (const p of r) expect(p.loss).toBeCloseTo(r[0].loss, 3);
   });
 });

@@ -23,6 +23,23 @@ function randomArray(dtype: Dtype, len: number, rng: Generator): FloatArray {
   return arr;
 }
 
+/**
+ * How many random shapes the parity suite gives a provider. gpu.js compiles one kernel per shape,
+ * and its software modes run at well under 1 GFLOPS, so the gpu provider gets fewer random shapes
+ * (same tolerance). TENSORGRAD_PARITY_CASES_<NAME> (name upper-cased, '-' as '_') overrides.
+ */
+export const parityRandomCounts: Record<string, number> = { gpu: 10 };
+
+export function parityRandomCount(providerName: string, fallback = 40): number {
+  const env = process.env[`TENSORGRAD_PARITY_CASES_${providerName.toUpperCase().replace(/-/g, '_')}`];
+  if (env !== undefined && env !== '') {
+    const v = Number(env);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`parity case count for ${providerName} is '${env}'`);
+    return v;
+  }
+  return parityRandomCounts[providerName] ?? fallback;
+}
+
 /** Fixed shapes every provider must get right, then random ones up to 300. */
 export function gemmCases(seed: number, randomCount: number): GemmCase[] {
   const rng = new Generator(seed);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { availableProviders, gemm } from '../../src/kernels/index.js';
-import { describeCase, gemmCases, runParityCase } from '../helpers/gemm.js';
+import { describeCase, gemmCases, parityRandomCount, runParityCase } from '../helpers/gemm.js';
 
 // Every registered provider joins this suite by registering: native and gpu included once loaded.
 const providers = availableProviders();
-const cases = gemmCases(1234, 40);
 
 describe.each(providers.map((p) => [p.name, p] as const))('gemm parity: %s', (_name, provider) => {
+  const cases = gemmCases(1234, parityRandomCount(provider.name));
   for (const dtype of provider.dtypes) {
     it(`${dtype}: ${cases.length} shapes, every transpose, against the float64 reference`, () => {
       cases.forEach((c, i) => {

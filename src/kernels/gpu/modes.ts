@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+
+/**
+ * gpu.js modes tensorgrad knows, best first. `auto` tries them in this order and keeps the first
+ * that starts and computes a known product correctly.
+ */
+export const GPU_MODES = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'] as const;
+export type GpuMode = (typeof GPU_MODES)[number];
+export type GpuModeChoice = GpuMode | 'auto';
+
+export const GPU_MODE_ENV = 'TENSORGRAD_GPU_MODE';
+
+export function isGpuModeChoice(v: string): v is GpuModeChoice {
+  return v === 'auto' || (GPU_MODES as readonly string[]).includes(v);
+}
+
+export function parseGpuModeChoice(v: string, source: string): GpuModeChoice {
+  const mode = v.trim().toLowerCase();
+  if (!isGpuModeChoice(mode)) {
+    throw new Error(`${source} is '${v}'; expected auto, ${GPU_MODES.join(', ')}`);
+  }
+  return mode;
+}
+
+export const requireHere = createRequire(import.meta.url);
+
+/**
+ * Why a mode cannot run here, or null if it may (the smoke product still has the last word).
+ * Reasons are one line each: tests and `tensorgrad info` print them.
+ */
+export function modeBlocker(mode: GpuMode, GPU: typeof import('gpu.js').GPU): string | null {
+  switch (mode) {
+    case 'headlessgl': {
+      if (GPU.isHeadlessGLSupported) return null;
+      let createContext: unknown;
+      try {
+        createContext = requireHere('gl');
+      } catch (err) {
+        const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+        return `the optional 'gl' package is not built (${first}); see docs/gpu.md`;
+      }
+      if (typeof createContext !== 'function') return "the 'gl' package did not export a context factory";
+      if (!process.env.DISPLAY) return 'headless-gl has no display: run under xvfb-run -a or set DISPLAY';
+      return `headless-gl could not open a WebGL context on DISPLAY=${process.env.DISPLAY} (no GL driver?)`;
+    }
+    case 'webgl2':
+      return GPU.isWebGL2Supported ? null : 'no WebGL2 canvas (browser only)';
+    case 'webgl':
+      return GPU.isWebGLSupported ? null : 'no WebGL canvas (browser only)';
+    case 'webgpu':
+      if (!GPU.isWebGPUSupported) return 'navigator.gpu is absent';
+      // gpu.js 2.24 returns a Promise from every webgpu kernel; the kernel interface is synchronous.
+      return 'gpu.js webgpu kernels are asynchronous only and the kernel interface is synchronous';
+    case 'webasm':
+      return GPU.isWebAssemblySupported ? null : 'WebAssembly is not supported by this runtime';
+    case 'cpu':
+      return null;
+  }
+}
