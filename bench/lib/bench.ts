@@ -2,10 +2,12 @@
 // check; writes bench/results/latest.json and gflops.svg.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { autoPolicy } from '../../src/kernels/registry.js';
+import { Tensor, withBackend } from '../../src/index.js';
+import { autoPolicy, selectProvider } from '../../src/kernels/registry.js';
 import { benchGemm, type GemmBenchOptions, type GemmRow } from './gemm-bench.js';
-import { type Absent, buildCompetitors } from './gemm-kernels.js';
+import { type Absent, buildCompetitors, type GemmCompetitor } from './gemm-kernels.js';
 import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root } from './machine.js';
+import { pairedRatio } from './paired.js';
 import { type AutoCheckRow, autoCheckLines, gemmTable, gflopsChart, trainingTable } from './report.js';
 import {
   flopsOf,
@@ -19,9 +21,11 @@ import {
 } from './shapes.js';
 import {
   benchTraining,
+  makeData,
   type TrainingBenchOptions,
   type TrainingRow,
   type TrainProvider,
+  tensorgradModel,
 } from './training-bench.js';
 
 export interface BenchOptions {
@@ -31,6 +35,8 @@ export interface BenchOptions {
   trainingShapes: GemmShape[];
   gemm: Omit<GemmBenchOptions, 'log' | 'dtype'>;
   training: Omit<TrainingBenchOptions, 'log' | 'cores' | 'predictStepSec'> | null;
+  /** The paired re-timing of auto against the best provider. */
+  check: CheckOptions;
   outDir: string;
   /** Writes latest.json and gflops.svg (tests turn it off or point outDir elsewhere). */
   write: boolean;
@@ -57,6 +63,7 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
         maxStepSec: 0.5,
         tfjsFitVariant: false,
       },
+      check: { pairs: 9, batchSec: 0.02 },
       outDir: join(root, 'bench', 'results'),
       write: true,
       log: (l) => console.log(l),
@@ -76,6 +83,7 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
       maxStepSec: 4,
       tfjsFitVariant: true,
     },
+    check: { pairs: 15, batchSec: 0.05 },
     outDir: join(root, 'bench', 'results'),
     write: true,
     log: (l) => console.log(l),
@@ -102,11 +110,29 @@ export interface BenchResult {
 
 const TENSORGRAD = new Set(['js-naive', 'js', 'native', 'gpu']);
 
-/** auto against the best provider it could have picked (native at all threads, any gpu mode). */
-export function checkAutoGemm(rows: GemmRow[], autoRows: GemmRow[], cores: number): AutoCheckRow[] {
+interface CheckOptions {
+  pairs: number;
+  batchSec: number;
+}
+
+/**
+ * auto against the best provider it could have picked on each shape (native at all threads, any
+ * gpu mode, the TypeScript kernels): the best is chosen from the benchmark.js medians, then auto
+ * and it are re-timed as alternating pairs, whose median ratio decides (10% bound).
+ */
+export async function checkAutoGemm(
+  rows: GemmRow[],
+  autoRows: GemmRow[],
+  comps: GemmCompetitor[],
+  shapes: GemmShape[],
+  cores: number,
+  o: CheckOptions,
+): Promise<AutoCheckRow[]> {
   const out: AutoCheckRow[] = [];
+  const autoComp = comps.find((c) => c.kernel === 'auto');
   for (const a of autoRows) {
-    if (a.gflops === null) continue;
+    const shape = shapes.find((s) => s.label === a.shape);
+    if (a.gflops === null || !autoComp || !shape) continue;
     const candidates = rows.filter(
       (r) =>
         r.shape === a.shape &&
@@ -116,34 +142,66 @@ export function checkAutoGemm(rows: GemmRow[], autoRows: GemmRow[], cores: numbe
     );
     if (candidates.length === 0) continue;
     const best = candidates.sort((x, y) => (y.gflops ?? 0) - (x.gflops ?? 0))[0];
-    const slowdown = (best.gflops ?? 0) / a.gflops;
+    const bestComp = comps.find((c) => c.label === best.label);
+    if (!bestComp) continue;
+    const x = new Float32Array(shape.m * shape.k).fill(0.5);
+    const w = new Float32Array(shape.k * shape.n).fill(0.25);
+    const c1 = new Float32Array(shape.m * shape.n);
+    const c2 = new Float32Array(shape.m * shape.n);
+    await autoComp.before?.();
+    await bestComp.before?.();
+    const pa = autoComp.prepare(shape, x, w, c1);
+    const pb = bestComp.prepare(shape, x, w, c2);
+    const paired = pairedRatio(pa.run, pb.run, o);
     out.push({
       what: a.shape,
       auto: a.gflops,
       best: { label: best.label, value: best.gflops ?? 0 },
-      slowdown,
-      ok: slowdown <= 1.1,
+      benchmarkSlowdown: (best.gflops ?? 0) / a.gflops,
+      slowdown: paired.ratio,
+      pairs: paired.pairs,
+      autoPicked: selectProvider(shape.m, shape.n, shape.k, 'float32', 'auto').name,
+      ok: paired.ratio <= 1.1,
     });
   }
   return out;
 }
 
-export function checkAutoTraining(rows: TrainingRow[]): AutoCheckRow[] {
+export async function checkAutoTraining(rows: TrainingRow[], o: CheckOptions): Promise<AutoCheckRow[]> {
   const out: AutoCheckRow[] = [];
   for (const model of Object.keys(MODELS) as ModelName[]) {
-    const auto = rows.find((r) => r.model === model && r.provider === 'auto')?.samplesPerSec;
+    const autoRow = rows.find((r) => r.model === model && r.provider === 'auto');
+    const auto = autoRow?.samplesPerSec;
     const cands = rows.filter(
       (r) => r.model === model && r.samplesPerSec !== null && ['js', 'native', 'gpu'].includes(r.provider),
     );
-    if (!auto || cands.length === 0) continue;
+    if (!auto || !autoRow || cands.length === 0) continue;
     const best = cands.sort((x, y) => (y.samplesPerSec ?? 0) - (x.samplesPerSec ?? 0))[0];
-    const slowdown = (best.samplesPerSec ?? 0) / auto;
+    const data = makeData(MODELS[model].widths[0], autoRow.rowsPerCall);
+    const xt = new Tensor(data.x, [data.rows, data.features]);
+    const fitOn = (backend: string) => {
+      const m = tensorgradModel(model);
+      return () => {
+        withBackend(backend, () =>
+          m.fit(xt, data.y, { epochs: 1, batchSize: MODELS[model].batch, verbose: 0 }),
+        );
+      };
+    };
+    const paired = pairedRatio(fitOn('auto'), fitOn(best.provider), {
+      pairs: Math.min(o.pairs, 9),
+      batchSec: 0.05,
+    });
     out.push({
       what: `${model} training`,
       auto,
       best: { label: best.provider, value: best.samplesPerSec ?? 0 },
-      slowdown,
-      ok: slowdown <= 1.1,
+      benchmarkSlowdown: (best.samplesPerSec ?? 0) / auto,
+      slowdown: paired.ratio,
+      pairs: paired.pairs,
+      autoPicked: [
+        ...new Set(trainingShapes(model).map((s) => selectProvider(s.m, s.n, s.k, 'float32', 'auto').name)),
+      ].join('+'),
+      ok: paired.ratio <= 1.1,
     });
   }
   return out;
@@ -203,9 +261,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       log: o.log,
     });
   }
+  o.log('\nauto vs best single provider (paired re-timing)');
   const autoCheck = {
-    gemm: checkAutoGemm(gemm, autoGemm, comps.cores),
-    training: checkAutoTraining(training),
+    gemm: await checkAutoGemm(gemm, autoGemm, comps.list, shapes, comps.cores, o.check),
+    training: await checkAutoTraining(training, o.check),
     violations: 0,
   };
   autoCheck.violations = [...autoCheck.gemm, ...autoCheck.training].filter((r) => !r.ok).length;
