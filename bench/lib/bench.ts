@@ -53,7 +53,7 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
       trainingShapes: all.filter(
         (s) => s.label === 'seed L2 64->32 fwd' || s.label === 'wide L2 1024->1024 fwd',
       ),
-      gemm: { rounds: 1, maxTime: 0.05, minSamples: 3, maxCallSec: 0.4 },
+      gemm: { rounds: 1, maxTime: 0.05, minSamples: 3, maxCallSec: 0.4, slowCallSec: 0.1 },
       training: {
         models: ['seed', 'wide'],
         rounds: 1,
@@ -73,14 +73,14 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
     mode,
     squareSizes: SQUARE_SIZES,
     trainingShapes: all,
-    gemm: { rounds: 2, maxTime: 0.2, minSamples: 4, maxCallSec: 4 },
+    gemm: { rounds: 2, maxTime: 0.2, minSamples: 4, maxCallSec: 1.5, slowCallSec: 0.25 },
     training: {
       models: ['seed', 'wide'],
       rounds: 3,
       maxTime: 0.8,
       minSamples: 3,
       rowsPerCall: { seed: 2048, wide: 512 },
-      maxStepSec: 4,
+      maxStepSec: 3,
       tfjsFitVariant: true,
     },
     check: { pairs: 15, batchSec: 0.05 },

@@ -131,6 +131,7 @@ export async function runCalibration(opts: {
       maxTime: opts.quick ? 0.05 : 0.1,
       minSamples: 3,
       maxCallSec: 0.5,
+      slowCallSec: 0.1,
       dtype,
     });
     rows.push(...measured);

@@ -3,7 +3,7 @@
 import type { Dtype, FloatArray } from '../../src/kernels/types.js';
 import type { GemmCompetitor } from './gemm-kernels.js';
 import { flopsOf, type GemmShape } from './shapes.js';
-import { runBenchmark, type Stats, summarize } from './stats.js';
+import { median, runBenchmark, type Stats, summarize } from './stats.js';
 
 export interface GemmRow {
   kernel: string;
@@ -32,6 +32,8 @@ export interface GemmBenchOptions {
   minSamples: number;
   /** Skip a competitor on a shape when one call would take longer than this (seconds). */
   maxCallSec: number;
+  /** Calls predicted longer than this (seconds) are measured in the first round only. */
+  slowCallSec: number;
   dtype?: Dtype;
   log?: (line: string) => void;
 }
@@ -57,6 +59,7 @@ export async function benchGemm(
   const rows: GemmRow[] = [];
   // Fastest rate seen so far per competitor: predicts how long one call of a bigger shape takes.
   const bestRate = new Map<GemmCompetitor, number>();
+  const largest = new Map<GemmCompetitor, { flops: number; rate: number }>();
   for (const shape of shapes) {
     const flops = flopsOf(shape);
     const a = filled(dtype, shape.m * shape.k, 1);
@@ -64,6 +67,7 @@ export async function benchGemm(
     const c = filled(dtype, shape.m * shape.n, 3);
     const active: GemmCompetitor[] = [];
     const samples = new Map<GemmCompetitor, number[]>();
+    const roundsRun = new Map<GemmCompetitor, number>();
     const base = (comp: GemmCompetitor) => ({
       kernel: comp.kernel,
       threads: comp.threads,
@@ -94,12 +98,19 @@ export async function benchGemm(
       active.push(comp);
       samples.set(comp, []);
     }
+    const predictedSec = (comp: GemmCompetitor) => {
+      const rate = bestRate.get(comp);
+      return rate ? flops / rate : 0;
+    };
     const prepared = new Map<GemmCompetitor, ReturnType<GemmCompetitor['prepare']>>();
     try {
       for (let r = 0; r < opts.rounds; r++) {
         // Rotate the order every round so no competitor always runs right after the same one.
         const order = active.map((_, i) => active[(i + r) % active.length]);
         for (const comp of order) {
+          // A competitor whose call takes more than slowCallSec gets one round, with one sample
+          // more than minSamples would allow: a 2-core run has no time for more.
+          if (r > 0 && predictedSec(comp) > opts.slowCallSec) continue;
           await comp.before?.();
           let p = prepared.get(comp);
           if (!p) {
@@ -107,21 +118,28 @@ export async function benchGemm(
             prepared.set(comp, p);
           }
           const run = p.run;
-          const slow = (bestRate.get(comp) ?? 0) > 0 && flops / (bestRate.get(comp) ?? 1) > 0.2;
+          const slow = predictedSec(comp) > opts.slowCallSec;
           const s = await runBenchmark(run, {
             maxTime: opts.maxTime,
             minSamples: slow ? Math.min(2, opts.minSamples) : opts.minSamples,
           });
           samples.get(comp)?.push(...s);
-          const rate = flops / Math.min(...s);
-          if (rate > (bestRate.get(comp) ?? 0)) bestRate.set(comp, rate);
+          roundsRun.set(comp, (roundsRun.get(comp) ?? 0) + 1);
+          // Predictions use the slower of the best rate so far and the rate on the largest shape
+          // so far: js and gpu.js slow down once the operands leave the caches.
+          const rate = flops / median(s);
+          const big = largest.get(comp);
+          if (!big || flops >= big.flops) largest.set(comp, { flops, rate });
+          const cap = largest.get(comp)?.rate ?? rate;
+          bestRate.set(comp, Math.min(Math.max(rate, bestRate.get(comp) ?? 0), cap));
         }
       }
     } finally {
       for (const p of prepared.values()) p.dispose?.();
     }
     for (const comp of active) {
-      const stats = summarize(samples.get(comp) ?? [], opts.rounds);
+      const got = samples.get(comp) ?? [];
+      const stats = summarize(got, Math.min(opts.rounds, roundsRun.get(comp) ?? 1));
       rows.push({ ...base(comp), gflops: flops / stats.median / 1e9, stats });
     }
     opts.log?.(

@@ -20,7 +20,7 @@ function tinyOptions(): BenchOptions {
     mode: 'custom',
     squareSizes: [8, 16],
     trainingShapes: trainingShapes('seed').slice(2, 3),
-    gemm: { rounds: 1, maxTime: 0.005, minSamples: 2, maxCallSec: 0.5 },
+    gemm: { rounds: 1, maxTime: 0.005, minSamples: 2, maxCallSec: 0.5, slowCallSec: 0.1 },
     training: {
       models: ['seed'],
       rounds: 1,
