@@ -70,10 +70,22 @@ export function packageVersions(): Record<string, string> {
     'vega-lite',
     'tsx',
   ]) {
+    // Packages whose `exports` hide package.json: walk up from their entry point instead.
+    let dir: string;
     try {
-      const pj = join(dirname(require.resolve(`${name}/package.json`)), 'package.json');
-      if (existsSync(pj)) out[name] = (JSON.parse(readFileSync(pj, 'utf8')) as { version: string }).version;
-    } catch {}
+      dir = dirname(require.resolve(name));
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+      const pj = join(dir, 'package.json');
+      if (!existsSync(pj)) continue;
+      const meta = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version: string };
+      if (meta.name === name) {
+        out[name] = meta.version;
+        break;
+      }
+    }
   }
   return out;
 }
