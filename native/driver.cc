@@ -131,6 +131,14 @@ void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) 
   }
 }
 
+// Sigmoid or tanh over all of C (the small kernel has already added the bias).
+template <class T>
+void activation_only(const GemmCall<T>& g) {
+  T* c = g.c;
+  const size_t mn = g.m * g.n;
+  for (size_t i = 0; i < mn; ++i) c[i] = activate(c[i], g.act);
+}
+
 // Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major, zero-padding the last panel.
 template <class T>
 void pack_a(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, size_t MR, T* dst) {
@@ -245,8 +253,16 @@ void work(void* ctx, int tid) {
   }
 }
 
-// Below this many multiply-adds a product runs without packing.
-constexpr size_t kSmallMnk = 16 * 16 * 16;
+// Products up to this many multiply-adds, whose op(B) fits in L1, run without packing
+// (TENSORGRAD_NATIVE_SMALL=mnk overrides it for tuning runs).
+size_t small_mnk_default() {
+  const char* env = std::getenv("TENSORGRAD_NATIVE_SMALL");
+  unsigned long v;
+  if (env && std::sscanf(env, "%lu", &v) == 1) return v;
+  return 64 * 64 * 64;
+}
+const size_t g_small_mnk = small_mnk_default();
+constexpr size_t kSmallBBytes = 32 * 1024;
 // Below this many multiply-adds a product runs on one thread: waking a worker on a busy 2-core
 // box costs more than it saves.
 constexpr size_t kThreadMnk = 160 * 160 * 160;
@@ -271,11 +287,11 @@ void gemm(const GemmCall<T>& g) {
   }
   const KernelSet<T>& ks = kernels<T>();
   const size_t mnk = m * n * k;  // validated sizes: products of array lengths, no overflow
-  if (mnk <= kSmallMnk) {
-    T* scratch = t_small.get<T>(2 * n + (g.tb ? k * n : 0));
-    if (scratch) {
-      ks.small(g, scratch);
-      epilogue(g, 0, m, 0, n);
+  if (mnk <= g_small_mnk && k * n * sizeof(T) <= kSmallBBytes) {
+    T* scratch = g.tb ? t_small.get<T>(k * n) : nullptr;
+    if (scratch || !g.tb) {
+      ks.small(g, scratch);  // applies alpha, beta, bias and ReLU itself
+      if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
       return;
     }
   }

@@ -30,7 +30,8 @@ template <class T>
 using MicroKernel = void (*)(size_t kc, const T* ap, const T* bp, T* c, size_t ldc, T alpha, T beta,
                              size_t mr, size_t nr);
 
-// Direct (no packing) product for small shapes; `scratch` holds at least n + k*n elements.
+// Direct (no packing) product for small shapes, including the bias and ReLU of the dense epilogue
+// (sigmoid and tanh are left to the caller); `scratch` holds k*n elements when B is transposed.
 template <class T>
 using SmallGemm = void (*)(const GemmCall<T>& g, T* scratch);
 

@@ -47,11 +47,17 @@ struct Tile {
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] = V{};
     // Start fetching the C tile now; it is needed only after the k loop.
+    {
+      T* cp = c;
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; ++i) {
-      __builtin_prefetch(c + i * ldc, 1);
-      __builtin_prefetch(c + i * ldc + NR - 1, 1);
+      for (int i = 0; i < MR; ++i, cp += ldc) {
+        __builtin_prefetch(cp, 1);
+        __builtin_prefetch(cp + NR - 1, 1);
+      }
     }
+    // Hide c's value from the optimizer: otherwise GCC keeps all MR row addresses live across the
+    // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
+    __asm__("" : "+r"(c));
     for (size_t p = 0; p < kc; ++p) {
       V b[NV];
 #pragma GCC unroll 8
@@ -81,61 +87,127 @@ struct Tile {
   }
 };
 
-// Small products skip packing: each row of C is accumulated in a contiguous buffer, one row of
-// op(B) at a time, so the inner loop is a vectorizable axpy. A transposed B is first copied into
-// k x n order (k*n is small here). Rows are done in pairs to reuse each loaded row of B.
-template <class T>
-void small_gemm(const tg::GemmCall<T>& g, T* scratch) {
-  const size_t m = g.m, n = g.n, k = g.k;
-  T* __restrict acc0 = scratch;
-  T* __restrict acc1 = scratch + n;
-  const T* b = g.b;
-  if (g.tb) {
-    T* __restrict bt = scratch + 2 * n;
-    for (size_t j = 0; j < n; ++j)
-      for (size_t p = 0; p < k; ++p) bt[p * n + j] = g.b[j * k + p];
-    b = bt;
+// Small products skip packing and keep C in registers: a block of R rows by up to NV vectors of
+// columns accumulates in R*NV registers while each step p broadcasts A(i, p) and loads one row of
+// op(B) from memory (it stays in L1 for the shapes that take this path). A transposed B is first
+// copied into k x n order in scratch. Every element's sum runs over p in order from zero, then
+// alpha, beta, bias and ReLU are applied in registers before the single store.
+template <class T, int VB>
+struct Small {
+  typedef T V __attribute__((vector_size(VB)));
+  static constexpr int L = VB / static_cast<int>(sizeof(T));
+
+  static inline V load(const T* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof(V));
+    return v;
   }
-  const T alpha = g.alpha, beta = g.beta;
-  auto A = [&](size_t i, size_t p) { return g.ta ? g.a[p * m + i] : g.a[i * k + p]; };
-  auto finish = [&](const T* __restrict acc, T* __restrict crow) {
-    if (beta == T(0))
-      for (size_t j = 0; j < n; ++j) crow[j] = alpha * acc[j];
+  static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
+
+  // cnt (<= L) leading lanes of a vector; the rest are zero / not written.
+  static inline V load_n(const T* p, int cnt) {
+    if (cnt == L) return load(p);
+    return tg_load_part(p, cnt);  // provided by the ISA's translation unit
+  }
+  static inline void store_n(T* p, V v, int cnt) {
+    if (cnt == L)
+      store(p, v);
     else
-      for (size_t j = 0; j < n; ++j) {
-        T t = alpha * acc[j];
-        crow[j] = t + beta * crow[j];
-      }
-  };
-  size_t i = 0;
-  for (; i + 2 <= m; i += 2) {
-    for (size_t j = 0; j < n; ++j) acc0[j] = acc1[j] = T(0);
+      tg_store_part(p, v, cnt);
+  }
+
+  // Rows [i0, i0+R) by columns [j0, j0 + (NV-1)*L + last) of C.
+  template <int R, int NV>
+  static inline void block(const tg::GemmCall<T>& g, const T* __restrict b, size_t i0, size_t j0, int last,
+                           bool relu) {
+    const size_t m = g.m, n = g.n, k = g.k;
+    V acc[R][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+    const T* __restrict a = g.a;
+    // A(i, p) sits at a[i*k + p], or at a[p*m + i] when A is transposed.
+    const size_t as_i = g.ta ? 1 : k, as_p = g.ta ? m : 1;
+    const T* brow = b + j0;
+    const T* arow = a + i0 * as_i;
     for (size_t p = 0; p < k; ++p) {
-      const T a0 = A(i, p), a1 = A(i + 1, p);
-      const T* __restrict brow = b + p * n;
-      for (size_t j = 0; j < n; ++j) {
-        acc0[j] += a0 * brow[j];
-        acc1[j] += a1 * brow[j];
+      V bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = v == NV - 1 ? load_n(brow + v * L, last) : load(brow + v * L);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        V av = (V)tg_bcast(arow + r * as_i);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
+      }
+      brow += n;
+      arow += as_p;
+    }
+    const T alpha = g.alpha, beta = g.beta;
+    V bias[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      bias[v] = g.bias ? (v == NV - 1 ? load_n(g.bias + j0 + v * L, last) : load(g.bias + j0 + v * L)) : V{};
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      T* crow = g.c + (i0 + r) * n + j0;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        const int cnt = v == NV - 1 ? last : L;
+        V t = alpha * acc[r][v];
+        if (beta != T(0)) t = t + beta * load_n(crow + v * L, cnt);
+        if (g.bias) t = t + bias[v];
+        if (relu) t = t > V{} ? t : V{};
+        store_n(crow + v * L, t, cnt);
       }
     }
-    finish(acc0, g.c + i * n);
-    finish(acc1, g.c + (i + 1) * n);
   }
-  if (i < m) {
-    for (size_t j = 0; j < n; ++j) acc0[j] = T(0);
-    for (size_t p = 0; p < k; ++p) {
-      const T a0 = A(i, p);
-      const T* __restrict brow = b + p * n;
-      for (size_t j = 0; j < n; ++j) acc0[j] += a0 * brow[j];
+
+  // All rows for one chunk of columns, R rows at a time, then the leftover rows one by one.
+  template <int R, int NV>
+  static void columns(const tg::GemmCall<T>& g, const T* b, size_t j0, int last, bool relu) {
+    size_t i = 0;
+    for (; i + R <= g.m; i += R) block<R, NV>(g, b, i, j0, last, relu);
+    for (; i < g.m; ++i) block<1, NV>(g, b, i, j0, last, relu);
+  }
+
+  static void run(const tg::GemmCall<T>& g, T* scratch) {
+    const size_t n = g.n, k = g.k;
+    const T* b = g.b;
+    if (g.tb && n > 1 && k > 1) {
+      // Tiled so both the reads and the writes stay within a few cache lines.
+      T* __restrict bt = scratch;
+      for (size_t j0 = 0; j0 < n; j0 += 16)
+        for (size_t p0 = 0; p0 < k; p0 += 16) {
+          const size_t j1 = j0 + 16 < n ? j0 + 16 : n, p1 = p0 + 16 < k ? p0 + 16 : k;
+          for (size_t j = j0; j < j1; ++j)
+            for (size_t p = p0; p < p1; ++p) bt[p * n + j] = g.b[j * k + p];
+        }
+      b = bt;
     }
-    finish(acc0, g.c + i * n);
+    const bool relu = g.act == tg::Act::Relu;
+    // Columns in chunks of 4 vectors; the last chunk may be narrower and end in a partial vector.
+    size_t j = 0;
+    for (; j + 4 * L <= n; j += 4 * L) columns<4, 4>(g, b, j, L, relu);
+    const size_t rest = n - j;
+    if (rest == 0) return;
+    const int nv = static_cast<int>((rest + L - 1) / L);
+    const int last = static_cast<int>(rest - (nv - 1) * L);
+    // Fewer column vectors leave registers for more rows (more independent FMA chains).
+    switch (nv) {
+      case 1: columns<8, 1>(g, b, j, last, relu); break;
+      case 2: columns<8, 2>(g, b, j, last, relu); break;
+      case 3: columns<6, 3>(g, b, j, last, relu); break;
+      default: columns<4, 4>(g, b, j, last, relu); break;
+    }
   }
-}
+};
 
 template <class T, int VB, int MR, int NV>
 tg::KernelSet<T> make_set(const char* isa, size_t mc, size_t kc, size_t nc) {
   using K = Tile<T, VB, MR, NV>;
-  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &small_gemm<T>};
+  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run};
 }
 
 }  // namespace
