@@ -204,10 +204,70 @@ struct Small {
   }
 };
 
+// Packing, compiled per ISA so the copies use the widest vectors. Reading a row-major operand
+// "across" (op(A) not transposed, op(B) transposed) is a transpose; an ISA may supply
+// tg_transpose_rows(src, ld, rows, cols, dst, ldd, lanes), which writes element (r, p) of the
+// rows x cols block at src to dst[p * ldd + r], zero-filling lanes [rows, lanes) of each output
+// row, and returns false when it does not handle the case.
+template <class T, int MR>
+void pack_a(const tg::GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* __restrict dst) {
+  for (size_t ir = 0; ir < mc; ir += MR) {
+    const size_t mr = mc - ir < size_t(MR) ? mc - ir : size_t(MR);
+    if (g.ta) {
+      // A is stored k x m: each k step reads mr contiguous values.
+      const T* src = g.a + pc * g.m + ic + ir;
+      for (size_t p = 0; p < kc; ++p, src += g.m) {
+        T* d = dst + p * MR;
+        if (mr == size_t(MR)) {
+          __builtin_memcpy(d, src, sizeof(T) * MR);  // a fixed-size copy: vector moves
+        } else {
+          size_t i = 0;
+          for (; i < mr; ++i) d[i] = src[i];
+          for (; i < size_t(MR); ++i) d[i] = T(0);
+        }
+      }
+    } else if (!tg_transpose_rows(g.a + (ic + ir) * g.k + pc, g.k, mr, kc, dst, MR, MR)) {
+      for (size_t i = 0; i < mr; ++i) {
+        const T* src = g.a + (ic + ir + i) * g.k + pc;
+        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
+      }
+      for (size_t i = mr; i < size_t(MR); ++i)
+        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
+    }
+    dst += MR * kc;
+  }
+}
+
+template <class T, int NR>
+void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* __restrict dst) {
+  if (g.tb) {
+    // B is stored n x k: column j of op(B) is a contiguous row of B.
+    if (tg_transpose_rows(g.b + jc * g.k + pc, g.k, nr, kc, dst, NR, NR)) return;
+    for (size_t j = 0; j < nr; ++j) {
+      const T* src = g.b + (jc + j) * g.k + pc;
+      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+    }
+    for (size_t j = nr; j < size_t(NR); ++j)
+      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
+  } else {
+    const T* src = g.b + pc * g.n + jc;
+    for (size_t p = 0; p < kc; ++p, src += g.n) {
+      T* d = dst + p * NR;
+      if (nr == size_t(NR)) {
+        __builtin_memcpy(d, src, sizeof(T) * NR);  // a fixed-size copy: vector moves
+      } else {
+        size_t j = 0;
+        for (; j < nr; ++j) d[j] = src[j];
+        for (; j < size_t(NR); ++j) d[j] = T(0);
+      }
+    }
+  }
+}
+
 template <class T, int VB, int MR, int NV>
 tg::KernelSet<T> make_set(const char* isa, size_t mc, size_t kc, size_t nc) {
   using K = Tile<T, VB, MR, NV>;
-  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run};
+  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run, &pack_a<T, MR>, &pack_b<T, K::NR>};
 }
 
 }  // namespace

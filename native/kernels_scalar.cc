@@ -30,10 +30,15 @@ template <class T>
 inline void tg_store_part(T* p, typename PartVec<T>::V v, int cnt) {
   __builtin_memcpy(p, &v, static_cast<size_t>(cnt) * sizeof(T));
 }
+// No vectorized transpose here: packing falls back to plain loops.
+template <class T>
+inline bool tg_transpose_rows(const T*, size_t, size_t, size_t, T*, size_t, size_t) {
+  return false;
+}
 }  // namespace
 #include "kernel_impl.h"
 
 namespace tg {
-KernelSet<float> kernels_f32_scalar() { return make_set<float, 16, 4, 2>("portable", 256, 256, 2048); }
-KernelSet<double> kernels_f64_scalar() { return make_set<double, 16, 4, 2>("portable", 128, 256, 2048); }
+KernelSet<float> kernels_f32_scalar() { return make_set<float, 16, 4, 2>("portable", 256, 256, 1024); }
+KernelSet<double> kernels_f64_scalar() { return make_set<double, 16, 4, 2>("portable", 128, 256, 512); }
 }  // namespace tg
