@@ -5,6 +5,13 @@
 #pragma once
 #include "gemm.h"
 
+#ifndef TG_PF_A
+#define TG_PF_A 8  // micro-kernel steps of A prefetched ahead
+#endif
+#ifndef TG_PF_B
+#define TG_PF_B 8  // micro-kernel steps of B prefetched ahead (0: none)
+#endif
+
 namespace {
 
 template <class T, int VB, int MR, int NV>
@@ -19,25 +26,6 @@ struct Tile {
     return v;
   }
   static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
-
-  // C = alpha * acc + beta * C over a full MR x NR tile at c (leading dimension ldc). One code
-  // path for full and edge tiles keeps the rounding identical wherever a tile falls.
-  static inline void write(V (&acc)[MR][NV], T* c, size_t ldc, T alpha, T beta) {
-    if (beta == T(0)) {
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; ++v) store(c + i * ldc + v * L, alpha * acc[i][v]);
-    } else {
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; ++v) {
-          V t = alpha * acc[i][v];
-          store(c + i * ldc + v * L, t + beta * load(c + i * ldc + v * L));
-        }
-    }
-  }
 
   static void kernel(size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
                      size_t ldc, T alpha, T beta, size_t mr, size_t nr) {
@@ -59,6 +47,14 @@ struct Tile {
     // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
     __asm__("" : "+r"(c));
     for (size_t p = 0; p < kc; ++p) {
+      // A streams from L2 (a new line every few steps); ask for it early. Prefetching past the
+      // panel's end is harmless.
+      __builtin_prefetch(ap + TG_PF_A * MR);
+#if TG_PF_B
+      // B is in L1 except on the first row panel of each pass, when it comes from L2/L3.
+#pragma GCC unroll 8
+      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v) __builtin_prefetch(bp + TG_PF_B * NR + v * (64 / sizeof(T)));
+#endif
       V b[NV];
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) b[v] = load(bp + v * L);
@@ -71,19 +67,34 @@ struct Tile {
       ap += MR;
       bp += NR;
     }
-    if (mr == MR && nr == NR) {
-      write(acc, c, ldc, alpha, beta);
-      return;
+    // C = alpha * acc + beta * C, straight from the registers; edge tiles use partial vectors for
+    // the last columns and skip missing rows, with the same arithmetic as full tiles.
+    const bool full = mr == size_t(MR) && nr == size_t(NR);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      if (!full && size_t(i) >= mr) break;
+      T* crow = c + i * ldc;
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) {
+        const long left = static_cast<long>(nr) - v * L;
+        const int cnt = full ? L : (left >= L ? L : static_cast<int>(left));
+        if (cnt <= 0) break;
+        V t = alpha * acc[i][v];
+        if (beta != T(0)) t = t + beta * load_n(crow + v * L, cnt);
+        store_n(crow + v * L, t, cnt);
+      }
     }
-    // Edge tile: stage C through a full-size buffer so the arithmetic above is reused as is.
-    alignas(64) T tmp[MR * NR];
-    if (beta != T(0)) {
-      for (size_t i = 0; i < mr; ++i)
-        for (size_t j = 0; j < nr; ++j) tmp[i * NR + j] = c[i * ldc + j];
-    }
-    write(acc, tmp, NR, alpha, beta);
-    for (size_t i = 0; i < mr; ++i)
-      for (size_t j = 0; j < nr; ++j) c[i * ldc + j] = tmp[i * NR + j];
+  }
+
+  static inline V load_n(const T* p, int cnt) {
+    if (cnt == L) return load(p);
+    return tg_load_part(p, cnt);
+  }
+  static inline void store_n(T* p, V v, int cnt) {
+    if (cnt == L)
+      store(p, v);
+    else
+      tg_store_part(p, v, cnt);
   }
 };
 
