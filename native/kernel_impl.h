@@ -14,6 +14,8 @@
 
 namespace {
 
+constexpr int kUnrollK = 1;  // k steps per micro-kernel loop iteration
+
 template <class T, int VB, int MR, int NV>
 struct Tile {
   typedef T V __attribute__((vector_size(VB)));
@@ -46,6 +48,7 @@ struct Tile {
     // Hide c's value from the optimizer: otherwise GCC keeps all MR row addresses live across the
     // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
     __asm__("" : "+r"(c));
+#pragma GCC unroll kUnrollK
     for (size_t p = 0; p < kc; ++p) {
       // A streams from L2 (a new line every few steps); ask for it early. Prefetching past the
       // panel's end is harmless.
