@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -97,18 +98,13 @@ struct View {
   void* data;
 };
 
-// A Float32Array or Float64Array (anything else throws).
+// A Float32Array or Float64Array (anything else throws). napi_get_typedarray_info itself rejects
+// non-typed-arrays, so no separate napi_is_typedarray; the buffer and offset outputs are not asked
+// for (each costs V8 work on every call).
 View get_array(const Args& A, size_t i, const char* name) {
-  bool is_ta = false;
-  napi_is_typedarray(A.env, A.argv[i], &is_ta);
   View view{};
-  if (is_ta) {
-    napi_value ab;
-    size_t offset;
-    if (napi_get_typedarray_info(A.env, A.argv[i], &view.type, &view.length, &view.data, &ab, &offset) != napi_ok)
-      is_ta = false;
-  }
-  if (!is_ta || (view.type != napi_float32_array && view.type != napi_float64_array))
+  if (napi_get_typedarray_info(A.env, A.argv[i], &view.type, &view.length, &view.data, nullptr, nullptr) != napi_ok ||
+      (view.type != napi_float32_array && view.type != napi_float64_array))
     type_error(A.pre(name) + " must be a Float32Array or Float64Array, got " + A.what(A.argv[i]));
   return view;
 }
@@ -210,6 +206,109 @@ void DenseBody(Args& A) {
     run<double>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const double*>(bias), act);
 }
 
+
+// The fast path for the TypeScript provider: scalars arrive in a Float64Array the caller fills
+// (laid out as FastParam below) and arrays as their ArrayBuffers, because reading three typed
+// arrays' info through N-API costs about 2,000 instructions a call (the element-type probe walks
+// V8's Is*Array chain and materialises the buffer), more than a 32x10x64 product itself.
+// gemmFast(params, a.buffer, b.buffer, c.buffer, bias.buffer or any ArrayBuffer) never throws: it
+// writes 0 to params[kStatus] once the product is done and leaves the caller's non-zero value there
+// otherwise, and the caller then repeats the call through gemm / denseForward, which validate
+// argument by argument and throw the precise error. Memory safety does not depend on the caller:
+// every byte range is checked against the ArrayBuffer's own length (empty or detached buffers
+// report 0).
+enum FastParam {
+  kStatus,
+  kTransA,
+  kTransB,
+  kM,
+  kN,
+  kK,
+  kAlpha,
+  kBeta,
+  kDtypeBytes,  // 4 (float32) or 8 (float64)
+  kAOffset,     // byte offsets into each buffer and element counts of each view
+  kALength,
+  kBOffset,
+  kBLength,
+  kCOffset,
+  kCLength,
+  kBiasOffset,  // kBiasLength < 0: no bias
+  kBiasLength,
+  kActivation,
+  kFastParams
+};
+
+// A non-negative integer below 2^53, or false.
+inline bool as_size(double d, size_t* out) {
+  if (!(d >= 0) || d > 9007199254740992.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
+  *out = static_cast<size_t>(d);
+  return true;
+}
+
+// The typed view [offset, offset + need*elem) inside a buffer of `bytes`, honouring the view's own
+// length; null if it does not fit or is misaligned.
+inline void* view_in(void* data, size_t bytes, double offset_d, double length_d, size_t need, size_t elem) {
+  size_t offset, length, span;
+  if (!as_size(offset_d, &offset) || !as_size(length_d, &length)) return nullptr;
+  if (length < need || offset % elem != 0 || __builtin_mul_overflow(need, elem, &span)) return nullptr;
+  if (offset > bytes || span > bytes - offset) return nullptr;
+  if (need > 0 && data == nullptr) return nullptr;
+  return static_cast<char*>(data) + offset;
+}
+
+template <class T>
+bool fast_run(const double* P, void* bufs[4], size_t lens[4]) {
+  size_t m, n, k, mk, kn, mn, mnk;
+  if (!as_size(P[kM], &m) || !as_size(P[kN], &n) || !as_size(P[kK], &k)) return false;
+  if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(k, n, &kn) || __builtin_mul_overflow(m, n, &mn) ||
+      __builtin_mul_overflow(mn, k, &mnk))
+    return false;
+  const double ta = P[kTransA], tb = P[kTransB], act = P[kActivation];
+  if (!((ta == 0 || ta == 1) && (tb == 0 || tb == 1) && (act == 0 || act == 1 || act == 2 || act == 3))) return false;
+  const T* a = static_cast<const T*>(view_in(bufs[0], lens[0], P[kAOffset], P[kALength], mk, sizeof(T)));
+  const T* b = static_cast<const T*>(view_in(bufs[1], lens[1], P[kBOffset], P[kBLength], kn, sizeof(T)));
+  T* c = static_cast<T*>(view_in(bufs[2], lens[2], P[kCOffset], P[kCLength], mn, sizeof(T)));
+  if ((!a && mk) || (!b && kn) || (!c && mn)) return false;
+  const T* bias = nullptr;
+  if (P[kBiasLength] >= 0) {
+    bias = static_cast<const T*>(view_in(bufs[3], lens[3], P[kBiasOffset], P[kBiasLength], n, sizeof(T)));
+    if (!bias && n) return false;
+  }
+  if (mn == 0) return true;  // nothing to write (and no pointer needed)
+  tg::GemmCall<T> g{ta == 1, tb == 1, m, n, k, static_cast<T>(P[kAlpha]), a, b, static_cast<T>(P[kBeta]), c, bias,
+                    static_cast<tg::Act>(static_cast<int>(act))};
+  tg::gemm<T>(g);
+  return true;
+}
+
+napi_value GemmFast(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  size_t argc = 5;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 5) return nullptr;
+  void* pdata;
+  size_t plen;
+  if (napi_get_arraybuffer_info(env, argv[0], &pdata, &plen) != napi_ok || plen < kFastParams * sizeof(double) ||
+      reinterpret_cast<uintptr_t>(pdata) % alignof(double) != 0)
+    return nullptr;
+  double* P = static_cast<double*>(pdata);
+  void* bufs[4];
+  size_t lens[4];
+  for (int i = 0; i < 4; ++i)
+    if (napi_get_arraybuffer_info(env, argv[i + 1], &bufs[i], &lens[i]) != napi_ok) return nullptr;
+  try {
+    bool ok = false;
+    if (P[kDtypeBytes] == 4)
+      ok = fast_run<float>(P, bufs, lens);
+    else if (P[kDtypeBytes] == 8)
+      ok = fast_run<double>(P, bufs, lens);
+    if (ok) P[kStatus] = 0;
+  } catch (...) {
+    // Left non-zero: the checked path repeats the call and reports the error.
+  }
+  return nullptr;
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) { return entry<GemmBody>(env, info, "gemm", 10); }
 napi_value DenseForward(napi_env env, napi_callback_info info) {
   return entry<DenseBody>(env, info, "denseForward", 8);
@@ -243,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   NAPI_THROW_IF_FAILED(env, napi_create_function(env, "denseForward", NAPI_AUTO_LENGTH, DenseForward, nullptr, &f),
                        exports);
   exports.Set("denseForward", f);
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemmFast", NAPI_AUTO_LENGTH, GemmFast, nullptr, &f), exports);
+  exports.Set("gemmFast", f);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));

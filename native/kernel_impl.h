@@ -190,14 +190,16 @@ struct Small {
     const size_t n = g.n, k = g.k;
     const T* b = g.b;
     if (g.tb && n > 1 && k > 1) {
-      // Tiled so both the reads and the writes stay within a few cache lines.
       T* __restrict bt = scratch;
-      for (size_t j0 = 0; j0 < n; j0 += 16)
-        for (size_t p0 = 0; p0 < k; p0 += 16) {
-          const size_t j1 = j0 + 16 < n ? j0 + 16 : n, p1 = p0 + 16 < k ? p0 + 16 : k;
-          for (size_t j = j0; j < j1; ++j)
-            for (size_t p = p0; p < p1; ++p) bt[p * n + j] = g.b[j * k + p];
-        }
+      if (!tg_transpose_rows(g.b, k, n, k, bt, n, n)) {
+        // Tiled so both the reads and the writes stay within a few cache lines.
+        for (size_t j0 = 0; j0 < n; j0 += 16)
+          for (size_t p0 = 0; p0 < k; p0 += 16) {
+            const size_t j1 = j0 + 16 < n ? j0 + 16 : n, p1 = p0 + 16 < k ? p0 + 16 : k;
+            for (size_t j = j0; j < j1; ++j)
+              for (size_t p = p0; p < p1; ++p) bt[p * n + j] = g.b[j * k + p];
+          }
+      }
       b = bt;
     }
     const bool relu = g.act == tg::Act::Relu;

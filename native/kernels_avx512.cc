@@ -1,6 +1,8 @@
 // AVX-512 kernels: 12x32 (fp32) and 12x16 (fp64) tiles, 24 zmm accumulators of the 32.
 #if defined(__x86_64__)
 #include <immintrin.h>
+// GCC 12 flags the deliberately undefined vectors inside its own AVX-512 intrinsics.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")
 namespace {
 inline __m512 tg_bcast(const float* p) { return _mm512_set1_ps(*p); }

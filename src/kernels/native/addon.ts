@@ -29,6 +29,17 @@ export interface NativeAddon {
     activation: number,
     out: FloatArray,
   ): void;
+  /**
+   * The provider's fast path (see native/addon.cc, FastParam): scalars in `params`, arrays as their
+   * ArrayBuffers. Never throws; sets params[0] to 0 when done, else leaves it for a checked retry.
+   */
+  gemmFast(
+    params: ArrayBuffer,
+    a: ArrayBufferLike,
+    b: ArrayBufferLike,
+    c: ArrayBufferLike,
+    bias: ArrayBufferLike,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** Forces 'avx512' | 'avx2' | 'portable'; false if this CPU cannot run it. */
