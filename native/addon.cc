@@ -208,15 +208,16 @@ void DenseBody(Args& A) {
 
 
 // The fast path for the TypeScript provider: scalars arrive in a Float64Array the caller fills
-// (laid out as FastParam below) and arrays as their ArrayBuffers, because reading three typed
-// arrays' info through N-API costs about 2,000 instructions a call (the element-type probe walks
-// V8's Is*Array chain and materialises the buffer), more than a 32x10x64 product itself.
-// gemmFast(params, a.buffer, b.buffer, c.buffer, bias.buffer or any ArrayBuffer) never throws: it
-// writes 0 to params[kStatus] once the product is done and leaves the caller's non-zero value there
-// otherwise, and the caller then repeats the call through gemm / denseForward, which validate
-// argument by argument and throw the precise error. Memory safety does not depend on the caller:
-// every byte range is checked against the ArrayBuffer's own length (empty or detached buffers
-// report 0).
+// (laid out as FastParam below), and each array's memory is read with napi_get_buffer_info, which
+// takes any ArrayBufferView and returns its data and byte length. napi_get_typedarray_info costs
+// about 700 instructions per array here (its element-type probe walks V8's Is*Array chain), so
+// three of them outweigh a 32x10x64 product; the element type comes from the caller instead, and
+// memory safety does not depend on it: every access is bounded by the view's own byte length
+// (empty or detached views report 0).
+// gemmFast(params, a, b, c, bias or c) never throws: it writes 0 to params[kStatus] once the
+// product is done and otherwise leaves the caller's non-zero value there; the caller then repeats
+// the call through gemm / denseForward, which validate argument by argument and throw the precise
+// error.
 enum FastParam {
   kStatus,
   kTransA,
@@ -227,15 +228,8 @@ enum FastParam {
   kAlpha,
   kBeta,
   kDtypeBytes,  // 4 (float32) or 8 (float64)
-  kAOffset,     // byte offsets into each buffer and element counts of each view
-  kALength,
-  kBOffset,
-  kBLength,
-  kCOffset,
-  kCLength,
-  kBiasOffset,  // kBiasLength < 0: no bias
-  kBiasLength,
-  kActivation,
+  kHasBias,     // 0 or 1
+  kActivation,  // 0..3
   kFastParams
 };
 
@@ -246,36 +240,37 @@ inline bool as_size(double d, size_t* out) {
   return true;
 }
 
-// The typed view [offset, offset + need*elem) inside a buffer of `bytes`, honouring the view's own
-// length; null if it does not fit or is misaligned.
-inline void* view_in(void* data, size_t bytes, double offset_d, double length_d, size_t need, size_t elem) {
-  size_t offset, length, span;
-  if (!as_size(offset_d, &offset) || !as_size(length_d, &length)) return nullptr;
-  if (length < need || offset % elem != 0 || __builtin_mul_overflow(need, elem, &span)) return nullptr;
-  if (offset > bytes || span > bytes - offset) return nullptr;
-  if (need > 0 && data == nullptr) return nullptr;
-  return static_cast<char*>(data) + offset;
+struct Bytes {
+  void* data;
+  size_t length;
+};
+
+// `need` elements of T at the start of the view, or null if they do not fit or are misaligned.
+template <class T>
+inline T* elements(const Bytes& v, size_t need) {
+  size_t span;
+  if (__builtin_mul_overflow(need, sizeof(T), &span) || span > v.length) return nullptr;
+  if (v.data == nullptr || reinterpret_cast<uintptr_t>(v.data) % alignof(T) != 0) return nullptr;
+  return static_cast<T*>(v.data);
 }
 
 template <class T>
-bool fast_run(const double* P, void* bufs[4], size_t lens[4]) {
+bool fast_run(const double* P, const Bytes (&views)[4]) {
   size_t m, n, k, mk, kn, mn, mnk;
   if (!as_size(P[kM], &m) || !as_size(P[kN], &n) || !as_size(P[kK], &k)) return false;
   if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(k, n, &kn) || __builtin_mul_overflow(m, n, &mn) ||
       __builtin_mul_overflow(mn, k, &mnk))
     return false;
-  const double ta = P[kTransA], tb = P[kTransB], act = P[kActivation];
-  if (!((ta == 0 || ta == 1) && (tb == 0 || tb == 1) && (act == 0 || act == 1 || act == 2 || act == 3))) return false;
-  const T* a = static_cast<const T*>(view_in(bufs[0], lens[0], P[kAOffset], P[kALength], mk, sizeof(T)));
-  const T* b = static_cast<const T*>(view_in(bufs[1], lens[1], P[kBOffset], P[kBLength], kn, sizeof(T)));
-  T* c = static_cast<T*>(view_in(bufs[2], lens[2], P[kCOffset], P[kCLength], mn, sizeof(T)));
-  if ((!a && mk) || (!b && kn) || (!c && mn)) return false;
-  const T* bias = nullptr;
-  if (P[kBiasLength] >= 0) {
-    bias = static_cast<const T*>(view_in(bufs[3], lens[3], P[kBiasOffset], P[kBiasLength], n, sizeof(T)));
-    if (!bias && n) return false;
-  }
-  if (mn == 0) return true;  // nothing to write (and no pointer needed)
+  const double ta = P[kTransA], tb = P[kTransB], act = P[kActivation], has_bias = P[kHasBias];
+  if (!((ta == 0 || ta == 1) && (tb == 0 || tb == 1) && (act == 0 || act == 1 || act == 2 || act == 3) &&
+        (has_bias == 0 || has_bias == 1)))
+    return false;
+  if (mn == 0) return true;  // nothing to read or write
+  const T* a = elements<const T>(views[0], mk);
+  const T* b = elements<const T>(views[1], kn);
+  T* c = elements<T>(views[2], mn);
+  const T* bias = has_bias == 1 ? elements<const T>(views[3], n) : nullptr;
+  if ((!a && mk) || (!b && kn) || !c || (has_bias == 1 && !bias)) return false;
   tg::GemmCall<T> g{ta == 1, tb == 1, m, n, k, static_cast<T>(P[kAlpha]), a, b, static_cast<T>(P[kBeta]), c, bias,
                     static_cast<tg::Act>(static_cast<int>(act))};
   tg::gemm<T>(g);
@@ -286,22 +281,21 @@ napi_value GemmFast(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   size_t argc = 5;
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 5) return nullptr;
-  void* pdata;
-  size_t plen;
-  if (napi_get_arraybuffer_info(env, argv[0], &pdata, &plen) != napi_ok || plen < kFastParams * sizeof(double) ||
-      reinterpret_cast<uintptr_t>(pdata) % alignof(double) != 0)
+  Bytes params;
+  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
+      params.length < kFastParams * sizeof(double) || params.data == nullptr ||
+      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
     return nullptr;
-  double* P = static_cast<double*>(pdata);
-  void* bufs[4];
-  size_t lens[4];
+  double* P = static_cast<double*>(params.data);
+  Bytes views[4];
   for (int i = 0; i < 4; ++i)
-    if (napi_get_arraybuffer_info(env, argv[i + 1], &bufs[i], &lens[i]) != napi_ok) return nullptr;
+    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return nullptr;
   try {
     bool ok = false;
     if (P[kDtypeBytes] == 4)
-      ok = fast_run<float>(P, bufs, lens);
+      ok = fast_run<float>(P, views);
     else if (P[kDtypeBytes] == 8)
-      ok = fast_run<double>(P, bufs, lens);
+      ok = fast_run<double>(P, views);
     if (ok) P[kStatus] = 0;
   } catch (...) {
     // Left non-zero: the checked path repeats the call and reports the error.

@@ -26,40 +26,26 @@ describe.skipIf(!addon)('native provider fast path', () => {
   const provider = createNativeProvider(addon);
   const rng = new Generator(5);
 
-  it('the fast entry takes a plain call (status 0) and refuses a view that overruns its buffer', () => {
-    // Slots as in FastParam (native/addon.cc).
-    const params = new Float64Array(18);
-    const run = (a: Float32Array, b: Float32Array, c: Float32Array, aLength = a.length) => {
-      params.set([
-        1,
-        0,
-        0,
-        2,
-        2,
-        3,
-        1,
-        0,
-        4,
-        a.byteOffset,
-        aLength,
-        b.byteOffset,
-        b.length,
-        c.byteOffset,
-        c.length,
-        0,
-        -1,
-        0,
-      ]);
-      addon!.gemmFast(params.buffer, a.buffer, b.buffer, c.buffer, c.buffer);
+  it('the fast entry takes a plain call (status 0) and refuses a view too short for the sizes', () => {
+    // Slots as in FastParam (native/addon.cc): status, transA, transB, m, n, k, alpha, beta,
+    // element bytes, has bias, activation.
+    const params = new Float64Array(11);
+    const run = (a: Float32Array, b: Float32Array, c: Float32Array) => {
+      params.set([1, 0, 0, 2, 2, 3, 1, 0, 4, 0, 0]);
+      addon!.gemmFast(params, a, b, c, c);
       return params[0];
     };
     const c = new Float32Array(4);
     expect(run(new Float32Array([1, 2, 3, 4, 5, 6]), new Float32Array([1, 0, 0, 1, 1, 1]), c)).toBe(0);
     expect([...c]).toEqual([4, 5, 10, 11]);
-    // A view of 6 floats claimed at the last 4 bytes of a 28-byte buffer: refused, nothing written.
-    const tail = new Float32Array(new ArrayBuffer(28), 24, 1);
-    expect(run(tail, new Float32Array(6), c, 6)).toBe(1);
+    // 5 floats at the end of a larger buffer where 6 are needed: refused, nothing written.
+    const tail = new Float32Array(new ArrayBuffer(64), 44, 5);
+    expect(run(tail, new Float32Array(6), c)).toBe(1);
     expect([...c]).toEqual([4, 5, 10, 11]);
+    // The element size is the caller's word, but never stretches a view: 6 "doubles" are 48 bytes.
+    params.set([1, 0, 0, 2, 2, 3, 1, 0, 8, 0, 0]);
+    addon!.gemmFast(params, new Float32Array(6), new Float32Array(6), new Float32Array(4), c);
+    expect(params[0]).toBe(1);
   });
 
   it('views at an offset inside larger buffers, shared buffers, both dtypes, every transpose', () => {

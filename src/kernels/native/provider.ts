@@ -1,4 +1,4 @@
-import type { Activation, DenseForwardFn, FloatArray, GemmFn, KernelProvider } from '../types.js';
+import type { Activation, DenseForwardFn, GemmFn, KernelProvider } from '../types.js';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 const activationCode: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -14,16 +14,9 @@ const P = {
   alpha: 6,
   beta: 7,
   dtypeBytes: 8,
-  aOffset: 9,
-  aLength: 10,
-  bOffset: 11,
-  bLength: 12,
-  cOffset: 13,
-  cLength: 14,
-  biasOffset: 15,
-  biasLength: 16,
-  activation: 17,
-  count: 18,
+  hasBias: 9,
+  activation: 10,
+  count: 11,
 } as const;
 
 /** Element size when a, b and c are all Float32Array or all Float64Array, else 0. */
@@ -36,22 +29,11 @@ function dtypeBytes(a: unknown, b: unknown, c: unknown): number {
 /**
  * gemm and denseForward through the addon's fast entry: about 2,000 fewer instructions per call
  * than handing N-API three typed arrays, which matters for the 32-row products of a training step.
- * Anything the fast entry does not take (other argument types, shared buffers, bad sizes) goes to
- * the checked entries, which throw the precise error.
+ * Anything the fast entry does not take (other argument types, bad sizes, short arrays) goes to the
+ * checked entries, which throw the precise error.
  */
 function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseForwardFn } {
   const params = new Float64Array(P.count);
-  const block = params.buffer;
-  const setArrays = (a: FloatArray, b: FloatArray, c: FloatArray, bytes: number): void => {
-    params[P.status] = 1;
-    params[P.dtypeBytes] = bytes;
-    params[P.aOffset] = a.byteOffset;
-    params[P.aLength] = a.length;
-    params[P.bOffset] = b.byteOffset;
-    params[P.bLength] = b.length;
-    params[P.cOffset] = c.byteOffset;
-    params[P.cLength] = c.length;
-  };
   const gemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
     const bytes = dtypeBytes(a, b, c);
     if (
@@ -64,7 +46,7 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
       typeof alpha === 'number' &&
       typeof beta === 'number'
     ) {
-      setArrays(a, b, c, bytes);
+      params[P.status] = 1;
       params[P.transA] = transA ? 1 : 0;
       params[P.transB] = transB ? 1 : 0;
       params[P.m] = m;
@@ -72,9 +54,10 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
       params[P.k] = k;
       params[P.alpha] = alpha;
       params[P.beta] = beta;
-      params[P.biasLength] = -1;
+      params[P.dtypeBytes] = bytes;
+      params[P.hasBias] = 0;
       params[P.activation] = 0;
-      addon.gemmFast(block, a.buffer, b.buffer, c.buffer, c.buffer);
+      addon.gemmFast(params, a, b, c, c);
       if (params[P.status] === 0) return;
     }
     addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
@@ -90,7 +73,7 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
       typeof k === 'number' &&
       (bias === null || bias.constructor === out.constructor)
     ) {
-      setArrays(x, w, out, bytes);
+      params[P.status] = 1;
       params[P.transA] = 0;
       params[P.transB] = 0;
       params[P.m] = m;
@@ -98,10 +81,10 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
       params[P.k] = k;
       params[P.alpha] = 1;
       params[P.beta] = 0;
-      params[P.biasOffset] = bias === null ? 0 : bias.byteOffset;
-      params[P.biasLength] = bias === null ? -1 : bias.length;
+      params[P.dtypeBytes] = bytes;
+      params[P.hasBias] = bias === null ? 0 : 1;
       params[P.activation] = act;
-      addon.gemmFast(block, x.buffer, w.buffer, out.buffer, bias === null ? out.buffer : bias.buffer);
+      addon.gemmFast(params, x, w, out, bias ?? out);
       if (params[P.status] === 0) return;
     }
     addon.denseForward(m, n, k, x, w, bias, act ?? Number.NaN, out);
@@ -109,7 +92,6 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
   return { gemm, denseForward };
 }
 
-/** The `native` provider: the C++ addon's gemm and fused dense forward, both dtypes. */
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const fast = fastEntries(addon);
   return {
