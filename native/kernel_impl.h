@@ -158,24 +158,38 @@ struct Small {
       brow += n;
       arow += as_p;
     }
+    // The epilogue in passes over the registers, one branch per pass rather than per vector.
     const T alpha = g.alpha, beta = g.beta;
-    V bias[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v)
-      bias[v] = g.bias ? (v == NV - 1 ? load_n(g.bias + j0 + v * L, last) : load(g.bias + j0 + v * L)) : V{};
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      T* crow = g.c + (i0 + r) * n + j0;
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = alpha * acc[r][v];
+    T* crow0 = g.c + i0 * n + j0;
+    if (beta != T(0)) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v)
+          acc[r][v] = acc[r][v] + beta * load_n(crow0 + r * n + v * L, v == NV - 1 ? last : L);
+    }
+    if (g.bias) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
-        const int cnt = v == NV - 1 ? last : L;
-        V t = alpha * acc[r][v];
-        if (beta != T(0)) t = t + beta * load_n(crow + v * L, cnt);
-        if (g.bias) t = t + bias[v];
-        if (relu) t = t > V{} ? t : V{};
-        store_n(crow + v * L, t, cnt);
+        const V bv = load_n(g.bias + j0 + v * L, v == NV - 1 ? last : L);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) acc[r][v] = acc[r][v] + bv;
       }
     }
+    if (relu) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] > V{} ? acc[r][v] : V{};
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) store_n(crow0 + r * n + v * L, acc[r][v], v == NV - 1 ? last : L);
   }
 
   // All rows for one chunk of columns, R rows at a time, then the leftover rows one by one.
