@@ -94,20 +94,47 @@ export function measureSquare(impls, size, { samples = 7, sampleMs = 150 } = {})
       rates[name].push((flops * reps[name]) / sec / 1e9);
     }
   }
-  return Object.fromEntries(Object.entries(rates).map(([n, r]) => [n, median(r)]));
+  const out = Object.fromEntries(Object.entries(rates).map(([n, r]) => [n, median(r)]));
+  // Median of the per-sample ratios: adjacent samples share the machine's load, so this is steadier
+  // than the ratio of the two medians when other jobs come and go.
+  if (rates.native && rates.openblas)
+    out.pairRatio = median(rates.native.map((v, i) => v / rates.openblas[i]));
+  return out;
+}
+
+/**
+ * Median ns per call of small products, for each named call (a function of no arguments that runs
+ * one product). Samples alternate between the calls so they share the machine's noise. Reports
+ * wall time and this process's CPU time per call: on a busy machine the wall clock also counts
+ * time spent descheduled, the CPU clock does not.
+ */
+export function measureCalls(calls, { callsPerSample = 20000, samples = 9 } = {}) {
+  const wall = Object.fromEntries(Object.keys(calls).map((n) => [n, []]));
+  const cpu = Object.fromEntries(Object.keys(calls).map((n) => [n, []]));
+  for (const fn of Object.values(calls)) for (let i = 0; i < callsPerSample; i++) fn(); // warm up, JIT
+  for (let s = 0; s < samples; s++) {
+    for (const [name, fn] of Object.entries(calls)) {
+      const c0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < callsPerSample; i++) fn();
+      const t1 = process.hrtime.bigint();
+      const c1 = process.cpuUsage(c0);
+      wall[name].push(Number(t1 - t0) / callsPerSample);
+      cpu[name].push(((c1.user + c1.system) * 1000) / callsPerSample);
+    }
+  }
+  return Object.fromEntries(
+    Object.keys(calls).map((n) => [n, { wall: median(wall[n]), cpu: median(cpu[n]) }]),
+  );
+}
+
+/** Arguments of one gemm call of the given shape, on fresh random float32 arrays. */
+export function gemmArgs(transA, transB, m, n, k) {
+  return [transA, transB, m, n, k, 1, randomF32(m * k), randomF32(k * n), 0, new Float32Array(m * n)];
 }
 
 /** Median ns per call of a tiny product (default 32x10 by 10x64, the first dense layer's shape). */
 export function measureTinyCall(gemm, { m = 32, k = 10, n = 64, calls = 20000, samples = 9 } = {}) {
-  const a = randomF32(m * k);
-  const b = randomF32(k * n);
-  const c = new Float32Array(m * n);
-  for (let i = 0; i < calls; i++) gemm(false, false, m, n, k, 1, a, b, 0, c);
-  const per = [];
-  for (let s = 0; s < samples; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) gemm(false, false, m, n, k, 1, a, b, 0, c);
-    per.push(Number(process.hrtime.bigint() - t0) / calls);
-  }
-  return median(per);
+  const args = gemmArgs(false, false, m, n, k);
+  return measureCalls({ gemm: () => gemm(...args) }, { callsPerSample: calls, samples }).gemm.wall;
 }

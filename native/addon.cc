@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -97,18 +98,13 @@ struct View {
   void* data;
 };
 
-// A Float32Array or Float64Array (anything else throws).
+// A Float32Array or Float64Array (anything else throws). napi_get_typedarray_info itself rejects
+// non-typed-arrays, so no separate napi_is_typedarray; the buffer and offset outputs are not asked
+// for (each costs V8 work on every call).
 View get_array(const Args& A, size_t i, const char* name) {
-  bool is_ta = false;
-  napi_is_typedarray(A.env, A.argv[i], &is_ta);
   View view{};
-  if (is_ta) {
-    napi_value ab;
-    size_t offset;
-    if (napi_get_typedarray_info(A.env, A.argv[i], &view.type, &view.length, &view.data, &ab, &offset) != napi_ok)
-      is_ta = false;
-  }
-  if (!is_ta || (view.type != napi_float32_array && view.type != napi_float64_array))
+  if (napi_get_typedarray_info(A.env, A.argv[i], &view.type, &view.length, &view.data, nullptr, nullptr) != napi_ok ||
+      (view.type != napi_float32_array && view.type != napi_float64_array))
     type_error(A.pre(name) + " must be a Float32Array or Float64Array, got " + A.what(A.argv[i]));
   return view;
 }
@@ -210,6 +206,103 @@ void DenseBody(Args& A) {
     run<double>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const double*>(bias), act);
 }
 
+
+// The fast path for the TypeScript provider: scalars arrive in a Float64Array the caller fills
+// (laid out as FastParam below), and each array's memory is read with napi_get_buffer_info, which
+// takes any ArrayBufferView and returns its data and byte length. napi_get_typedarray_info costs
+// about 700 instructions per array here (its element-type probe walks V8's Is*Array chain), so
+// three of them outweigh a 32x10x64 product; the element type comes from the caller instead, and
+// memory safety does not depend on it: every access is bounded by the view's own byte length
+// (empty or detached views report 0).
+// gemmFast(params, a, b, c, bias or c) never throws: it writes 0 to params[kStatus] once the
+// product is done and otherwise leaves the caller's non-zero value there; the caller then repeats
+// the call through gemm / denseForward, which validate argument by argument and throw the precise
+// error.
+enum FastParam {
+  kStatus,
+  kTransA,
+  kTransB,
+  kM,
+  kN,
+  kK,
+  kAlpha,
+  kBeta,
+  kDtypeBytes,  // 4 (float32) or 8 (float64)
+  kHasBias,     // 0 or 1
+  kActivation,  // 0..3
+  kFastParams
+};
+
+// A non-negative integer below 2^53, or false.
+inline bool as_size(double d, size_t* out) {
+  if (!(d >= 0) || d > 9007199254740992.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
+  *out = static_cast<size_t>(d);
+  return true;
+}
+
+struct Bytes {
+  void* data;
+  size_t length;
+};
+
+// `need` elements of T at the start of the view, or null if they do not fit or are misaligned.
+template <class T>
+inline T* elements(const Bytes& v, size_t need) {
+  size_t span;
+  if (__builtin_mul_overflow(need, sizeof(T), &span) || span > v.length) return nullptr;
+  if (v.data == nullptr || reinterpret_cast<uintptr_t>(v.data) % alignof(T) != 0) return nullptr;
+  return static_cast<T*>(v.data);
+}
+
+template <class T>
+bool fast_run(const double* P, const Bytes (&views)[4]) {
+  size_t m, n, k, mk, kn, mn, mnk;
+  if (!as_size(P[kM], &m) || !as_size(P[kN], &n) || !as_size(P[kK], &k)) return false;
+  if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(k, n, &kn) || __builtin_mul_overflow(m, n, &mn) ||
+      __builtin_mul_overflow(mn, k, &mnk))
+    return false;
+  const double ta = P[kTransA], tb = P[kTransB], act = P[kActivation], has_bias = P[kHasBias];
+  if (!((ta == 0 || ta == 1) && (tb == 0 || tb == 1) && (act == 0 || act == 1 || act == 2 || act == 3) &&
+        (has_bias == 0 || has_bias == 1)))
+    return false;
+  if (mn == 0) return true;  // nothing to read or write
+  const T* a = elements<const T>(views[0], mk);
+  const T* b = elements<const T>(views[1], kn);
+  T* c = elements<T>(views[2], mn);
+  const T* bias = has_bias == 1 ? elements<const T>(views[3], n) : nullptr;
+  if ((!a && mk) || (!b && kn) || !c || (has_bias == 1 && !bias)) return false;
+  tg::GemmCall<T> g{ta == 1, tb == 1, m, n, k, static_cast<T>(P[kAlpha]), a, b, static_cast<T>(P[kBeta]), c, bias,
+                    static_cast<tg::Act>(static_cast<int>(act))};
+  tg::gemm<T>(g);
+  return true;
+}
+
+napi_value GemmFast(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  size_t argc = 5;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 5) return nullptr;
+  Bytes params;
+  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
+      params.length < kFastParams * sizeof(double) || params.data == nullptr ||
+      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
+    return nullptr;
+  double* P = static_cast<double*>(params.data);
+  Bytes views[4];
+  for (int i = 0; i < 4; ++i)
+    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return nullptr;
+  try {
+    bool ok = false;
+    if (P[kDtypeBytes] == 4)
+      ok = fast_run<float>(P, views);
+    else if (P[kDtypeBytes] == 8)
+      ok = fast_run<double>(P, views);
+    if (ok) P[kStatus] = 0;
+  } catch (...) {
+    // Left non-zero: the checked path repeats the call and reports the error.
+  }
+  return nullptr;
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) { return entry<GemmBody>(env, info, "gemm", 10); }
 napi_value DenseForward(napi_env env, napi_callback_info info) {
   return entry<DenseBody>(env, info, "denseForward", 8);
@@ -243,6 +336,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   NAPI_THROW_IF_FAILED(env, napi_create_function(env, "denseForward", NAPI_AUTO_LENGTH, DenseForward, nullptr, &f),
                        exports);
   exports.Set("denseForward", f);
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemmFast", NAPI_AUTO_LENGTH, GemmFast, nullptr, &f), exports);
+  exports.Set("gemmFast", f);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));

@@ -5,13 +5,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "pool.h"
 
 namespace tg {
 
 namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 bool cpu_has_avx512() {
 #if defined(__x86_64__)
@@ -131,131 +139,102 @@ void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) 
   }
 }
 
-// Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major, zero-padding the last panel.
+// Sigmoid or tanh over all of C (the small kernel has already added the bias).
 template <class T>
-void pack_a(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, size_t MR, T* dst) {
-  for (size_t ir = 0; ir < mc; ir += MR) {
-    const size_t mr = std::min(MR, mc - ir);
-    if (g.ta) {
-      // A is stored k x m: each k step reads mr contiguous values.
-      for (size_t p = 0; p < kc; ++p) {
-        const T* src = g.a + (pc + p) * g.m + ic + ir;
-        T* d = dst + p * MR;
-        size_t i = 0;
-        for (; i < mr; ++i) d[i] = src[i];
-        for (; i < MR; ++i) d[i] = T(0);
-      }
-    } else {
-      for (size_t i = 0; i < mr; ++i) {
-        const T* src = g.a + (ic + ir + i) * g.k + pc;
-        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
-      }
-      for (size_t i = mr; i < MR; ++i)
-        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
-    }
-    dst += MR * kc;
-  }
+void activation_only(const GemmCall<T>& g) {
+  T* c = g.c;
+  const size_t mn = g.m * g.n;
+  for (size_t i = 0; i < mn; ++i) c[i] = activate(c[i], g.act);
 }
 
-// Packs one NR-column panel of op(B)[pc:pc+kc, jc:jc+nr], k-major, zero-padded to NR.
-template <class T>
-void pack_b_panel(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, size_t NR, T* dst) {
-  if (g.tb) {
-    // B is stored n x k: column j of op(B) is a contiguous row of B.
-    for (size_t j = 0; j < nr; ++j) {
-      const T* src = g.b + (jc + j) * g.k + pc;
-      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
-    }
-    for (size_t j = nr; j < NR; ++j)
-      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
-  } else {
-    for (size_t p = 0; p < kc; ++p) {
-      const T* src = g.b + (pc + p) * g.n + jc;
-      T* d = dst + p * NR;
-      size_t j = 0;
-      for (; j < nr; ++j) d[j] = src[j];
-      for (; j < NR; ++j) d[j] = T(0);
-    }
-  }
-}
+// Largest packed op(B) chunk, in elements: all of k by as many columns as fit (32 MB of fp32).
+constexpr size_t kPackBElems = size_t(8) << 20;
 
-// Start of part t of `units` units split into nt nearly equal contiguous parts.
-inline size_t split(size_t units, int t, int nt) { return units * static_cast<size_t>(t) / static_cast<size_t>(nt); }
-
+// One multithreaded product, shared by the threads that run it. Work is handed out through atomic
+// counters rather than split in advance: on a shared machine a descheduled thread then delays
+// only the piece it holds, and the other threads take the rest. Results stay bit-identical for any
+// thread count because every C element belongs to exactly one task and its k reduction always runs
+// over the same kc blocks in the same order, through the same micro-kernel.
 template <class T>
 struct Job {
   const GemmCall<T>* g;
   const KernelSet<T>* ks;
-  int nt;
-  bool split_rows;  // else split the column panels
-  T* pack_b;
-  Barrier* barrier;
-  bool failed;
+  T* pack_b;         // op(B)[:, jc:jc+chunk] packed: per kc block, NR-column panels
+  size_t jc, chunk;  // current column chunk
+  size_t panels;     // NR-wide panels in the chunk
+  size_t kblocks;    // kc blocks along k
+  size_t tile_m, tile_n, row_tiles, col_tiles;
+  std::atomic<size_t> next_pack{0}, packed{0}, next_task{0}, done_tasks{0};
 };
 
-// One thread's share. Threads own disjoint blocks of C and every element's k reduction runs in the
-// same order whatever the thread count, so results do not depend on it.
 template <class T>
-void work(void* ctx, int tid) {
+inline T* panel_of(const Job<T>& J, size_t kb, size_t q) {
+  const size_t KC = J.ks->kc, NR = J.ks->nr;
+  const size_t kc = std::min(KC, J.g->k - kb * KC);
+  return J.pack_b + kb * KC * J.panels * NR + q * NR * kc;
+}
+
+template <class T>
+void work(void* ctx, int) {
   Job<T>& J = *static_cast<Job<T>*>(ctx);
   const GemmCall<T>& g = *J.g;
   const KernelSet<T>& ks = *J.ks;
-  const size_t MR = ks.mr, NR = ks.nr, MC = ks.mc, KC = ks.kc, NC = ks.nc;
-  const size_t m = g.m, n = g.n, k = g.k;
-  size_t r0 = 0, r1 = m;
-  if (J.split_rows) {
-    const size_t units = (m + MR - 1) / MR;
-    r0 = std::min(m, split(units, tid, J.nt) * MR);
-    r1 = std::min(m, split(units, tid + 1, J.nt) * MR);
+  const size_t MR = ks.mr, NR = ks.nr, KC = ks.kc;
+  const size_t n = g.n, k = g.k;
+  // Phase 1: pack the chunk of B, (kc block, panel) pairs claimed one at a time.
+  const size_t units = J.kblocks * J.panels;
+  for (size_t u; (u = J.next_pack.fetch_add(1, std::memory_order_relaxed)) < units;) {
+    const size_t kb = u / J.panels, q = u % J.panels;
+    const size_t pc = kb * KC, kc = std::min(KC, k - pc);
+    ks.pack_b(g, pc, kc, J.jc + q * NR, std::min(NR, J.chunk - q * NR), panel_of(J, kb, q));
+    J.packed.fetch_add(1, std::memory_order_release);
   }
-  T* pa = t_pack_a.get<T>(MC * KC);
-  if (!pa) J.failed = true;
-  for (size_t jc = 0; jc < n; jc += NC) {
-    const size_t nc = std::min(NC, n - jc);
-    const size_t panels = (nc + NR - 1) / NR;
-    size_t q0 = 0, q1 = panels;
-    if (!J.split_rows) {
-      q0 = split(panels, tid, J.nt);
-      q1 = split(panels, tid + 1, J.nt);
-    }
-    for (size_t pc = 0; pc < k; pc += KC) {
-      const size_t kc = std::min(KC, k - pc);
-      const T beta = pc == 0 ? g.beta : T(1);
-      const bool last = pc + kc == k;
-      for (size_t q = static_cast<size_t>(tid); q < panels; q += static_cast<size_t>(J.nt))
-        pack_b_panel(g, pc, kc, jc + q * NR, std::min(NR, nc - q * NR), NR, J.pack_b + q * NR * kc);
-      J.barrier->wait();
-      if (pa && q0 < q1) {
-        for (size_t ic = r0; ic < r1; ic += MC) {
-          const size_t mc = std::min(MC, r1 - ic);
-          pack_a(g, ic, mc, pc, kc, MR, pa);
-          for (size_t q = q0; q < q1; ++q) {
-            const size_t jr = q * NR;
-            const size_t nr = std::min(NR, nc - jr);
-            const T* bp = J.pack_b + q * NR * kc;
-            for (size_t ir = 0; ir < mc; ir += MR)
-              ks.ukr(kc, pa + ir * kc, bp, g.c + (ic + ir) * n + jc + jr, n, g.alpha, beta,
-                     std::min(MR, mc - ir), nr);
-          }
-          if (last) epilogue(g, ic, ic + mc, jc + q0 * NR, jc + std::min(q1 * NR, nc));
-        }
+  // Only units already claimed by a running thread can be outstanding here.
+  for (int spins = 0; J.packed.load(std::memory_order_acquire) < units; ++spins) {
+    if (spins < 256)
+      cpu_relax();
+    else
+      std::this_thread::yield();
+  }
+  // Phase 2: C tiles of tile_m x tile_n, each over all of k.
+  T* pa = t_pack_a.get<T>(J.tile_m * KC);
+  if (!pa) return;  // another thread does the tiles; the caller sees the shortfall if none can
+  const size_t tasks = J.row_tiles * J.col_tiles;
+  for (size_t t; (t = J.next_task.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+    const size_t ic = (t % J.row_tiles) * J.tile_m, mc = std::min(J.tile_m, g.m - ic);
+    const size_t q0 = (t / J.row_tiles) * (J.tile_n / NR);
+    const size_t q1 = std::min(J.panels, q0 + J.tile_n / NR);
+    for (size_t kb = 0; kb < J.kblocks; ++kb) {
+      const size_t pc = kb * KC, kc = std::min(KC, k - pc);
+      const T beta = kb == 0 ? g.beta : T(1);
+      ks.pack_a(g, ic, mc, pc, kc, pa);
+      for (size_t q = q0; q < q1; ++q) {
+        const size_t jr = q * NR, nr = std::min(NR, J.chunk - jr);
+        const T* bp = panel_of(J, kb, q);
+        T* c = g.c + ic * n + J.jc + jr;
+        for (size_t ir = 0; ir < mc; ir += MR)
+          ks.ukr(kc, pa + ir * kc, bp, c + ir * n, n, g.alpha, beta, std::min(MR, mc - ir), nr);
       }
-      J.barrier->wait();
     }
+    epilogue(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
+    J.done_tasks.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-// Below this many multiply-adds a product runs without packing.
-constexpr size_t kSmallMnk = 16 * 16 * 16;
+// Products up to this many multiply-adds, whose op(B) fits in L1, run without packing
+// (TENSORGRAD_NATIVE_SMALL=mnk overrides it for tuning runs).
+size_t small_mnk_default() {
+  const char* env = std::getenv("TENSORGRAD_NATIVE_SMALL");
+  unsigned long v;
+  if (env && std::sscanf(env, "%lu", &v) == 1) return v;
+  return 64 * 64 * 64;
+}
+const size_t g_small_mnk = small_mnk_default();
+constexpr size_t kSmallBBytes = 32 * 1024;
 // Below this many multiply-adds a product runs on one thread: waking a worker on a busy 2-core
 // box costs more than it saves.
 constexpr size_t kThreadMnk = 160 * 160 * 160;
 
-// How well nt threads share `units` units (1 = perfectly).
-double balance(size_t units, int nt) {
-  const size_t per = (units + nt - 1) / nt;
-  return static_cast<double>(units) / static_cast<double>(per * nt);
-}
 
 }  // namespace
 
@@ -271,15 +250,19 @@ void gemm(const GemmCall<T>& g) {
   }
   const KernelSet<T>& ks = kernels<T>();
   const size_t mnk = m * n * k;  // validated sizes: products of array lengths, no overflow
-  if (mnk <= kSmallMnk) {
-    T* scratch = t_small.get<T>(2 * n + (g.tb ? k * n : 0));
-    if (scratch) {
-      ks.small(g, scratch);
-      epilogue(g, 0, m, 0, n);
+  if (mnk <= g_small_mnk && k * n * sizeof(T) <= kSmallBBytes) {
+    T* scratch = g.tb ? t_small.get<T>(k * n) : nullptr;
+    if (scratch || !g.tb) {
+      ks.small(g, scratch);  // applies alpha, beta, bias and ReLU itself
+      if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
       return;
     }
   }
-  T* pack_b = t_pack_b.get<T>(ks.kc * std::min(ks.nc, (n + ks.nr - 1) / ks.nr * ks.nr));
+  const size_t MR = ks.mr, NR = ks.nr;
+  // Columns per packed chunk: all of n unless B is huge.
+  size_t chunk = std::max(NR, kPackBElems / std::max<size_t>(k, 1) / NR * NR);
+  chunk = std::min(chunk, (n + NR - 1) / NR * NR);
+  T* pack_b = t_pack_b.get<T>(k * chunk);
   if (!pack_b) throw std::bad_alloc();
 
   std::unique_lock<std::mutex> lk(pool_mutex(), std::defer_lock);
@@ -288,18 +271,37 @@ void gemm(const GemmCall<T>& g) {
     if (g_threads == 0) g_threads = pool().size();
     nt = std::min(g_threads, pool().size());
   }
-  const size_t row_units = (m + ks.mr - 1) / ks.mr;
-  const size_t col_units = (std::min(n, ks.nc) + ks.nr - 1) / ks.nr;
-  nt = static_cast<int>(std::min<size_t>(nt, std::max(row_units, col_units)));
-  Barrier barrier(nt);
-  Job<T> job{&g, &ks, nt, true, pack_b, &barrier, false};
-  // Split rows unless the columns share out clearly better (short, wide products).
-  job.split_rows = nt == 1 || balance(col_units, nt) <= balance(row_units, nt) + 0.02;
-  if (nt > 1)
-    pool().run(nt, &work<T>, &job);
-  else
-    work<T>(&job, 0);
-  if (job.failed) throw std::bad_alloc();
+  for (size_t jc = 0; jc < n; jc += chunk) {
+    Job<T> job;
+    job.g = &g;
+    job.ks = &ks;
+    job.pack_b = pack_b;
+    job.jc = jc;
+    job.chunk = std::min(chunk, n - jc);
+    job.panels = (job.chunk + NR - 1) / NR;
+    job.kblocks = (k + ks.kc - 1) / ks.kc;
+    // Tiles: up to mc rows (the packed A block stays in L2) by up to nc columns (the kc x nc block
+    // of packed B stays in L2). With threads, at least 4 tiles per thread, of equal size, so the
+    // dynamic hand-out can even out a thread that loses its core for a while.
+    const size_t row_units = (g.m + MR - 1) / MR;
+    const size_t col_panels = std::max<size_t>(1, ks.nc / NR);
+    job.col_tiles = (job.panels + col_panels - 1) / col_panels;
+    size_t row_tiles = (row_units * MR + ks.mc - 1) / ks.mc;
+    if (nt > 1) {
+      const size_t want = 4 * static_cast<size_t>(nt);
+      if (row_tiles * job.col_tiles < want) row_tiles = std::min(row_units, (want + job.col_tiles - 1) / job.col_tiles);
+    }
+    job.tile_m = (row_units + row_tiles - 1) / row_tiles * MR;
+    job.row_tiles = (g.m + job.tile_m - 1) / job.tile_m;
+    job.tile_n = (job.panels + job.col_tiles - 1) / job.col_tiles * NR;
+    job.col_tiles = (job.panels * NR + job.tile_n - 1) / job.tile_n;
+    const int run_nt = static_cast<int>(std::min<size_t>(nt, job.row_tiles * job.col_tiles));
+    if (run_nt > 1)
+      pool().run(run_nt, &work<T>, &job);
+    else
+      work<T>(&job, 0);
+    if (job.done_tasks.load() != job.row_tiles * job.col_tiles) throw std::bad_alloc();
+  }
 }
 
 template void gemm<float>(const GemmCall<float>&);

@@ -30,9 +30,17 @@ template <class T>
 using MicroKernel = void (*)(size_t kc, const T* ap, const T* bp, T* c, size_t ldc, T alpha, T beta,
                              size_t mr, size_t nr);
 
-// Direct (no packing) product for small shapes; `scratch` holds at least n + k*n elements.
+// Direct (no packing) product for small shapes, including the bias and ReLU of the dense epilogue
+// (sigmoid and tanh are left to the caller); `scratch` holds k*n elements when B is transposed.
 template <class T>
 using SmallGemm = void (*)(const GemmCall<T>& g, T* scratch);
+
+// Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major, zero-padding the last panel.
+template <class T>
+using PackA = void (*)(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* dst);
+// Packs one NR-column panel op(B)[pc:pc+kc, jc:jc+nr], k-major, zero-padded to NR columns.
+template <class T>
+using PackB = void (*)(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* dst);
 
 template <class T>
 struct KernelSet {
@@ -41,6 +49,8 @@ struct KernelSet {
   size_t mc, kc, nc;    // cache blocks (mc multiple of mr, nc multiple of nr)
   MicroKernel<T> ukr;
   SmallGemm<T> small;
+  PackA<T> pack_a;
+  PackB<T> pack_b;
 };
 
 KernelSet<float> kernels_f32_scalar();

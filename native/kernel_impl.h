@@ -5,7 +5,16 @@
 #pragma once
 #include "gemm.h"
 
+#ifndef TG_PF_A
+#define TG_PF_A 8  // micro-kernel steps of A prefetched ahead
+#endif
+#ifndef TG_PF_B
+#define TG_PF_B 8  // micro-kernel steps of B prefetched ahead (0: none)
+#endif
+
 namespace {
+
+constexpr int kUnrollK = 1;  // k steps per micro-kernel loop iteration
 
 template <class T, int VB, int MR, int NV>
 struct Tile {
@@ -20,25 +29,6 @@ struct Tile {
   }
   static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
 
-  // C = alpha * acc + beta * C over a full MR x NR tile at c (leading dimension ldc). One code
-  // path for full and edge tiles keeps the rounding identical wherever a tile falls.
-  static inline void write(V (&acc)[MR][NV], T* c, size_t ldc, T alpha, T beta) {
-    if (beta == T(0)) {
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; ++v) store(c + i * ldc + v * L, alpha * acc[i][v]);
-    } else {
-#pragma GCC unroll 32
-      for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 8
-        for (int v = 0; v < NV; ++v) {
-          V t = alpha * acc[i][v];
-          store(c + i * ldc + v * L, t + beta * load(c + i * ldc + v * L));
-        }
-    }
-  }
-
   static void kernel(size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
                      size_t ldc, T alpha, T beta, size_t mr, size_t nr) {
     V acc[MR][NV];
@@ -47,12 +37,27 @@ struct Tile {
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[i][v] = V{};
     // Start fetching the C tile now; it is needed only after the k loop.
+    {
+      T* cp = c;
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; ++i) {
-      __builtin_prefetch(c + i * ldc, 1);
-      __builtin_prefetch(c + i * ldc + NR - 1, 1);
+      for (int i = 0; i < MR; ++i, cp += ldc) {
+        __builtin_prefetch(cp, 1);
+        __builtin_prefetch(cp + NR - 1, 1);
+      }
     }
+    // Hide c's value from the optimizer: otherwise GCC keeps all MR row addresses live across the
+    // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
+    __asm__("" : "+r"(c));
+#pragma GCC unroll kUnrollK
     for (size_t p = 0; p < kc; ++p) {
+      // A streams from L2 (a new line every few steps); ask for it early. Prefetching past the
+      // panel's end is harmless.
+      __builtin_prefetch(ap + TG_PF_A * MR);
+#if TG_PF_B
+      // B is in L1 except on the first row panel of each pass, when it comes from L2/L3.
+#pragma GCC unroll 8
+      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v) __builtin_prefetch(bp + TG_PF_B * NR + v * (64 / sizeof(T)));
+#endif
       V b[NV];
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) b[v] = load(bp + v * L);
@@ -65,77 +70,234 @@ struct Tile {
       ap += MR;
       bp += NR;
     }
-    if (mr == MR && nr == NR) {
-      write(acc, c, ldc, alpha, beta);
-      return;
+    // C = alpha * acc + beta * C, straight from the registers; edge tiles use partial vectors for
+    // the last columns and skip missing rows, with the same arithmetic as full tiles.
+    const bool full = mr == size_t(MR) && nr == size_t(NR);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      if (!full && size_t(i) >= mr) break;
+      T* crow = c + i * ldc;
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) {
+        const long left = static_cast<long>(nr) - v * L;
+        const int cnt = full ? L : (left >= L ? L : static_cast<int>(left));
+        if (cnt <= 0) break;
+        V t = alpha * acc[i][v];
+        if (beta != T(0)) t = t + beta * load_n(crow + v * L, cnt);
+        store_n(crow + v * L, t, cnt);
+      }
     }
-    // Edge tile: stage C through a full-size buffer so the arithmetic above is reused as is.
-    alignas(64) T tmp[MR * NR];
-    if (beta != T(0)) {
-      for (size_t i = 0; i < mr; ++i)
-        for (size_t j = 0; j < nr; ++j) tmp[i * NR + j] = c[i * ldc + j];
-    }
-    write(acc, tmp, NR, alpha, beta);
-    for (size_t i = 0; i < mr; ++i)
-      for (size_t j = 0; j < nr; ++j) c[i * ldc + j] = tmp[i * NR + j];
+  }
+
+  static inline V load_n(const T* p, int cnt) {
+    if (cnt == L) return load(p);
+    return tg_load_part(p, cnt);
+  }
+  static inline void store_n(T* p, V v, int cnt) {
+    if (cnt == L)
+      store(p, v);
+    else
+      tg_store_part(p, v, cnt);
   }
 };
 
-// Small products skip packing: each row of C is accumulated in a contiguous buffer, one row of
-// op(B) at a time, so the inner loop is a vectorizable axpy. A transposed B is first copied into
-// k x n order (k*n is small here). Rows are done in pairs to reuse each loaded row of B.
-template <class T>
-void small_gemm(const tg::GemmCall<T>& g, T* scratch) {
-  const size_t m = g.m, n = g.n, k = g.k;
-  T* __restrict acc0 = scratch;
-  T* __restrict acc1 = scratch + n;
-  const T* b = g.b;
-  if (g.tb) {
-    T* __restrict bt = scratch + 2 * n;
-    for (size_t j = 0; j < n; ++j)
-      for (size_t p = 0; p < k; ++p) bt[p * n + j] = g.b[j * k + p];
-    b = bt;
+// Small products skip packing and keep C in registers: a block of R rows by up to NV vectors of
+// columns accumulates in R*NV registers while each step p broadcasts A(i, p) and loads one row of
+// op(B) from memory (it stays in L1 for the shapes that take this path). A transposed B is first
+// copied into k x n order in scratch. Every element's sum runs over p in order from zero, then
+// alpha, beta, bias and ReLU are applied in registers before the single store.
+template <class T, int VB>
+struct Small {
+  typedef T V __attribute__((vector_size(VB)));
+  static constexpr int L = VB / static_cast<int>(sizeof(T));
+
+  static inline V load(const T* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof(V));
+    return v;
   }
-  const T alpha = g.alpha, beta = g.beta;
-  auto A = [&](size_t i, size_t p) { return g.ta ? g.a[p * m + i] : g.a[i * k + p]; };
-  auto finish = [&](const T* __restrict acc, T* __restrict crow) {
-    if (beta == T(0))
-      for (size_t j = 0; j < n; ++j) crow[j] = alpha * acc[j];
+  static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
+
+  // cnt (<= L) leading lanes of a vector; the rest are zero / not written.
+  static inline V load_n(const T* p, int cnt) {
+    if (cnt == L) return load(p);
+    return tg_load_part(p, cnt);  // provided by the ISA's translation unit
+  }
+  static inline void store_n(T* p, V v, int cnt) {
+    if (cnt == L)
+      store(p, v);
     else
-      for (size_t j = 0; j < n; ++j) {
-        T t = alpha * acc[j];
-        crow[j] = t + beta * crow[j];
-      }
-  };
-  size_t i = 0;
-  for (; i + 2 <= m; i += 2) {
-    for (size_t j = 0; j < n; ++j) acc0[j] = acc1[j] = T(0);
-    for (size_t p = 0; p < k; ++p) {
-      const T a0 = A(i, p), a1 = A(i + 1, p);
-      const T* __restrict brow = b + p * n;
-      for (size_t j = 0; j < n; ++j) {
-        acc0[j] += a0 * brow[j];
-        acc1[j] += a1 * brow[j];
-      }
-    }
-    finish(acc0, g.c + i * n);
-    finish(acc1, g.c + (i + 1) * n);
+      tg_store_part(p, v, cnt);
   }
-  if (i < m) {
-    for (size_t j = 0; j < n; ++j) acc0[j] = T(0);
+
+  // Rows [i0, i0+R) by columns [j0, j0 + (NV-1)*L + last) of C.
+  template <int R, int NV>
+  static inline void block(const tg::GemmCall<T>& g, const T* __restrict b, size_t i0, size_t j0, int last,
+                           bool relu) {
+    const size_t m = g.m, n = g.n, k = g.k;
+    V acc[R][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = V{};
+    const T* __restrict a = g.a;
+    // A(i, p) sits at a[i*k + p], or at a[p*m + i] when A is transposed.
+    const size_t as_i = g.ta ? 1 : k, as_p = g.ta ? m : 1;
+    const T* brow = b + j0;
+    const T* arow = a + i0 * as_i;
     for (size_t p = 0; p < k; ++p) {
-      const T a0 = A(i, p);
-      const T* __restrict brow = b + p * n;
-      for (size_t j = 0; j < n; ++j) acc0[j] += a0 * brow[j];
+      V bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = v == NV - 1 ? load_n(brow + v * L, last) : load(brow + v * L);
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r) {
+        V av = (V)tg_bcast(arow + r * as_i);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] += av * bv[v];
+      }
+      brow += n;
+      arow += as_p;
     }
-    finish(acc0, g.c + i * n);
+    // The epilogue in passes over the registers, one branch per pass rather than per vector.
+    const T alpha = g.alpha, beta = g.beta;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = alpha * acc[r][v];
+    T* crow0 = g.c + i0 * n + j0;
+    if (beta != T(0)) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v)
+          acc[r][v] = acc[r][v] + beta * load_n(crow0 + r * n + v * L, v == NV - 1 ? last : L);
+    }
+    if (g.bias) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        const V bv = load_n(g.bias + j0 + v * L, v == NV - 1 ? last : L);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) acc[r][v] = acc[r][v] + bv;
+      }
+    }
+    if (relu) {
+#pragma GCC unroll 16
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] > V{} ? acc[r][v] : V{};
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) store_n(crow0 + r * n + v * L, acc[r][v], v == NV - 1 ? last : L);
+  }
+
+  // All rows for one chunk of columns, R rows at a time, then the leftover rows one by one.
+  template <int R, int NV>
+  static void columns(const tg::GemmCall<T>& g, const T* b, size_t j0, int last, bool relu) {
+    size_t i = 0;
+    for (; i + R <= g.m; i += R) block<R, NV>(g, b, i, j0, last, relu);
+    for (; i < g.m; ++i) block<1, NV>(g, b, i, j0, last, relu);
+  }
+
+  static void run(const tg::GemmCall<T>& g, T* scratch) {
+    const size_t n = g.n, k = g.k;
+    const T* b = g.b;
+    if (g.tb && n > 1 && k > 1) {
+      T* __restrict bt = scratch;
+      if (!tg_transpose_rows(g.b, k, n, k, bt, n, n)) {
+        // Tiled so both the reads and the writes stay within a few cache lines.
+        for (size_t j0 = 0; j0 < n; j0 += 16)
+          for (size_t p0 = 0; p0 < k; p0 += 16) {
+            const size_t j1 = j0 + 16 < n ? j0 + 16 : n, p1 = p0 + 16 < k ? p0 + 16 : k;
+            for (size_t j = j0; j < j1; ++j)
+              for (size_t p = p0; p < p1; ++p) bt[p * n + j] = g.b[j * k + p];
+          }
+      }
+      b = bt;
+    }
+    const bool relu = g.act == tg::Act::Relu;
+    // Columns in chunks of 4 vectors; the last chunk may be narrower and end in a partial vector.
+    size_t j = 0;
+    for (; j + 4 * L <= n; j += 4 * L) columns<4, 4>(g, b, j, L, relu);
+    const size_t rest = n - j;
+    if (rest == 0) return;
+    const int nv = static_cast<int>((rest + L - 1) / L);
+    const int last = static_cast<int>(rest - (nv - 1) * L);
+    // Fewer column vectors leave registers for more rows (more independent FMA chains).
+    switch (nv) {
+      case 1: columns<8, 1>(g, b, j, last, relu); break;
+      case 2: columns<8, 2>(g, b, j, last, relu); break;
+      case 3: columns<6, 3>(g, b, j, last, relu); break;
+      default: columns<4, 4>(g, b, j, last, relu); break;
+    }
+  }
+};
+
+// Packing, compiled per ISA so the copies use the widest vectors. Reading a row-major operand
+// "across" (op(A) not transposed, op(B) transposed) is a transpose; an ISA may supply
+// tg_transpose_rows(src, ld, rows, cols, dst, ldd, lanes), which writes element (r, p) of the
+// rows x cols block at src to dst[p * ldd + r], zero-filling lanes [rows, lanes) of each output
+// row, and returns false when it does not handle the case.
+template <class T, int MR>
+void pack_a(const tg::GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* __restrict dst) {
+  for (size_t ir = 0; ir < mc; ir += MR) {
+    const size_t mr = mc - ir < size_t(MR) ? mc - ir : size_t(MR);
+    if (g.ta) {
+      // A is stored k x m: each k step reads mr contiguous values.
+      const T* src = g.a + pc * g.m + ic + ir;
+      for (size_t p = 0; p < kc; ++p, src += g.m) {
+        T* d = dst + p * MR;
+        if (mr == size_t(MR)) {
+          __builtin_memcpy(d, src, sizeof(T) * MR);  // a fixed-size copy: vector moves
+        } else {
+          size_t i = 0;
+          for (; i < mr; ++i) d[i] = src[i];
+          for (; i < size_t(MR); ++i) d[i] = T(0);
+        }
+      }
+    } else if (!tg_transpose_rows(g.a + (ic + ir) * g.k + pc, g.k, mr, kc, dst, MR, MR)) {
+      for (size_t i = 0; i < mr; ++i) {
+        const T* src = g.a + (ic + ir + i) * g.k + pc;
+        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
+      }
+      for (size_t i = mr; i < size_t(MR); ++i)
+        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
+    }
+    dst += MR * kc;
+  }
+}
+
+template <class T, int NR>
+void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* __restrict dst) {
+  if (g.tb) {
+    // B is stored n x k: column j of op(B) is a contiguous row of B.
+    if (tg_transpose_rows(g.b + jc * g.k + pc, g.k, nr, kc, dst, NR, NR)) return;
+    for (size_t j = 0; j < nr; ++j) {
+      const T* src = g.b + (jc + j) * g.k + pc;
+      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+    }
+    for (size_t j = nr; j < size_t(NR); ++j)
+      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
+  } else {
+    const T* src = g.b + pc * g.n + jc;
+    for (size_t p = 0; p < kc; ++p, src += g.n) {
+      T* d = dst + p * NR;
+      if (nr == size_t(NR)) {
+        __builtin_memcpy(d, src, sizeof(T) * NR);  // a fixed-size copy: vector moves
+      } else {
+        size_t j = 0;
+        for (; j < nr; ++j) d[j] = src[j];
+        for (; j < size_t(NR); ++j) d[j] = T(0);
+      }
+    }
   }
 }
 
 template <class T, int VB, int MR, int NV>
 tg::KernelSet<T> make_set(const char* isa, size_t mc, size_t kc, size_t nc) {
   using K = Tile<T, VB, MR, NV>;
-  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &small_gemm<T>};
+  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run, &pack_a<T, MR>, &pack_b<T, K::NR>};
 }
 
 }  // namespace

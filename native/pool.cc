@@ -56,8 +56,12 @@ void Pool::loop(int tid) {
     }
     seen = gen_.load(std::memory_order_acquire);
     if (stop_.load()) return;
-    // Every worker reports every job, even one it sits out, so none can lag into the next.
-    if (tid < job_nt_) job_fn_(job_ctx_, tid);
+    // Join by taking a slot; the job's fields were published before the slots (release/acquire).
+    int free = slots_.load(std::memory_order_acquire);
+    while (free > 0 && !slots_.compare_exchange_weak(free, free - 1, std::memory_order_acq_rel)) {
+    }
+    if (free <= 0) continue;  // closed (or full) before this worker got here
+    job_fn_(job_ctx_, tid);
     done_.fetch_add(1, std::memory_order_release);
   }
 }
@@ -67,17 +71,21 @@ void Pool::run(int nt, void (*fn)(void*, int), void* ctx) {
     fn(ctx, 0);
     return;
   }
-  job_nt_ = nt;
+  const int posted = nt - 1;
   job_fn_ = fn;
   job_ctx_ = ctx;
   done_.store(0, std::memory_order_relaxed);
+  slots_.store(posted, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lk(mu_);
     gen_.fetch_add(1, std::memory_order_release);
   }
   cv_.notify_all();
   fn(ctx, 0);
-  for (int spins = 0; done_.load(std::memory_order_acquire) < static_cast<int>(workers_.size()); ++spins) {
+  // Close the job: a worker that has not joined by now never will, so the caller does not wait for
+  // a thread that lost its core (fn has already done all the work). Wait only for those that joined.
+  const int joined = posted - slots_.exchange(0, std::memory_order_acq_rel);
+  for (int spins = 0; done_.load(std::memory_order_acquire) < joined; ++spins) {
     if (spins < 512)
       cpu_relax();
     else

@@ -27,7 +27,9 @@ class Pool {
   explicit Pool(int threads);
   ~Pool();
   int size() const { return static_cast<int>(workers_.size()) + 1; }
-  // Runs fn(ctx, tid) for tid in [0, nt) with the caller as tid 0; nt <= size().
+  // Runs fn(ctx, tid) on the caller (tid 0) and on up to nt - 1 workers that join in time; nt <= size().
+  // fn must share its work dynamically: a worker that is descheduled when the job is posted may
+  // never join it, and run() returns once the caller and the workers that did join are done.
   void run(int nt, void (*fn)(void*, int), void* ctx);
 
  private:
@@ -37,8 +39,8 @@ class Pool {
   std::condition_variable cv_;
   std::atomic<uint64_t> gen_{0};
   std::atomic<int> done_{0};
+  std::atomic<int> slots_{0};  // workers that may still join the posted job
   std::atomic<bool> stop_{false};
-  int job_nt_ = 0;
   void (*job_fn_)(void*, int) = nullptr;
   void* job_ctx_ = nullptr;
 };

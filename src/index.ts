@@ -9,11 +9,14 @@ export {
   topologicalOrder,
   zeroGrad,
 } from './autograd.js';
+export * as data from './data/index.js';
 export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
 export { toMermaid } from './graph.js';
 export * from './io/index.js';
 export * as kernels from './kernels/index.js';
+export { getNativeThreads, requestedGpuMode, setGpuMode, setNativeThreads } from './kernels/index.js';
 export { type BackendChoice, getBackend, setBackend, withBackend } from './kernels/registry.js';
+export * as metrics from './metrics/index.js';
 export * from './nn/index.js';
 export * from './ops/index.js';
 export { type OpInfo, type OpSample, opRegistry, registerOp } from './ops/registry.js';

@@ -167,12 +167,23 @@ function checkSize(what: string, v: number): void {
     throw new Error(`gemm: ${what} must be a non-negative integer, got ${v}`);
 }
 
-function checkArray(name: string, arr: unknown, need: number, dtype: Dtype, dims: string): void {
+/** Checks one operand of rows x cols (stored transposed when `transposed`). */
+function checkArray(
+  name: string,
+  arr: unknown,
+  rows: number,
+  cols: number,
+  transposed: boolean,
+  dtype: Dtype,
+): void {
   if (!(arr instanceof Float32Array || arr instanceof Float64Array)) {
     throw new Error(`gemm: ${name} must be a Float32Array or Float64Array`);
   }
   if (dtypeOf(arr) !== dtype) throw new Error(`gemm: ${name} is ${dtypeOf(arr)} but c is ${dtype}`);
+  const need = rows * cols;
   if (arr.length < need) {
+    // The shape text is built only here: this check runs on every product, the message rarely.
+    const dims = transposed ? `${cols}x${rows}, transposed` : `${rows}x${cols}`;
     throw new Error(`gemm: ${name} has ${arr.length} elements, needs ${need} (${dims})`);
   }
 }
@@ -195,9 +206,9 @@ export function checkGemmArgs(
     throw new Error('gemm: c must be a Float32Array or Float64Array');
   }
   const dtype = dtypeOf(c);
-  checkArray('a', a, m * k, dtype, transA ? `${k}x${m}, transposed` : `${m}x${k}`);
-  checkArray('b', b, k * n, dtype, transB ? `${n}x${k}, transposed` : `${k}x${n}`);
-  checkArray('c', c, m * n, dtype, `${m}x${n}`);
+  checkArray('a', a, m, k, transA, dtype);
+  checkArray('b', b, k, n, transB, dtype);
+  checkArray('c', c, m, n, false, dtype);
   return dtype;
 }
 
@@ -232,7 +243,7 @@ export function denseForward(
   choice: BackendChoice = current,
 ): void {
   const dtype = checkGemmArgs(false, false, m, n, k, x, w, out);
-  if (bias !== null) checkArray('bias', bias, n, dtype, `${n}`);
+  if (bias !== null) checkArray('bias', bias, 1, n, false, dtype);
   const p = selectProvider(m, n, k, dtype, choice);
   if (p.denseForward) {
     p.denseForward(m, n, k, x, w, bias, activation, out);

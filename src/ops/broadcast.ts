@@ -40,6 +40,15 @@ export function broadcastMap(outShape: Shape, inShape: Shape): BroadcastMap {
     strides[od] = inShape[i] === 1 ? 0 : stride;
     stride *= inShape[i];
   }
+  return stridedIndexMap(outShape, strides);
+}
+
+/**
+ * For every element of `outShape` (row-major order), the flat source index sum(idx[d] * strides[d]):
+ * the walk behind broadcasting (stride 0 on broadcast dims) and transposes (permuted strides).
+ */
+export function stridedIndexMap(outShape: Shape, strides: readonly number[]): Int32Array {
+  const nd = outShape.length;
   const map = new Int32Array(sizeOf(outShape));
   const idx = new Array<number>(nd).fill(0);
   let src = 0;

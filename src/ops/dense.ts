@@ -1,5 +1,5 @@
 import { record } from '../autograd.js';
-import { denseForward, gemm } from '../kernels/registry.js';
+import { columnSums, denseForward, gemm, reluBackward } from '../kernels/registry.js';
 import type { Activation } from '../kernels/types.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
@@ -49,16 +49,19 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
     if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
     if (b === null) return [gx, gw];
     const gb = alloc(b.dtype, n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) gb[j] += dz[i * n + j];
+    columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
     return [gx, gw, gb];
   });
 }
 
-/** dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0. */
+/**
+ * dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0; it runs through the kernel
+ * dispatcher (a provider's kernel or the TypeScript fallback). Sigmoid and tanh have no kernel.
+ */
 function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
   if (activation === 'linear') return g;
   const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
-  if (activation === 'relu') for (let i = 0; i < g.length; i++) dz[i] = out[i] > 0 ? g[i] : 0;
+  if (activation === 'relu') reluBackward(g.length, g, out, dz);
   else if (activation === 'sigmoid') for (let i = 0; i < g.length; i++) dz[i] = g[i] * out[i] * (1 - out[i]);
   else for (let i = 0; i < g.length; i++) dz[i] = g[i] * (1 - out[i] * out[i]);
   return dz;

@@ -1,5 +1,6 @@
 import { record } from '../autograd.js';
 import { alloc, checkShape, formatShape, type Shape, sizeOf, Tensor } from '../tensor.js';
+import { stridedIndexMap } from './broadcast.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -61,20 +62,7 @@ function permutation(shape: Shape, perm: number[]): Int32Array {
   }
   const outShape = perm.map((a) => shape[a]);
   const strides = perm.map((a) => srcStrides[a]);
-  const map = new Int32Array(s);
-  const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  for (let i = 0; i < map.length; i++) {
-    map[i] = src;
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]++;
-      src += strides[d];
-      if (idx[d] < outShape[d]) break;
-      src -= strides[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
-  return map;
+  return stridedIndexMap(outShape, strides);
 }
 
 registerOp({

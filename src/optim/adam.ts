@@ -1,3 +1,4 @@
+import { adamUpdate } from '../kernels/registry.js';
 import type { FloatArray } from '../tensor.js';
 import { checkNonNegative, checkUnit, Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -40,18 +41,13 @@ export class Adam extends Optimizer {
     this.v = this.slots();
   }
 
+  /**
+   * The update runs through the kernel dispatcher (a provider's kernel or the TypeScript one);
+   * `AdamParams` is this same form, so on the TypeScript kernel the result is bit for bit the loop
+   * that used to live here.
+   */
   protected update(i: number, p: FloatArray, g: FloatArray, t: number): void {
-    const { beta1: b1, beta2: b2, epsilon: eps } = this;
-    const alpha = (this.lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-    const m = this.m[i];
-    const v = this.v[i];
-    for (let j = 0; j < p.length; j++) {
-      const gj = g[j];
-      const mj = b1 * m[j] + (1 - b1) * gj;
-      const vj = b2 * v[j] + (1 - b2) * gj * gj;
-      m[j] = mj;
-      v[j] = vj;
-      p[j] -= (alpha * mj) / (Math.sqrt(vj) + eps);
-    }
+    const hp = { lr: this.lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: t };
+    adamUpdate(p.length, p, g, this.m[i], this.v[i], hp);
   }
 }

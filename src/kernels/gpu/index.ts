@@ -3,7 +3,12 @@ import { GPU_MODE_ENV, GPU_MODES, type GpuMode, type GpuModeChoice, parseGpuMode
 import { createGpuProvider, type GpuProvider } from './provider.js';
 
 export { GPU_MODE_ENV, GPU_MODES, type GpuMode, type GpuModeChoice } from './modes.js';
-export { createGpuProvider, type GpuProvider, type GpuProviderOptions } from './provider.js';
+export {
+  createGpuProvider,
+  type GpuKernelName,
+  type GpuProvider,
+  type GpuProviderOptions,
+} from './provider.js';
 
 let configured: GpuModeChoice | undefined;
 let loaded: GpuProvider | undefined;

@@ -25,11 +25,18 @@ interface CachedKernel {
   seen: Kernel | undefined;
 }
 
+export type GpuKernelName = 'gemm' | 'denseForward' | 'reluBackward' | 'columnSums' | 'adamUpdate';
+
 export interface GpuProvider extends KernelProvider {
   readonly mode: GpuMode;
   /** Kernel compilations so far (first builds and any gpu.js switches to a new kernel). */
   readonly compilations: number;
   readonly cachedKernels: number;
+  /**
+   * Calls of each kernel entry point so far (the smoke test's one gemm included), so a caller can
+   * see which work actually ran here rather than on a fallback.
+   */
+  readonly calls: Readonly<Record<GpuKernelName, number>>;
   readonly skipped: ReadonlyArray<{ mode: GpuMode; reason: string }>;
   /** The gpu.js instance, for measurements that go past the flat-array interface (bench). */
   readonly gpu: GPU;
@@ -109,6 +116,13 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
   const maxKernels = options.maxKernels ?? DEFAULT_MAX_KERNELS;
   const cache = new Map<string, CachedKernel>();
   let compilations = 0;
+  const calls: Record<GpuKernelName, number> = {
+    gemm: 0,
+    denseForward: 0,
+    reluBackward: 0,
+    columnSums: 0,
+    adamUpdate: 0,
+  };
   let renderer: string | undefined;
 
   /** The compiled kernel for key, creating it on first use; least recently used ones are dropped. */
@@ -154,6 +168,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
 
   const gemm: KernelProvider['gemm'] = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
     requireFloat32('gemm', { a, b, c });
+    calls.gemm++;
     if (m === 0 || n === 0) return;
     if (k === 0 || alpha === 0) {
       for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
@@ -170,6 +185,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
 
   const denseForward: NonNullable<KernelProvider['denseForward']> = (m, n, k, x, w, bias, act, out) => {
     requireFloat32('denseForward', bias ? { x, w, bias, out } : { x, w, out });
+    calls.denseForward++;
     if (m === 0 || n === 0) return;
     if (k === 0) {
       // act(0 + bias): rare enough that the TypeScript epilogue is the clearest way.
@@ -189,6 +205,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
 
   const reluBackward: NonNullable<KernelProvider['reluBackward']> = (len, dy, y, out) => {
     requireFloat32('reluBackward', { dy, y, out });
+    calls.reluBackward++;
     for (let start = 0; start < len; start += CHUNK) {
       const size = Math.min(CHUNK, len - start);
       const entry = kernelFor(`relu-back:${size}`, () =>
@@ -202,6 +219,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
 
   const columnSums: NonNullable<KernelProvider['columnSums']> = (m, n, x, out) => {
     requireFloat32('columnSums', { x, out });
+    calls.columnSums++;
     if (n === 0) return;
     if (m === 0) {
       out.fill(0, 0, n);
@@ -215,6 +233,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
 
   const adamUpdate: NonNullable<KernelProvider['adamUpdate']> = (len, param, grad, m, v, hp) => {
     requireFloat32('adamUpdate', { param, grad, m, v });
+    calls.adamUpdate++;
     const scalars = adamScalars(hp);
     for (let start = 0; start < len; start += CHUNK) {
       const size = Math.min(CHUNK, len - start);
@@ -253,6 +272,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
     get cachedKernels() {
       return cache.size;
     },
+    calls,
     skipped,
     gpu,
     gpujs,

@@ -29,6 +29,11 @@ export interface NativeAddon {
     activation: number,
     out: FloatArray,
   ): void;
+  /**
+   * The provider's fast path (see native/addon.cc, FastParam): scalars and the element type in
+   * `params`. Never throws; sets params[0] to 0 when done, else leaves it for a checked retry.
+   */
+  gemmFast(params: Float64Array, a: FloatArray, b: FloatArray, c: FloatArray, bias: FloatArray): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** Forces 'avx512' | 'avx2' | 'portable'; false if this CPU cannot run it. */

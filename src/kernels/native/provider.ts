@@ -1,17 +1,105 @@
-import type { Activation, KernelProvider } from '../types.js';
+import type { Activation, DenseForwardFn, GemmFn, KernelProvider } from '../types.js';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 const activationCode: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
-/** The `native` provider: the C++ addon's gemm and fused dense forward, both dtypes. */
+// Slots of the fast path's parameter block; the order matches FastParam in native/addon.cc.
+const P = {
+  status: 0,
+  transA: 1,
+  transB: 2,
+  m: 3,
+  n: 4,
+  k: 5,
+  alpha: 6,
+  beta: 7,
+  dtypeBytes: 8,
+  hasBias: 9,
+  activation: 10,
+  count: 11,
+} as const;
+
+/** Element size when a, b and c are all Float32Array or all Float64Array, else 0. */
+function dtypeBytes(a: unknown, b: unknown, c: unknown): number {
+  if (c instanceof Float32Array) return a instanceof Float32Array && b instanceof Float32Array ? 4 : 0;
+  if (c instanceof Float64Array) return a instanceof Float64Array && b instanceof Float64Array ? 8 : 0;
+  return 0;
+}
+
+/**
+ * gemm and denseForward through the addon's fast entry: about 2,000 fewer instructions per call
+ * than handing N-API three typed arrays, which matters for the 32-row products of a training step.
+ * Anything the fast entry does not take (other argument types, bad sizes, short arrays) goes to the
+ * checked entries, which throw the precise error.
+ */
+function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseForwardFn } {
+  const params = new Float64Array(P.count);
+  const gemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
+    const bytes = dtypeBytes(a, b, c);
+    if (
+      bytes !== 0 &&
+      typeof transA === 'boolean' &&
+      typeof transB === 'boolean' &&
+      typeof m === 'number' &&
+      typeof n === 'number' &&
+      typeof k === 'number' &&
+      typeof alpha === 'number' &&
+      typeof beta === 'number'
+    ) {
+      params[P.status] = 1;
+      params[P.transA] = transA ? 1 : 0;
+      params[P.transB] = transB ? 1 : 0;
+      params[P.m] = m;
+      params[P.n] = n;
+      params[P.k] = k;
+      params[P.alpha] = alpha;
+      params[P.beta] = beta;
+      params[P.dtypeBytes] = bytes;
+      params[P.hasBias] = 0;
+      params[P.activation] = 0;
+      addon.gemmFast(params, a, b, c, c);
+      if (params[P.status] === 0) return;
+    }
+    addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  };
+  const denseForward: DenseForwardFn = (m, n, k, x, w, bias, activation, out) => {
+    const bytes = dtypeBytes(x, w, out);
+    const act = activationCode[activation];
+    if (
+      bytes !== 0 &&
+      act !== undefined &&
+      typeof m === 'number' &&
+      typeof n === 'number' &&
+      typeof k === 'number' &&
+      (bias === null || bias.constructor === out.constructor)
+    ) {
+      params[P.status] = 1;
+      params[P.transA] = 0;
+      params[P.transB] = 0;
+      params[P.m] = m;
+      params[P.n] = n;
+      params[P.k] = k;
+      params[P.alpha] = 1;
+      params[P.beta] = 0;
+      params[P.dtypeBytes] = bytes;
+      params[P.hasBias] = bias === null ? 0 : 1;
+      params[P.activation] = act;
+      addon.gemmFast(params, x, w, out, bias ?? out);
+      if (params[P.status] === 0) return;
+    }
+    addon.denseForward(m, n, k, x, w, bias, act ?? Number.NaN, out);
+  };
+  return { gemm, denseForward };
+}
+
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
+  const fast = fastEntries(addon);
   return {
     name: 'native',
     dtypes: ['float32', 'float64'],
     // The dispatcher has validated the arguments; the addon checks them again before any access.
-    gemm: addon.gemm,
-    denseForward: (m, n, k, x, w, bias, activation, out) =>
-      addon.denseForward(m, n, k, x, w, bias, activationCode[activation], out),
+    gemm: fast.gemm,
+    denseForward: fast.denseForward,
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
 }
