@@ -15,6 +15,9 @@ export interface DropoutOptions {
  * Inverted dropout: each element is zeroed with probability `rate` and the kept ones are scaled by
  * 1 / (1 - rate), so the expected value is unchanged and evaluation needs no rescaling.
  */
+/** Scratch for the mask's random draws, reused across calls. */
+let draws = new Uint32Array(0);
+
 export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
   if (options.training === false || rate === 0) return x;
@@ -26,8 +29,10 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   const mask = alloc(x.dtype, x.size);
   const xd = x.data;
   const od = alloc(x.dtype, x.size);
+  if (draws.length < x.size) draws = new Uint32Array(x.size);
+  g.fillUint32(draws.subarray(0, x.size));
   for (let i = 0; i < mask.length; i++) {
-    const m = g.nextUint32() < cut ? 0 : scale;
+    const m = draws[i] < cut ? 0 : scale;
     mask[i] = m;
     od[i] = xd[i] * m;
   }

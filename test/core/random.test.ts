@@ -34,3 +34,16 @@ describe('Generator', () => {
     expect(() => new Generator(1).int(0)).toThrow(/positive integer, got 0/);
   });
 });
+
+describe('Generator.fillUint32', () => {
+  it('continues exactly the stream of nextUint32', () => {
+    const a = new Generator(123);
+    const b = new Generator(123);
+    a.nextUint32();
+    b.nextUint32();
+    const bulk = a.fillUint32(new Uint32Array(1000));
+    const single = Array.from({ length: 1000 }, () => b.nextUint32());
+    expect([...bulk]).toEqual(single);
+    expect(a.nextUint32()).toBe(b.nextUint32());
+  });
+});
