@@ -79,16 +79,19 @@ export function gemmCases(seed: number, randomCount: number): GemmCase[] {
   return cases;
 }
 
-/**
- * Runs one case on a provider and on the float64 reference; returns the worst |error| and the
- * tolerance it had to meet.
- */
-export function runParityCase(
-  provider: KernelProvider,
-  dtype: Dtype,
-  c: GemmCase,
-  seed: number,
-): { worst: number; tol: number; at: number } {
+export interface ParityInputs {
+  a: FloatArray;
+  b: FloatArray;
+  /** C before the call (beta reads it). */
+  c0: FloatArray;
+  /** The float64 reference result. */
+  ref: Float64Array;
+  /** The |error| every element must stay within. */
+  tol: number;
+}
+
+/** Seeded random operands for one case and the float64 reference result. */
+export function parityInputs(dtype: Dtype, c: GemmCase, seed: number): ParityInputs {
   const rng = new Generator(seed);
   const a = randomArray(dtype, c.m * c.k, rng);
   const b = randomArray(dtype, c.k * c.n, rng);
@@ -106,6 +109,20 @@ export function runParityCase(
     c.beta,
     ref,
   );
+  return { a, b, c0, ref, tol: gemmTolerance(dtype, c.k) * (1 + Math.abs(c.alpha)) };
+}
+
+/**
+ * Runs one case on a provider and on the float64 reference; returns the worst |error| and the
+ * tolerance it had to meet.
+ */
+export function runParityCase(
+  provider: KernelProvider,
+  dtype: Dtype,
+  c: GemmCase,
+  seed: number,
+): { worst: number; tol: number; at: number } {
+  const { a, b, c0, ref, tol } = parityInputs(dtype, c, seed);
   const out = dtype === 'float64' ? Float64Array.from(c0) : Float32Array.from(c0);
   provider.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
   let worst = 0;
@@ -117,7 +134,7 @@ export function runParityCase(
       at = i;
     }
   }
-  return { worst, tol: gemmTolerance(dtype, c.k) * (1 + Math.abs(c.alpha)), at };
+  return { worst, tol, at };
 }
 
 export function describeCase(c: GemmCase): string {

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { naiveGemm } from '../../src/kernels/index.js';
 import type { Dtype, FloatArray } from '../../src/kernels/types.js';
-import { Generator } from '../../src/random.js';
-import { describeCase, type GemmCase, gemmCases, gemmTolerance } from '../helpers/gemm.js';
+import { describeCase, type GemmCase, gemmCases, parityInputs } from '../helpers/gemm.js';
 import { tryNative } from './load.js';
 
 const { addon } = tryNative();
@@ -15,32 +13,9 @@ afterAll(() => {
   addon.setThreads(defaultThreads);
 });
 
-function random(dtype: Dtype, len: number, rng: Generator): FloatArray {
-  const arr = dtype === 'float64' ? new Float64Array(len) : new Float32Array(len);
-  for (let i = 0; i < len; i++) arr[i] = rng.uniform(-1, 1);
-  return arr;
-}
-
 /** Runs one case at each thread count; checks against float64 and that thread count changes nothing. */
 function check(dtype: Dtype, c: GemmCase, seed: number, threads: number[]): void {
-  const rng = new Generator(seed);
-  const a = random(dtype, c.m * c.k, rng);
-  const b = random(dtype, c.k * c.n, rng);
-  const c0 = random(dtype, c.m * c.n, rng);
-  const ref = Float64Array.from(c0);
-  naiveGemm(
-    c.transA,
-    c.transB,
-    c.m,
-    c.n,
-    c.k,
-    c.alpha,
-    Float64Array.from(a),
-    Float64Array.from(b),
-    c.beta,
-    ref,
-  );
-  const tol = gemmTolerance(dtype, c.k) * (1 + Math.abs(c.alpha));
+  const { a, b, c0, ref, tol } = parityInputs(dtype, c, seed);
   let first: FloatArray | undefined;
   for (const t of threads) {
     addon!.setThreads(t);
@@ -102,10 +77,8 @@ describe.skipIf(!addon)('native gemm determinism', () => {
   it('the same inputs and thread count give bit-identical output on every run', () => {
     addon!.setIsa(defaultIsa);
     addon!.setThreads(Math.max(2, defaultThreads));
-    const rng = new Generator(5);
     const [m, n, k] = [257, 385, 611];
-    const a = random('float32', m * k, rng);
-    const b = random('float32', k * n, rng);
+    const { a, b } = parityInputs('float32', { transA: false, transB: true, m, n, k, alpha: 1, beta: 0 }, 5);
     const runs = [0, 1, 2, 3].map(() => {
       const out = new Float32Array(m * n);
       addon!.gemm(false, true, m, n, k, 1, a, b, 0, out);
