@@ -41,7 +41,8 @@ export async function lineChartSvg(options: LineChartOptions): Promise<string> {
         title: options.yLabel,
         scale: options.logY ? { type: 'log' } : { zero: false },
       },
-      color: { field: 'series', type: 'nominal', title: null },
+      // 20 distinct colours: the bench draws 11 kernels, past the default scheme's 10.
+      color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau20' } },
     },
     config: { background: 'white' },
   };
