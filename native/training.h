@@ -14,7 +14,11 @@ namespace tg {
 // out = dy where y > 0, else 0 (NaN y gives 0, as in the TypeScript).
 template <class T>
 void relu_backward(size_t len, const T* dy, const T* y, T* out) {
-  for (size_t i = 0; i < len; ++i) out[i] = y[i] > 0 ? dy[i] : T(0);
+  // Both loads unconditional, so the select vectorizes (compare + and).
+  for (size_t i = 0; i < len; ++i) {
+    const T d = dy[i];
+    out[i] = y[i] > 0 ? d : T(0);
+  }
 }
 
 // out[j] = sum over rows of x[i*n + j], accumulated in double row by row (storage order), then
