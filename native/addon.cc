@@ -8,6 +8,7 @@
 #include <string>
 
 #include "driver.h"
+#include "training.h"
 
 namespace {
 
@@ -116,8 +117,9 @@ std::string dims(size_t r, size_t c, bool t) {
 }
 
 void check_view(const Args& A, const View& v, napi_typedarray_type want, size_t need, const char* name, size_t r,
-                size_t c, bool t) {
-  if (v.type != want) type_error(A.pre(name) + " is " + dtype_name(v.type) + " but c is " + dtype_name(want));
+                size_t c, bool t, const char* ref = "c") {
+  if (v.type != want)
+    type_error(A.pre(name) + " is " + dtype_name(v.type) + " but " + ref + " is " + dtype_name(want));
   if (v.length < need)
     range_error(A.pre(name) + " has " + std::to_string(v.length) + " elements, needs " + std::to_string(need) + " (" +
                 (c == 0 && r == need && !t ? std::to_string(need) : dims(r, c, t)) + ")");
@@ -204,6 +206,64 @@ void DenseBody(Args& A) {
     run<float>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const float*>(bias), act);
   else
     run<double>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const double*>(bias), act);
+}
+
+// reluBackward(len, dy, y, out): out = dy where y > 0, else 0; dtype follows out.
+void ReluBackwardBody(Args& A) {
+  const size_t len = get_size(A, 0, "len");
+  const View dy = get_array(A, 1, "dy");
+  const View y = get_array(A, 2, "y");
+  const View out = get_array(A, 3, "out");
+  check_view(A, out, out.type, len, "out", len, 0, false, "out");
+  check_view(A, dy, out.type, len, "dy", len, 0, false, "out");
+  check_view(A, y, out.type, len, "y", len, 0, false, "out");
+  if (len == 0) return;
+  if (out.type == napi_float32_array)
+    tg::relu_backward(len, static_cast<const float*>(dy.data), static_cast<const float*>(y.data),
+                      static_cast<float*>(out.data));
+  else
+    tg::relu_backward(len, static_cast<const double*>(dy.data), static_cast<const double*>(y.data),
+                      static_cast<double*>(out.data));
+}
+
+// columnSums(m, n, x, out): out[j] = sum_i x[i*n + j]; dtype follows out.
+void ColumnSumsBody(Args& A) {
+  const size_t m = get_size(A, 0, "m");
+  const size_t n = get_size(A, 1, "n");
+  const View x = get_array(A, 2, "x");
+  const View out = get_array(A, 3, "out");
+  check_view(A, out, out.type, n, "out", n, 0, false, "out");
+  check_view(A, x, out.type, checked_mul(A, m, n, "m*n"), "x", m, n, false, "out");
+  if (n == 0) return;
+  if (out.type == napi_float32_array)
+    tg::column_sums(m, n, static_cast<const float*>(x.data), static_cast<float*>(out.data));
+  else
+    tg::column_sums(m, n, static_cast<const double*>(x.data), static_cast<double*>(out.data));
+}
+
+// adamUpdate(len, param, grad, m, v, stepSize, beta1, beta2, epsilon): one Adam step in place;
+// stepSize is lr with the bias corrections folded in (adamStepSize); dtype follows param.
+void AdamUpdateBody(Args& A) {
+  const size_t len = get_size(A, 0, "len");
+  const View param = get_array(A, 1, "param");
+  const View grad = get_array(A, 2, "grad");
+  const View m = get_array(A, 3, "m");
+  const View v = get_array(A, 4, "v");
+  const double step_size = get_number(A, 5, "stepSize");
+  const double beta1 = get_number(A, 6, "beta1");
+  const double beta2 = get_number(A, 7, "beta2");
+  const double epsilon = get_number(A, 8, "epsilon");
+  check_view(A, param, param.type, len, "param", len, 0, false, "param");
+  check_view(A, grad, param.type, len, "grad", len, 0, false, "param");
+  check_view(A, m, param.type, len, "m", len, 0, false, "param");
+  check_view(A, v, param.type, len, "v", len, 0, false, "param");
+  if (len == 0) return;
+  if (param.type == napi_float32_array)
+    tg::adam_update(len, static_cast<float*>(param.data), static_cast<const float*>(grad.data),
+                    static_cast<float*>(m.data), static_cast<float*>(v.data), step_size, beta1, beta2, epsilon);
+  else
+    tg::adam_update(len, static_cast<double*>(param.data), static_cast<const double*>(grad.data),
+                    static_cast<double*>(m.data), static_cast<double*>(v.data), step_size, beta1, beta2, epsilon);
 }
 
 
@@ -303,9 +363,119 @@ napi_value GemmFast(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Fast entries for the training-step kernels, on the same terms as gemmFast: scalars in a
+// Float64Array laid out as TrainParam, arrays read with napi_get_buffer_info and bounded by their
+// byte lengths, nothing thrown; params[kTStatus] becomes 0 once done, else the caller repeats the
+// call through the checked entry. reluBackwardFast(params, dy, y, out), columnSumsFast(params, x,
+// out), adamUpdateFast(params, param, grad, m, v).
+enum TrainParam {
+  kTStatus,
+  kTDtypeBytes,  // 4 (float32) or 8 (float64)
+  kTLen,         // len, or m for columnSums
+  kTN,           // n for columnSums
+  kTStepSize,
+  kTBeta1,
+  kTBeta2,
+  kTEpsilon,
+  kTrainParams
+};
+
+// Reads params and N array views; false if the call is malformed.
+template <size_t N>
+bool fast_args(napi_env env, napi_callback_info info, double** P, Bytes (&views)[N]) {
+  napi_value argv[N + 1];
+  size_t argc = N + 1;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != N + 1) return false;
+  Bytes params;
+  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
+      params.length < kTrainParams * sizeof(double) || params.data == nullptr ||
+      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
+    return false;
+  *P = static_cast<double*>(params.data);
+  for (size_t i = 0; i < N; ++i)
+    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return false;
+  return true;
+}
+
+template <class T>
+bool relu_backward_fast(const double* P, const Bytes (&views)[3]) {
+  size_t len;
+  if (!as_size(P[kTLen], &len)) return false;
+  if (len == 0) return true;
+  const T* dy = elements<const T>(views[0], len);
+  const T* y = elements<const T>(views[1], len);
+  T* out = elements<T>(views[2], len);
+  if (!dy || !y || !out) return false;
+  tg::relu_backward(len, dy, y, out);
+  return true;
+}
+
+template <class T>
+bool column_sums_fast(const double* P, const Bytes (&views)[2]) {
+  size_t m, n, mn;
+  if (!as_size(P[kTLen], &m) || !as_size(P[kTN], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
+  if (n == 0) return true;
+  const T* x = elements<const T>(views[0], mn);
+  T* out = elements<T>(views[1], n);
+  if ((!x && mn) || !out) return false;
+  tg::column_sums(m, n, x, out);
+  return true;
+}
+
+template <class T>
+bool adam_update_fast(const double* P, const Bytes (&views)[4]) {
+  size_t len;
+  if (!as_size(P[kTLen], &len)) return false;
+  if (len == 0) return true;
+  T* param = elements<T>(views[0], len);
+  const T* grad = elements<const T>(views[1], len);
+  T* m = elements<T>(views[2], len);
+  T* v = elements<T>(views[3], len);
+  if (!param || !grad || !m || !v) return false;
+  tg::adam_update(len, param, grad, m, v, P[kTStepSize], P[kTBeta1], P[kTBeta2], P[kTEpsilon]);
+  return true;
+}
+
+template <size_t N, bool (*F32)(const double*, const Bytes (&)[N]), bool (*F64)(const double*, const Bytes (&)[N])>
+napi_value train_fast(napi_env env, napi_callback_info info) {
+  double* P;
+  Bytes views[N];
+  if (!fast_args<N>(env, info, &P, views)) return nullptr;
+  try {
+    bool ok = false;
+    if (P[kTDtypeBytes] == 4)
+      ok = F32(P, views);
+    else if (P[kTDtypeBytes] == 8)
+      ok = F64(P, views);
+    if (ok) P[kTStatus] = 0;
+  } catch (...) {
+    // Left non-zero: the checked path repeats the call and reports the error.
+  }
+  return nullptr;
+}
+
+napi_value ReluBackwardFast(napi_env env, napi_callback_info info) {
+  return train_fast<3, relu_backward_fast<float>, relu_backward_fast<double>>(env, info);
+}
+napi_value ColumnSumsFast(napi_env env, napi_callback_info info) {
+  return train_fast<2, column_sums_fast<float>, column_sums_fast<double>>(env, info);
+}
+napi_value AdamUpdateFast(napi_env env, napi_callback_info info) {
+  return train_fast<4, adam_update_fast<float>, adam_update_fast<double>>(env, info);
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) { return entry<GemmBody>(env, info, "gemm", 10); }
 napi_value DenseForward(napi_env env, napi_callback_info info) {
   return entry<DenseBody>(env, info, "denseForward", 8);
+}
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  return entry<ReluBackwardBody>(env, info, "reluBackward", 4);
+}
+napi_value ColumnSums(napi_env env, napi_callback_info info) {
+  return entry<ColumnSumsBody>(env, info, "columnSums", 4);
+}
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  return entry<AdamUpdateBody>(env, info, "adamUpdate", 9);
 }
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
@@ -338,6 +508,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("denseForward", f);
   NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemmFast", NAPI_AUTO_LENGTH, GemmFast, nullptr, &f), exports);
   exports.Set("gemmFast", f);
+  const struct {
+    const char* name;
+    napi_callback cb;
+  } more[] = {{"reluBackward", ReluBackward},         {"columnSums", ColumnSums},
+              {"adamUpdate", AdamUpdate},             {"reluBackwardFast", ReluBackwardFast},
+              {"columnSumsFast", ColumnSumsFast},     {"adamUpdateFast", AdamUpdateFast}};
+  for (const auto& e : more) {
+    NAPI_THROW_IF_FAILED(env, napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &f), exports);
+    exports.Set(e.name, f);
+  }
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));

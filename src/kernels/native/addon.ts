@@ -34,6 +34,39 @@ export interface NativeAddon {
    * `params`. Never throws; sets params[0] to 0 when done, else leaves it for a checked retry.
    */
   gemmFast(params: Float64Array, a: FloatArray, b: FloatArray, c: FloatArray, bias: FloatArray): void;
+  /** out = dy where y > 0, else 0; dtype follows out. */
+  reluBackward(len: number, dy: FloatArray, y: FloatArray, out: FloatArray): void;
+  /** out[j] = sum over the m rows of x[i*n + j] (accumulated in float64); dtype follows out. */
+  columnSums(m: number, n: number, x: FloatArray, out: FloatArray): void;
+  /**
+   * One Adam step in place; stepSize is lr with the bias corrections folded in (adamStepSize in
+   * src/kernels/js/training.ts). dtype follows param.
+   */
+  adamUpdate(
+    len: number,
+    param: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void;
+  /**
+   * Fast paths of the three above (see native/addon.cc, TrainParam): params holds
+   * [status, dtypeBytes, len or m, n, stepSize, beta1, beta2, epsilon]. Never throw; set params[0]
+   * to 0 when done, else leave it for a checked retry.
+   */
+  reluBackwardFast(params: Float64Array, dy: FloatArray, y: FloatArray, out: FloatArray): void;
+  columnSumsFast(params: Float64Array, x: FloatArray, out: FloatArray): void;
+  adamUpdateFast(
+    params: Float64Array,
+    param: FloatArray,
+    grad: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** Forces 'avx512' | 'avx2' | 'portable'; false if this CPU cannot run it. */

@@ -1,4 +1,13 @@
-import type { Activation, DenseForwardFn, GemmFn, KernelProvider } from '../types.js';
+import { adamStepSize } from '../js/training.js';
+import type {
+  Activation,
+  AdamUpdateFn,
+  ColumnSumsFn,
+  DenseForwardFn,
+  GemmFn,
+  KernelProvider,
+  ReluBackwardFn,
+} from '../types.js';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 const activationCode: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -92,14 +101,99 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
   return { gemm, denseForward };
 }
 
+// Slots of the training kernels' parameter block; the order matches TrainParam in native/addon.cc.
+const T = {
+  status: 0,
+  dtypeBytes: 1,
+  len: 2,
+  n: 3,
+  stepSize: 4,
+  beta1: 5,
+  beta2: 6,
+  epsilon: 7,
+  count: 8,
+} as const;
+
+/** Element size when every array is a Float32Array, or every one a Float64Array, else 0. */
+function sameDtypeBytes(first: unknown, ...rest: unknown[]): number {
+  const ctor =
+    first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
+  if (ctor === null) return 0;
+  for (const r of rest) if (!(r instanceof ctor)) return 0;
+  return ctor === Float32Array ? 4 : 8;
+}
+
+/**
+ * reluBackward, columnSums and adamUpdate through the addon's fast entries (called about a dozen
+ * times per training step on small arrays, so call overhead matters as for gemm); anything the
+ * fast entries refuse goes to the checked entries, which throw the precise error.
+ */
+function trainingEntries(addon: NativeAddon): {
+  reluBackward: ReluBackwardFn;
+  columnSums: ColumnSumsFn;
+  adamUpdate: AdamUpdateFn;
+} {
+  const params = new Float64Array(T.count);
+  const reluBackward: ReluBackwardFn = (len, dy, y, out) => {
+    const bytes = sameDtypeBytes(out, dy, y);
+    if (bytes !== 0 && typeof len === 'number') {
+      params[T.status] = 1;
+      params[T.dtypeBytes] = bytes;
+      params[T.len] = len;
+      addon.reluBackwardFast(params, dy, y, out);
+      if (params[T.status] === 0) return;
+    }
+    addon.reluBackward(len, dy, y, out);
+  };
+  const columnSums: ColumnSumsFn = (m, n, x, out) => {
+    const bytes = sameDtypeBytes(out, x);
+    if (bytes !== 0 && typeof m === 'number' && typeof n === 'number') {
+      params[T.status] = 1;
+      params[T.dtypeBytes] = bytes;
+      params[T.len] = m;
+      params[T.n] = n;
+      addon.columnSumsFast(params, x, out);
+      if (params[T.status] === 0) return;
+    }
+    addon.columnSums(m, n, x, out);
+  };
+  const adamUpdate: AdamUpdateFn = (len, param, grad, m, v, hp) => {
+    const stepSize = adamStepSize(hp);
+    const bytes = sameDtypeBytes(param, grad, m, v);
+    if (
+      bytes !== 0 &&
+      typeof len === 'number' &&
+      typeof hp.beta1 === 'number' &&
+      typeof hp.beta2 === 'number' &&
+      typeof hp.epsilon === 'number'
+    ) {
+      params[T.status] = 1;
+      params[T.dtypeBytes] = bytes;
+      params[T.len] = len;
+      params[T.stepSize] = stepSize;
+      params[T.beta1] = hp.beta1;
+      params[T.beta2] = hp.beta2;
+      params[T.epsilon] = hp.epsilon;
+      addon.adamUpdateFast(params, param, grad, m, v);
+      if (params[T.status] === 0) return;
+    }
+    addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
+  };
+  return { reluBackward, columnSums, adamUpdate };
+}
+
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const fast = fastEntries(addon);
+  const training = trainingEntries(addon);
   return {
     name: 'native',
     dtypes: ['float32', 'float64'],
     // The dispatcher has validated the arguments; the addon checks them again before any access.
     gemm: fast.gemm,
     denseForward: fast.denseForward,
+    reluBackward: training.reluBackward,
+    columnSums: training.columnSums,
+    adamUpdate: training.adamUpdate,
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
 }

@@ -1,0 +1,60 @@
+// The elementwise and reduction kernels of a training step (ReLU derivative, bias-gradient column
+// sums, Adam). Plain loops the compiler vectorizes for the baseline ISA; they must compute exactly
+// what src/kernels/js/training.ts computes, so arithmetic is done in double like the TypeScript
+// (float32 values are widened, each store rounds once). This file is compiled without FMA, so
+// -ffp-contract cannot fuse the multiply-adds and the results match V8 bit for bit.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <memory>
+
+namespace tg {
+
+// out = dy where y > 0, else 0 (NaN y gives 0, as in the TypeScript).
+template <class T>
+void relu_backward(size_t len, const T* dy, const T* y, T* out) {
+  // Both loads unconditional, so the select vectorizes (compare + and).
+  for (size_t i = 0; i < len; ++i) {
+    const T d = dy[i];
+    out[i] = y[i] > 0 ? d : T(0);
+  }
+}
+
+// out[j] = sum over rows of x[i*n + j], accumulated in double row by row (storage order), then
+// rounded once: the TypeScript fallback's order, so the results are identical.
+template <class T>
+void column_sums(size_t m, size_t n, const T* x, T* out) {
+  constexpr size_t kStack = 512;
+  double stack[kStack];
+  std::unique_ptr<double[]> heap;
+  double* acc = stack;
+  if (n > kStack) {
+    heap.reset(new double[n]);
+    acc = heap.get();
+  }
+  for (size_t j = 0; j < n; ++j) acc[j] = 0;
+  for (size_t i = 0; i < m; ++i) {
+    const T* row = x + i * n;
+    for (size_t j = 0; j < n; ++j) acc[j] += static_cast<double>(row[j]);
+  }
+  for (size_t j = 0; j < n; ++j) out[j] = static_cast<T>(acc[j]);
+}
+
+// One Adam step; step_size is lr with the bias corrections folded in, computed by the caller
+// (adamStepSize in TypeScript) so every provider uses the same value.
+template <class T>
+void adam_update(size_t len, T* param, const T* grad, T* m, T* v, double step_size, double beta1, double beta2,
+                 double epsilon) {
+  const double c1 = 1 - beta1, c2 = 1 - beta2;
+  for (size_t i = 0; i < len; ++i) {
+    const double g = grad[i];
+    const double mi = beta1 * static_cast<double>(m[i]) + c1 * g;
+    const double vi = beta2 * static_cast<double>(v[i]) + c2 * g * g;
+    m[i] = static_cast<T>(mi);
+    v[i] = static_cast<T>(vi);
+    param[i] = static_cast<T>(static_cast<double>(param[i]) - (step_size * mi) / (std::sqrt(vi) + epsilon));
+  }
+}
+
+}  // namespace tg
