@@ -2,22 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FloatArray } from '../types.js';
+import type { FloatArray, GemmFn } from '../types.js';
 
 /** The raw binding of build/Release/tensorgrad_native.node. It validates every argument itself. */
 export interface NativeAddon {
-  gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: FloatArray,
-    b: FloatArray,
-    beta: number,
-    c: FloatArray,
-  ): void;
+  gemm: GemmFn;
   /** activation: 0 linear, 1 relu, 2 sigmoid, 3 tanh. */
   denseForward(
     m: number,
