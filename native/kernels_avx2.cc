@@ -6,28 +6,8 @@ namespace {
 inline __m256 tg_bcast(const float* p) { return _mm256_broadcast_ss(p); }
 inline __m256d tg_bcast(const double* p) { return _mm256_broadcast_sd(p); }
 }  // namespace
-namespace {
-// Partial vectors through a zeroed temporary: only cnt elements are read or written.
-template <class T>
-struct PartVec {
-  typedef T V __attribute__((vector_size(32)));
-};
-template <class T>
-inline typename PartVec<T>::V tg_load_part(const T* p, int cnt) {
-  typename PartVec<T>::V v{};
-  __builtin_memcpy(&v, p, static_cast<size_t>(cnt) * sizeof(T));
-  return v;
-}
-template <class T>
-inline void tg_store_part(T* p, typename PartVec<T>::V v, int cnt) {
-  __builtin_memcpy(p, &v, static_cast<size_t>(cnt) * sizeof(T));
-}
-// No vectorized transpose here: packing falls back to plain loops.
-template <class T>
-inline bool tg_transpose_rows(const T*, size_t, size_t, size_t, T*, size_t, size_t) {
-  return false;
-}
-}  // namespace
+#define TG_VEC_BYTES 32
+#include "part_vec_memcpy.h"
 #include "kernel_impl.h"
 
 namespace tg {

@@ -14,28 +14,8 @@ inline f32x4 tg_bcast(const float* p) { return f32x4{*p, *p, *p, *p}; }
 inline f64x2 tg_bcast(const double* p) { return f64x2{*p, *p}; }
 }  // namespace
 #endif
-namespace {
-// Partial vectors through a zeroed temporary: only cnt elements are read or written.
-template <class T>
-struct PartVec {
-  typedef T V __attribute__((vector_size(16)));
-};
-template <class T>
-inline typename PartVec<T>::V tg_load_part(const T* p, int cnt) {
-  typename PartVec<T>::V v{};
-  __builtin_memcpy(&v, p, static_cast<size_t>(cnt) * sizeof(T));
-  return v;
-}
-template <class T>
-inline void tg_store_part(T* p, typename PartVec<T>::V v, int cnt) {
-  __builtin_memcpy(p, &v, static_cast<size_t>(cnt) * sizeof(T));
-}
-// No vectorized transpose here: packing falls back to plain loops.
-template <class T>
-inline bool tg_transpose_rows(const T*, size_t, size_t, size_t, T*, size_t, size_t) {
-  return false;
-}
-}  // namespace
+#define TG_VEC_BYTES 16
+#include "part_vec_memcpy.h"
 #include "kernel_impl.h"
 
 namespace tg {
