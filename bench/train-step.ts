@@ -1,6 +1,7 @@
 // Samples per second of the seed model's training (10 -> 64 -> 32 -> 1, dropout 0.5, batch 32,
 // Adam, BCE) on the current kernel backend: `npm run bench:train [-- --backend js|native|gpu|auto]`.
-import { Adam, Dense, Dropout, Generator, getBackend, Model, setBackend, Tensor } from '../src/index.js';
+import { Generator, getBackend, setBackend, Tensor } from '../src/index.js';
+import { binaryClassifier, SEED_NETWORK } from '../src/tabular/architectures.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--backend');
@@ -21,17 +22,8 @@ for (let i = 0; i < rows; i++) {
   y[i] = s + x[i * 10] * x[i * 10 + 1] > 0 ? 1 : 0;
 }
 
-const model = new Model(
-  [
-    new Dense(64, { activation: 'relu', inputDim: 10 }),
-    new Dropout(0.5),
-    new Dense(32, { activation: 'relu' }),
-    new Dropout(0.5),
-    new Dense(1, { activation: 'sigmoid' }),
-  ],
-  { seed: 1 },
-);
-model.compile({ optimizer: new Adam({ lr: 0.001 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+// The section 5 network as the CLI builds it (Adam 0.001, binary cross-entropy, accuracy).
+const model = binaryClassifier(SEED_NETWORK, 1);
 const xt = new Tensor(x, [rows, 10]);
 model.fit(xt, y, { epochs: 1, batchSize: 32, verbose: 0 }); // warm-up (JIT)
 const rates: number[] = [];
