@@ -280,8 +280,8 @@ void gemm(const GemmCall<T>& g) {
     job.chunk = std::min(chunk, n - jc);
     job.panels = (job.chunk + NR - 1) / NR;
     job.kblocks = (k + ks.kc - 1) / ks.kc;
-    // Tiles: up to mc rows (the packed A block stays in L2) by up to nc columns (the kc x nc block
-    // of packed B stays in L2). With threads, at least 4 tiles per thread, of equal size, so the
+    // Tiles: up to mc rows (the packed mc x kc block of A stays in L2) by up to nc columns (the
+    // columns whose C rows a tile rewrites once per kc block). With threads, at least 4 tiles per thread, of equal size, so the
     // dynamic hand-out can even out a thread that loses its core for a while.
     const size_t row_units = (g.m + MR - 1) / MR;
     const size_t col_panels = std::max<size_t>(1, ks.nc / NR);

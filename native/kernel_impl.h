@@ -54,7 +54,8 @@ struct Tile {
       // panel's end is harmless.
       __builtin_prefetch(ap + TG_PF_A * MR);
 #if TG_PF_B
-      // B is in L1 except on the first row panel of each pass, when it comes from L2/L3.
+      // The B panel is reused by every row panel of the tile: it comes from L1 or L2 (a 512-deep fp32
+      // panel is 64 KB), and from L3 or memory on the first row panel of each pass.
 #pragma GCC unroll 8
       for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v) __builtin_prefetch(bp + TG_PF_B * NR + v * (64 / sizeof(T)));
 #endif

@@ -47,10 +47,12 @@ for (const [m, n, k] of [
   for (const transA of [false, true])
     for (const transB of [false, true]) blocked.push({ transA, transB, m, n, k, alpha: -0.5, beta: 0.25 });
 }
+// Large enough to run on the thread pool, with k past the deepest cache block (fp32 kc = 512).
+const [lm, ln, lk] = [513, 1031, 521];
 const large: GemmCase[] = [];
 for (const transA of [false, true])
   for (const transB of [false, true])
-    large.push({ transA, transB, m: 513, n: 1031, k: 257, alpha: 1, beta: transA ? 1 : 0 });
+    large.push({ transA, transB, m: lm, n: ln, k: lk, alpha: 1, beta: transA ? 1 : 0 });
 
 describe.skipIf(!addon)('native gemm parity', () => {
   for (const isa of isas) {
@@ -64,7 +66,7 @@ describe.skipIf(!addon)('native gemm parity', () => {
     }
   }
   for (const dtype of ['float32', 'float64'] as const) {
-    it(`${dtype}: 513x1031x257, every transpose, 1 and ${Math.max(2, defaultThreads)} threads`, () => {
+    it(`${dtype}: ${lm}x${ln}x${lk}, every transpose, 1 and ${Math.max(2, defaultThreads)} threads`, () => {
       addon!.setIsa(defaultIsa);
       large.forEach((c, i) => {
         check(dtype, c, 100 + i, [1, Math.max(2, defaultThreads)]);
