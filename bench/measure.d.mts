@@ -18,3 +18,5 @@ export interface OpenBlasAddon {
 export function loadOpenBlas(): { addon: OpenBlasAddon | null; reason: string };
 export function loadTensorgradAddon(): unknown;
 export function median(xs: number[]): number;
+export const OPENBLAS_IDLE_SPIN_MS: number;
+export function settle(ms: number): void;

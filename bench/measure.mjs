@@ -55,6 +55,19 @@ function hasAvx512() {
   }
 }
 
+/**
+ * How long OpenBLAS's idle worker threads keep spinning after a multithreaded call: measured here
+ * at a full core for about 125 ms (its default THREAD_TIMEOUT is 2^28 cycles). On a 2-core machine
+ * anything timed in that window runs with one core fewer, so benches wait this long after each
+ * multithreaded OpenBLAS sample before timing the next competitor (tensorgrad's pool spins 0.2 ms).
+ */
+export const OPENBLAS_IDLE_SPIN_MS = 250;
+
+/** Blocks the calling thread for ms milliseconds without spinning. */
+export function settle(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -70,9 +83,10 @@ function randomF32(len) {
 /**
  * sgemm GFLOPS of each named implementation (all `gemm(transA, transB, m, n, k, alpha, a, b, beta, c)`)
  * on one square size. Samples alternate between implementations so they share the machine's noise;
- * each sample runs enough calls to last about `sampleMs`. Returns name -> median GFLOPS.
+ * each sample runs enough calls to last about `sampleMs`, and `settleMs[name]` milliseconds of
+ * sleep follow each sample of that implementation. Returns name -> median GFLOPS.
  */
-export function measureSquare(impls, size, { samples = 7, sampleMs = 150 } = {}) {
+export function measureSquare(impls, size, { samples = 7, sampleMs = 150, settleMs = {} } = {}) {
   const a = randomF32(size * size);
   const b = randomF32(size * size);
   const c = new Float32Array(size * size);
@@ -84,6 +98,7 @@ export function measureSquare(impls, size, { samples = 7, sampleMs = 150 } = {})
     gemm(false, false, size, size, size, 1, a, b, 0, c);
     const once = Math.max(performance.now() - t0, 1e-3);
     reps[name] = Math.max(1, Math.round(sampleMs / once));
+    if (settleMs[name]) settle(settleMs[name]);
   }
   const rates = Object.fromEntries(Object.keys(impls).map((n) => [n, []]));
   for (let s = 0; s < samples; s++) {
@@ -92,6 +107,7 @@ export function measureSquare(impls, size, { samples = 7, sampleMs = 150 } = {})
       for (let r = 0; r < reps[name]; r++) gemm(false, false, size, size, size, 1, a, b, 0, c);
       const sec = (performance.now() - t0) / 1000;
       rates[name].push((flops * reps[name]) / sec / 1e9);
+      if (settleMs[name]) settle(settleMs[name]);
     }
   }
   const out = Object.fromEntries(Object.entries(rates).map(([n, r]) => [n, median(r)]));

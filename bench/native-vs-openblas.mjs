@@ -6,7 +6,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gemmArgs, loadOpenBlas, loadTensorgradAddon, measureCalls, measureSquare } from './measure.mjs';
+import {
+  gemmArgs,
+  loadOpenBlas,
+  loadTensorgradAddon,
+  measureCalls,
+  measureSquare,
+  OPENBLAS_IDLE_SPIN_MS,
+} from './measure.mjs';
 
 const sizes = process.argv
   .slice(2)
@@ -34,7 +41,9 @@ for (const threads of [1, 2]) {
   for (const size of SIZES) {
     const impls = { native: native.gemm };
     if (blas.addon) impls.openblas = blas.addon.sgemm;
-    const r = measureSquare(impls, size, { samples: size >= 1024 ? 7 : 11 });
+    // OpenBLAS's idle workers would otherwise hold a core through the next native sample.
+    const settleMs = threads > 1 ? { openblas: OPENBLAS_IDLE_SPIN_MS } : {};
+    const r = measureSquare(impls, size, { samples: size >= 1024 ? 7 : 11, settleMs });
     const ratio = r.pairRatio ?? Number.NaN;
     console.log(
       `sgemm ${String(size).padStart(4)}^3  threads ${threads}  native ${fmt(r.native)} GFLOPS` +

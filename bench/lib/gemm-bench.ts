@@ -123,6 +123,7 @@ export async function benchGemm(
             maxTime: opts.maxTime,
             minSamples: slow ? Math.min(2, opts.minSamples) : opts.minSamples,
           });
+          comp.after?.();
           samples.get(comp)?.push(...s);
           roundsRun.set(comp, (roundsRun.get(comp) ?? 0) + 1);
           // Predictions use the slower of the best rate so far and the rate on the largest shape

@@ -5,7 +5,7 @@ import * as kernels from '../../src/kernels/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { gemm, getProvider } from '../../src/kernels/registry.js';
 import type { Dtype, FloatArray, KernelProvider } from '../../src/kernels/types.js';
-import { loadOpenBlas, type OpenBlasAddon } from '../measure.mjs';
+import { loadOpenBlas, OPENBLAS_IDLE_SPIN_MS, type OpenBlasAddon, settle } from '../measure.mjs';
 import type { GemmShape } from './shapes.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
 
@@ -34,6 +34,8 @@ export interface GemmCompetitor {
   dtypes: readonly Dtype[];
   /** Called before each of this competitor's runs (thread counts, tfjs backend). */
   before?: () => Promise<void> | void;
+  /** Called after each of its runs, before the next competitor is timed. */
+  after?: () => void;
   prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared;
 }
 
@@ -169,6 +171,8 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
         label: `openblas x${t}`,
         dtypes: ['float32'],
         before: () => addon.setThreads(t),
+        // Its idle workers spin on a core for ~125 ms after a multithreaded call.
+        ...(t > 1 ? { after: () => settle(OPENBLAS_IDLE_SPIN_MS) } : {}),
         prepare: (s, a, b, c) => ({
           run: () =>
             addon.sgemm(
