@@ -249,6 +249,11 @@ void gemm(const GemmCall<T>& g) {
     return;
   }
   const KernelSet<T>& ks = kernels<T>();
+  if (m == 1 || n == 1) {
+    ks.gemv(g);  // applies alpha, beta, bias and ReLU itself
+    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
+    return;
+  }
   const size_t mnk = m * n * k;  // validated sizes: products of array lengths, no overflow
   if (mnk <= g_small_mnk && k * n * sizeof(T) <= kSmallBBytes) {
     T* scratch = g.tb ? t_small.get<T>(k * n) : nullptr;

@@ -35,6 +35,10 @@ using MicroKernel = void (*)(size_t kc, const T* ap, const T* bp, T* c, size_t l
 template <class T>
 using SmallGemm = void (*)(const GemmCall<T>& g, T* scratch);
 
+// Matrix-vector product for m == 1 or n == 1, with the same epilogue as SmallGemm.
+template <class T>
+using GemvFn = void (*)(const GemmCall<T>& g);
+
 // Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major, zero-padding the last panel.
 template <class T>
 using PackA = void (*)(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* dst);
@@ -49,6 +53,7 @@ struct KernelSet {
   size_t mc, kc, nc;    // cache blocks (mc multiple of mr, nc multiple of nr)
   MicroKernel<T> ukr;
   SmallGemm<T> small;
+  GemvFn<T> gemv;
   PackA<T> pack_a;
   PackB<T> pack_b;
 };

@@ -235,6 +235,125 @@ struct Small {
   }
 };
 
+// Matrix-vector products (n == 1 or m == 1), which the packed path would spend mostly packing
+// and the small path would run one lane in L wide. Two forms over a matrix M with leading
+// dimension ld and a contiguous vector x of length len:
+//   dot:  y[i] = sum_p M[i*ld + p] x[p]   (vectorised along p, the rows of M are contiguous)
+//   axpy: y[i] = sum_p M[p*ld + i] x[p]   (vectorised along i, one row of M per step p)
+// then y = alpha * sum + beta * y + bias, and ReLU, as the small path does. bias_step is 0 when
+// one bias value serves every output (n == 1) and 1 when each output has its own (m == 1).
+template <class T, int VB>
+struct Gemv {
+  using S = Small<T, VB>;
+  typedef typename S::V V;
+  static constexpr int L = S::L;
+
+  static inline T finish(T sum, size_t i, const tg::GemmCall<T>& g, T* y, size_t bias_step) {
+    T v = g.alpha * sum;
+    if (g.beta != T(0)) v = v + g.beta * y[i];
+    if (g.bias) v = v + g.bias[i * bias_step];
+    if (g.act == tg::Act::Relu) v = v > T(0) ? v : T(0);
+    return v;
+  }
+
+  template <int R>
+  static void dot_block(const tg::GemmCall<T>& g, size_t i0, size_t len, const T* M, size_t ld, const T* x, T* y,
+                        size_t bias_step) {
+    V acc[R][2];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = V{};
+    const T* row = M + i0 * ld;
+    size_t p = 0;
+    for (; p + 2 * L <= len; p += 2 * L) {
+      const V x0 = S::load(x + p), x1 = S::load(x + p + L);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        acc[r][0] += S::load(row + r * ld + p) * x0;
+        acc[r][1] += S::load(row + r * ld + p + L) * x1;
+      }
+    }
+    for (; p < len; p += L) {
+      const int cnt = len - p < size_t(L) ? static_cast<int>(len - p) : L;
+      const V xv = S::load_n(x + p, cnt);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) acc[r][0] += S::load_n(row + r * ld + p, cnt) * xv;
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const V t = acc[r][0] + acc[r][1];
+      T sum = T(0);
+      for (int l = 0; l < L; ++l) sum += t[l];
+      y[i0 + r] = finish(sum, i0 + r, g, y, bias_step);
+    }
+  }
+
+  static void dot(const tg::GemmCall<T>& g, size_t rows, size_t len, const T* M, size_t ld, const T* x, T* y,
+                  size_t bias_step) {
+    size_t i = 0;
+    for (; i + 4 <= rows; i += 4) dot_block<4>(g, i, len, M, ld, x, y, bias_step);
+    for (; i < rows; ++i) dot_block<1>(g, i, len, M, ld, x, y, bias_step);
+  }
+
+  // Outputs [i0, i0 + (NV-1)*L + last).
+  template <int NV>
+  static void axpy_block(const tg::GemmCall<T>& g, size_t i0, int last, size_t len, const T* M, size_t ld,
+                         const T* x, T* y, size_t bias_step) {
+    V acc[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) acc[v] = V{};
+    const T* col = M + i0;
+    for (size_t p = 0; p < len; ++p, col += ld) {
+      const V xv = (V)tg_bcast(x + p);
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[v] += (v == NV - 1 ? S::load_n(col + v * L, last) : S::load(col + v * L)) * xv;
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      const int cnt = v == NV - 1 ? last : L;
+      T* out = y + i0 + v * L;
+      V t = g.alpha * acc[v];
+      if (g.beta != T(0)) t = t + g.beta * S::load_n(out, cnt);
+      if (g.bias) t = t + (bias_step ? S::load_n(g.bias + i0 + v * L, cnt) : V{} + g.bias[0]);
+      if (g.act == tg::Act::Relu) t = t > V{} ? t : V{};
+      S::store_n(out, t, cnt);
+    }
+  }
+
+  static void axpy(const tg::GemmCall<T>& g, size_t rows, size_t len, const T* M, size_t ld, const T* x, T* y,
+                   size_t bias_step) {
+    size_t i = 0;
+    for (; i + 8 * L <= rows; i += 8 * L) axpy_block<8>(g, i, L, len, M, ld, x, y, bias_step);
+    const size_t rest = rows - i;
+    if (rest == 0) return;
+    const int nv = static_cast<int>((rest + L - 1) / L);
+    const int last = static_cast<int>(rest - (nv - 1) * L);
+    switch (nv) {
+      case 1: axpy_block<1>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 2: axpy_block<2>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 3: axpy_block<3>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 4: axpy_block<4>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 5: axpy_block<5>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 6: axpy_block<6>(g, i, last, len, M, ld, x, y, bias_step); break;
+      case 7: axpy_block<7>(g, i, last, len, M, ld, x, y, bias_step); break;
+      default: axpy_block<8>(g, i, last, len, M, ld, x, y, bias_step); break;
+    }
+  }
+
+  // C (m x 1) = op(A) b, or C (1 x n) = a op(B): a vector of length k whichever way it is stored.
+  static void run(const tg::GemmCall<T>& g) {
+    if (g.n == 1) {
+      if (g.ta && g.m > 1)
+        axpy(g, g.m, g.k, g.a, g.m, g.b, g.c, 0);
+      else  // a 1 x k op(A) is contiguous however it is stored
+        dot(g, g.m, g.k, g.a, g.k, g.b, g.c, 0);
+    } else if (g.tb) {
+      dot(g, g.n, g.k, g.b, g.k, g.a, g.c, 1);
+    } else {
+      axpy(g, g.n, g.k, g.b, g.n, g.a, g.c, 1);
+    }
+  }
+};
+
 // Packing, compiled per ISA so the copies use the widest vectors. Reading a row-major operand
 // "across" (op(A) not transposed, op(B) transposed) is a transpose; an ISA may supply
 // tg_transpose_rows(src, ld, rows, cols, dst, ldd, lanes), which writes element (r, p) of the
@@ -298,7 +417,8 @@ void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr
 template <class T, int VB, int MR, int NV>
 tg::KernelSet<T> make_set(const char* isa, size_t mc, size_t kc, size_t nc) {
   using K = Tile<T, VB, MR, NV>;
-  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run, &pack_a<T, MR>, &pack_b<T, K::NR>};
+  return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run, &Gemv<T, VB>::run,
+                          &pack_a<T, MR>, &pack_b<T, K::NR>};
 }
 
 }  // namespace

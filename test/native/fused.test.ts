@@ -19,6 +19,11 @@ describe.skipIf(!addon)('native fused dense forward: act(x W + bias)', () => {
     [32, 1, 32],
     [7, 5, 3],
     [130, 70, 300],
+    // matrix-vector products: one bias for every row (n = 1), one per output (m = 1)
+    [300, 1, 530],
+    [33, 1, 17],
+    [1, 70, 300],
+    [1, 1, 40],
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as Activation[]) {

@@ -35,7 +35,8 @@ function check(dtype: Dtype, c: GemmCase, seed: number, threads: number[]): void
 }
 
 const small = gemmCases(4321, 30);
-// Shapes that cross the no-packing threshold, register-tile edges and cache blocks (k > KC).
+// Shapes that cross the no-packing threshold, register-tile edges and cache blocks (k > KC), and
+// matrix-vector products.
 const blocked: GemmCase[] = [];
 for (const [m, n, k] of [
   [13, 33, 300],
@@ -43,6 +44,13 @@ for (const [m, n, k] of [
   [301, 47, 530],
   [50, 700, 40],
   [4, 2000, 70],
+  // matrix-vector products (their own path): n = 1, m = 1, both, and edges of the vector width
+  [300, 1, 530],
+  [257, 1, 33],
+  [1, 700, 300],
+  [1, 67, 5],
+  [1, 1, 1000],
+  [129, 1, 1],
 ] as const) {
   for (const transA of [false, true])
     for (const transB of [false, true]) blocked.push({ transA, transB, m, n, k, alpha: -0.5, beta: 0.25 });
