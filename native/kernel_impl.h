@@ -16,11 +16,12 @@ namespace {
 
 constexpr int kUnrollK = 1;  // k steps per micro-kernel loop iteration
 
-template <class T, int VB, int MR, int NV>
-struct Tile {
+// One SIMD vector of VB bytes of T, with whole and partial (cnt <= L leading lanes; the rest read
+// as zero and are not written) loads and stores. Partial ones come from the ISA's translation unit.
+template <class T, int VB>
+struct Vec {
   typedef T V __attribute__((vector_size(VB)));
   static constexpr int L = VB / static_cast<int>(sizeof(T));
-  static constexpr int NR = NV * L;
 
   static inline V load(const T* p) {
     V v;
@@ -28,6 +29,27 @@ struct Tile {
     return v;
   }
   static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
+  static inline V load_n(const T* p, int cnt) {
+    if (cnt == L) return load(p);
+    return tg_load_part(p, cnt);
+  }
+  static inline void store_n(T* p, V v, int cnt) {
+    if (cnt == L)
+      store(p, v);
+    else
+      tg_store_part(p, v, cnt);
+  }
+};
+
+template <class T, int VB, int MR, int NV>
+struct Tile : Vec<T, VB> {
+  using typename Vec<T, VB>::V;
+  using Vec<T, VB>::L;
+  using Vec<T, VB>::load;
+  using Vec<T, VB>::load_n;
+  using Vec<T, VB>::store;
+  using Vec<T, VB>::store_n;
+  static constexpr int NR = NV * L;
 
   static void kernel(size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
                      size_t ldc, T alpha, T beta, size_t mr, size_t nr) {
@@ -90,16 +112,6 @@ struct Tile {
     }
   }
 
-  static inline V load_n(const T* p, int cnt) {
-    if (cnt == L) return load(p);
-    return tg_load_part(p, cnt);
-  }
-  static inline void store_n(T* p, V v, int cnt) {
-    if (cnt == L)
-      store(p, v);
-    else
-      tg_store_part(p, v, cnt);
-  }
 };
 
 // Small products skip packing and keep C in registers: a block of R rows by up to NV vectors of
@@ -108,28 +120,12 @@ struct Tile {
 // copied into k x n order in scratch. Every element's sum runs over p in order from zero, then
 // alpha, beta, bias and ReLU are applied in registers before the single store.
 template <class T, int VB>
-struct Small {
-  typedef T V __attribute__((vector_size(VB)));
-  static constexpr int L = VB / static_cast<int>(sizeof(T));
-
-  static inline V load(const T* p) {
-    V v;
-    __builtin_memcpy(&v, p, sizeof(V));
-    return v;
-  }
-  static inline void store(T* p, V v) { __builtin_memcpy(p, &v, sizeof(V)); }
-
-  // cnt (<= L) leading lanes of a vector; the rest are zero / not written.
-  static inline V load_n(const T* p, int cnt) {
-    if (cnt == L) return load(p);
-    return tg_load_part(p, cnt);  // provided by the ISA's translation unit
-  }
-  static inline void store_n(T* p, V v, int cnt) {
-    if (cnt == L)
-      store(p, v);
-    else
-      tg_store_part(p, v, cnt);
-  }
+struct Small : Vec<T, VB> {
+  using typename Vec<T, VB>::V;
+  using Vec<T, VB>::L;
+  using Vec<T, VB>::load;
+  using Vec<T, VB>::load_n;
+  using Vec<T, VB>::store_n;
 
   // Rows [i0, i0+R) by columns [j0, j0 + (NV-1)*L + last) of C.
   template <int R, int NV>
@@ -244,7 +240,7 @@ struct Small {
 // one bias value serves every output (n == 1) and 1 when each output has its own (m == 1).
 template <class T, int VB>
 struct Gemv {
-  using S = Small<T, VB>;
+  using S = Vec<T, VB>;
   typedef typename S::V V;
   static constexpr int L = S::L;
 
@@ -359,59 +355,52 @@ struct Gemv {
 // tg_transpose_rows(src, ld, rows, cols, dst, ldd, lanes), which writes element (r, p) of the
 // rows x cols block at src to dst[p * ldd + r], zero-filling lanes [rows, lanes) of each output
 // row, and returns false when it does not handle the case.
-template <class T, int MR>
-void pack_a(const tg::GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* __restrict dst) {
-  for (size_t ir = 0; ir < mc; ir += MR) {
-    const size_t mr = mc - ir < size_t(MR) ? mc - ir : size_t(MR);
-    if (g.ta) {
-      // A is stored k x m: each k step reads mr contiguous values.
-      const T* src = g.a + pc * g.m + ic + ir;
-      for (size_t p = 0; p < kc; ++p, src += g.m) {
-        T* d = dst + p * MR;
-        if (mr == size_t(MR)) {
-          __builtin_memcpy(d, src, sizeof(T) * MR);  // a fixed-size copy: vector moves
-        } else {
-          size_t i = 0;
-          for (; i < mr; ++i) d[i] = src[i];
-          for (; i < size_t(MR); ++i) d[i] = T(0);
-        }
-      }
-    } else if (!tg_transpose_rows(g.a + (ic + ir) * g.k + pc, g.k, mr, kc, dst, MR, MR)) {
-      for (size_t i = 0; i < mr; ++i) {
-        const T* src = g.a + (ic + ir + i) * g.k + pc;
-        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = src[p];
-      }
-      for (size_t i = mr; i < size_t(MR); ++i)
-        for (size_t p = 0; p < kc; ++p) dst[p * MR + i] = T(0);
+
+// A W-wide panel, k-major, from an operand that already runs along the panel's width: kc steps of
+// `cnt` contiguous values, ld apart, zero-padded to W.
+template <class T, int W>
+void copy_panel(const T* src, size_t ld, size_t cnt, size_t kc, T* __restrict dst) {
+  for (size_t p = 0; p < kc; ++p, src += ld, dst += W) {
+    if (cnt == size_t(W)) {
+      __builtin_memcpy(dst, src, sizeof(T) * W);  // a fixed-size copy: vector moves
+    } else {
+      size_t i = 0;
+      for (; i < cnt; ++i) dst[i] = src[i];
+      for (; i < size_t(W); ++i) dst[i] = T(0);
     }
-    dst += MR * kc;
   }
 }
 
+// A W-wide panel, k-major, from `rows` rows of kc contiguous values, ld apart (a transpose),
+// zero-padded to W.
+template <class T, int W>
+void transpose_panel(const T* src, size_t ld, size_t rows, size_t kc, T* __restrict dst) {
+  if (tg_transpose_rows(src, ld, rows, kc, dst, W, W)) return;
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t p = 0; p < kc; ++p) dst[p * W + i] = src[i * ld + p];
+  for (size_t i = rows; i < size_t(W); ++i)
+    for (size_t p = 0; p < kc; ++p) dst[p * W + i] = T(0);
+}
+
+// op(A)[ic:ic+mc, pc:pc+kc] as MR-row panels. A stored k x m (transA) runs along the panel.
+template <class T, int MR>
+void pack_a(const tg::GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* __restrict dst) {
+  for (size_t ir = 0; ir < mc; ir += MR, dst += MR * kc) {
+    const size_t mr = mc - ir < size_t(MR) ? mc - ir : size_t(MR);
+    if (g.ta)
+      copy_panel<T, MR>(g.a + pc * g.m + ic + ir, g.m, mr, kc, dst);
+    else
+      transpose_panel<T, MR>(g.a + (ic + ir) * g.k + pc, g.k, mr, kc, dst);
+  }
+}
+
+// op(B)[pc:pc+kc, jc:jc+nr] as one NR-column panel. B stored k x n (not transB) runs along it.
 template <class T, int NR>
 void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* __restrict dst) {
-  if (g.tb) {
-    // B is stored n x k: column j of op(B) is a contiguous row of B.
-    if (tg_transpose_rows(g.b + jc * g.k + pc, g.k, nr, kc, dst, NR, NR)) return;
-    for (size_t j = 0; j < nr; ++j) {
-      const T* src = g.b + (jc + j) * g.k + pc;
-      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
-    }
-    for (size_t j = nr; j < size_t(NR); ++j)
-      for (size_t p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
-  } else {
-    const T* src = g.b + pc * g.n + jc;
-    for (size_t p = 0; p < kc; ++p, src += g.n) {
-      T* d = dst + p * NR;
-      if (nr == size_t(NR)) {
-        __builtin_memcpy(d, src, sizeof(T) * NR);  // a fixed-size copy: vector moves
-      } else {
-        size_t j = 0;
-        for (; j < nr; ++j) d[j] = src[j];
-        for (; j < size_t(NR); ++j) d[j] = T(0);
-      }
-    }
-  }
+  if (g.tb)
+    transpose_panel<T, NR>(g.b + jc * g.k + pc, g.k, nr, kc, dst);
+  else
+    copy_panel<T, NR>(g.b + pc * g.n + jc, g.n, nr, kc, dst);
 }
 
 template <class T, int VB, int MR, int NV>
