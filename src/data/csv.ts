@@ -1,17 +1,18 @@
 /**
- * CSV text to a table of strings. Parsing (quotes, CRLF, BOM) is csv-parse's job; this file adds
- * delimiter detection and the checks that turn a malformed file into an error naming the line.
+ * A whole CSV file as a table of strings, for data that fits in memory (tests, examples, the API
+ * on small tables). Parsing is the streaming reader's (csv-scan.ts) over the text's bytes, so both
+ * paths accept and refuse the same files; the command line streams files instead (dataset.ts).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { type CsvEncoding, detectDelimiterBytes, scanCsvBytes } from './csv-scan.js';
 import { closestName, DataError, quoteList } from './errors.js';
 
 /** A parsed CSV: the header and the data rows, all cells as strings. */
 export interface CsvTable {
   header: string[];
   rows: string[][];
-  /** For each data row, the 1-based file line it ends on (the header is line 1). Used in errors. */
+  /** For each data row, the 1-based file line it starts on (the header is line 1). Used in errors. */
   lines: number[];
   delimiter: string;
 }
@@ -21,125 +22,50 @@ export interface ParseCsvOptions {
   delimiter?: string;
   /** Named in error messages, e.g. the file path. */
   source?: string;
+  /** How the bytes of a file are read: 'utf8' (default, invalid bytes refused) or 'latin1'. */
+  encoding?: CsvEncoding;
 }
-
-const CANDIDATES = [',', ';', '\t'] as const;
 
 /**
  * The candidate delimiter that occurs most often outside quotes on the first non-empty line. Ties and
  * no occurrence at all (a one-column file) fall back to comma.
  */
 export function detectDelimiter(text: string): string {
-  const counts = new Map<string, number>(CANDIDATES.map((c) => [c, 0]));
-  let inQuotes = false;
-  let seenContent = false;
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && (ch === '\n' || ch === '\r')) {
-      if (seenContent) break;
-    } else {
-      seenContent = true;
-      if (!inQuotes && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-    }
-  }
-  let best = ',';
-  let bestCount = 0;
-  for (const [c, n] of counts) {
-    if (n > bestCount) {
-      best = c;
-      bestCount = n;
-    }
-  }
-  return best;
-}
-
-function describeDelimiter(d: string): string {
-  return d === '\t' ? 'tab' : `'${d}'`;
+  return detectDelimiterBytes(Buffer.from(text.replace(/^\ufeff/, ''), 'utf8'), 0, true)!;
 }
 
 /** Parses CSV text with a header row. Throws DataError on empty input, a header alone, duplicate or
  * empty header names, and rows whose field count differs from the header's. */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
-  const where = options.source ? `${options.source}: ` : '';
-  if (options.delimiter !== undefined && options.delimiter.length !== 1) {
-    throw new DataError(
-      `${where}delimiter must be one character, got '${options.delimiter}' (use '\\t' for tab)`,
-    );
-  }
-  if (text.replace(/^\ufeff/, '').trim() === '') throw new DataError(`${where}the file is empty`);
-  const delimiter = options.delimiter ?? detectDelimiter(text);
+  return parseCsvBytes(Buffer.from(text, 'utf8'), options);
+}
 
-  let records: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    records = parse(text, {
-      delimiter,
-      bom: true,
-      info: true,
-      // Field counts are checked below so the message can name the header's count.
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (err) {
-    const e = err as Error & { lines?: number };
-    const line = e.lines !== undefined ? ` (row ${e.lines})` : '';
-    throw new DataError(`${where}could not parse CSV${line}: ${e.message}`, { row: e.lines });
-  }
-  // A file of blank lines parses to nothing.
-  if (records.length === 0) throw new DataError(`${where}the file is empty`);
-
-  const header = records[0].record.map((h) => h.trim());
-  checkHeader(header, where, delimiter);
-  if (records.length === 1) {
-    throw new DataError(`${where}the file has a header row but no data rows`, { row: 1 });
-  }
-
+function parseCsvBytes(bytes: Uint8Array, options: ParseCsvOptions): CsvTable {
   const rows: string[][] = [];
   const lines: number[] = [];
-  for (let r = 1; r < records.length; r++) {
-    const { record, info } = records[r];
-    if (record.length !== header.length) {
-      throw new DataError(
-        `${where}row ${info.lines} has ${record.length} field${record.length === 1 ? '' : 's'}, ` +
-          `the header has ${header.length} (delimiter ${describeDelimiter(delimiter)})`,
-        { row: info.lines },
-      );
-    }
-    rows.push(record);
-    lines.push(info.lines);
-  }
-  return { header, rows, lines, delimiter };
+  const result = scanCsvBytes(
+    bytes,
+    options,
+    () => {},
+    (r) => {
+      const row: string[] = new Array(r.count);
+      for (let i = 0; i < r.count; i++) row[i] = r.raw(i);
+      rows.push(row);
+      lines.push(r.line);
+    },
+  );
+  return { header: result.header, rows, lines, delimiter: result.delimiter };
 }
 
-function checkHeader(header: string[], where: string, delimiter: string): void {
-  const seen = new Map<string, number>();
-  header.forEach((name, i) => {
-    if (name === '') {
-      throw new DataError(
-        `${where}header column ${i + 1} has an empty name (delimiter ${describeDelimiter(delimiter)})`,
-        { row: 1 },
-      );
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      throw new DataError(
-        `${where}duplicate column name '${name}' in the header (columns ${first + 1} and ${i + 1})`,
-        { row: 1, column: name },
-      );
-    }
-    seen.set(name, i);
-  });
-}
-
-/** Reads and parses a CSV file (UTF-8). */
+/** Reads and parses a whole CSV file into memory (UTF-8 unless told). */
 export function readCsv(path: string, options: Omit<ParseCsvOptions, 'source'> = {}): CsvTable {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     throw new DataError(`cannot read CSV file '${path}': ${(err as Error).message}`);
   }
-  return parseCsv(text, { ...options, source: path });
+  return parseCsvBytes(bytes, { ...options, source: path });
 }
 
 /** Writes a header and rows as CSV text (quoting where needed, LF line endings). */

@@ -56,21 +56,25 @@ export function randomOversample(
   indices?: ArrayLike<number>,
   options: OversampleOptions = {},
 ): Int32Array {
-  const rows = indices ? Array.from(indices) : Array.from({ length: y.length }, (_, i) => i);
-  if (rows.length === 0) throw new DataError('randomOversample: no rows');
+  const n = indices ? indices.length : y.length;
+  if (n === 0) throw new DataError('randomOversample: no rows');
   const rng = generatorFrom(options);
-  const byClass = new Map<number, number[]>();
-  for (const r of rows) {
-    let g = byClass.get(y[r]);
-    if (!g) byClass.set(y[r], (g = []));
-    g.push(r);
+  const row = (k: number) => (indices ? indices[k] : k);
+  const counts = classCounts(y, indices);
+  const byClass = new Map<number, { rows: Int32Array; used: number }>();
+  for (const [label, count] of counts) byClass.set(label, { rows: new Int32Array(count), used: 0 });
+  for (let k = 0; k < n; k++) {
+    const g = byClass.get(y[row(k)])!;
+    g.rows[g.used++] = row(k);
   }
   let largest = 0;
-  for (const g of byClass.values()) largest = Math.max(largest, g.length);
-  const out = rows.slice();
+  for (const count of counts.values()) largest = Math.max(largest, count);
+  const out = new Int32Array(largest * counts.size);
+  for (let k = 0; k < n; k++) out[k] = row(k);
+  let o = n;
   for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
-    const g = byClass.get(label)!;
-    for (let k = g.length; k < largest; k++) out.push(g[rng.int(g.length)]);
+    const g = byClass.get(label)!.rows;
+    for (let k = g.length; k < largest; k++) out[o++] = g[rng.int(g.length)];
   }
-  return Int32Array.from(out);
+  return out;
 }

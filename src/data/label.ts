@@ -1,10 +1,14 @@
 /**
- * The label column to 0/1. Which value is positive is decided once (fitLabel) and stored, so the
+ * The label column to 0/1. Which value is positive is decided once (labelSpec) and stored, so the
  * same CSV always encodes the same way at training, evaluation and prediction.
  */
-import { booleanPairOf, isMissing, parseBoolean } from './columns.js';
+import { booleanPairOf, parseBoolean } from './columns.js';
 import { type CsvTable, columnIndex } from './csv.js';
+import { Dictionary, OVERFLOW } from './dictionary.js';
+import { TokenCache } from './encode.js';
 import { closestName, DataError, quoteList } from './errors.js';
+import { Growable } from './growable.js';
+import { type Cells, RowCells } from './records.js';
 
 export interface LabelSpec {
   column: string;
@@ -23,26 +27,58 @@ export interface FitLabelOptions {
   positive?: string;
 }
 
-/** Decides how the label column encodes, from the given rows (all rows is fine: no statistics). */
-export function fitLabel(table: CsvTable, column: string, options: FitLabelOptions = {}): LabelSpec {
-  const c = columnIndex(table, column, 'label column');
-  const counts = new Map<string, number>();
-  table.rows.forEach((row, r) => {
-    const cell = row[c];
-    if (isMissing(cell)) {
+/** Distinct label values kept; a label with more is not a class. */
+export const LABEL_LIMIT = 10_000;
+
+/** Reads the label column of every record: its value as a code, and how often each value occurs. */
+export class LabelReader {
+  readonly dictionary = new Dictionary(LABEL_LIMIT);
+  readonly codes = new Growable((n) => new Int32Array(n));
+  readonly counts: number[] = [];
+
+  constructor(
+    readonly column: string,
+    readonly index: number,
+  ) {}
+
+  visit(cells: Cells): void {
+    const i = this.index;
+    if (cells.isMissing(i)) {
       throw new DataError(
-        `row ${table.lines[r]}: the label column '${column}' is missing a value ('${cell}'); ` +
+        `row ${cells.line}: the label column '${this.column}' is missing a value ('${cells.raw(i)}'); ` +
           'rows without a label cannot be used for training or evaluation',
-        { row: table.lines[r], column, value: cell },
+        { row: cells.line, column: this.column, value: cells.raw(i) },
       );
     }
-    const v = cell.trim();
-    counts.set(v, (counts.get(v) ?? 0) + 1);
-  });
-  const values = [...counts.keys()].sort();
+    const code = cells.code(i, this.dictionary, true);
+    if (code === OVERFLOW) {
+      throw new DataError(
+        `label column '${this.column}' has more than ${LABEL_LIMIT} distinct values (row ${cells.line}); ` +
+          'a classifier needs a few classes',
+        { row: cells.line, column: this.column },
+      );
+    }
+    this.codes.push(code);
+    this.counts[code] = (this.counts[code] ?? 0) + 1;
+  }
+
+  spec(options: FitLabelOptions = {}): LabelSpec {
+    return labelSpec(this.column, this.dictionary.values, this.counts, options);
+  }
+}
+
+/** Decides how the label encodes from its values and their counts (all rows: no statistics). */
+export function labelSpec(
+  column: string,
+  seen: readonly string[],
+  counts: readonly number[],
+  options: FitLabelOptions = {},
+): LabelSpec {
+  const values = [...seen].sort();
   if (values.length < 2) {
+    const rows = counts.reduce((a, b) => a + b, 0);
     throw new DataError(
-      `label column '${column}' has a single class ('${values[0]}' in all ${table.rows.length} rows); ` +
+      `label column '${column}' has a single class ('${values[0]}' in all ${rows} rows); ` +
         'a classifier needs rows of both classes',
       { column, value: values[0] },
     );
@@ -50,7 +86,7 @@ export function fitLabel(table: CsvTable, column: string, options: FitLabelOptio
 
   if (options.positive !== undefined) {
     const positive = options.positive.trim();
-    if (!counts.has(positive)) {
+    if (!values.includes(positive)) {
       const close = closestName(positive, values);
       throw new DataError(
         `positive value '${positive}' does not occur in label column '${column}'; its values are: ` +
@@ -73,30 +109,67 @@ export function fitLabel(table: CsvTable, column: string, options: FitLabelOptio
   );
 }
 
-/** The label column as 0/1 in a Float32Array; errors name the row of a missing or unknown value. */
-export function encodeLabels(table: CsvTable, spec: LabelSpec): Float32Array {
-  const c = columnIndex(table, spec.column, 'label column');
-  const negatives = new Set(spec.negatives);
-  const y = new Float32Array(table.rows.length);
-  table.rows.forEach((row, r) => {
-    const cell = row[c];
-    const v = cell.trim();
-    let label: number | null = null;
-    if (spec.mode === 'boolean') {
-      const b = isMissing(cell) ? null : parseBoolean(v);
-      const pair = booleanPairOf([spec.positive]);
-      // Accept the same pair in any case (TRUE vs true), nothing else.
-      if (b !== null && pair && booleanPairOf([spec.positive, v]) === pair) label = b ? 1 : 0;
-    } else if (v === spec.positive) label = 1;
-    else if (negatives.has(v)) label = 0;
-    if (label === null) {
+/** 1 for the positive class, 0 for a negative one, -1 for a value the spec does not know. */
+export function labelValue(spec: LabelSpec, text: string): number {
+  if (spec.mode === 'boolean') {
+    const b = parseBoolean(text);
+    const pair = booleanPairOf([spec.positive]);
+    // Accept the same pair in any case (TRUE vs true), nothing else.
+    return b !== null && pair && booleanPairOf([spec.positive, text]) === pair ? (b ? 1 : 0) : -1;
+  }
+  return text === spec.positive ? 1 : spec.negatives.includes(text) ? 0 : -1;
+}
+
+/** The 0/1 label of records, with an error naming the row of a missing or unknown value. */
+export class LabelEncoder {
+  private readonly tokens: TokenCache;
+
+  constructor(
+    readonly spec: LabelSpec,
+    readonly index: number,
+  ) {
+    this.tokens = new TokenCache((text) => labelValue(spec, text));
+  }
+
+  value(cells: Cells): number {
+    const i = this.index;
+    const v = cells.isMissing(i) ? -1 : this.tokens.get(cells, i);
+    if (v < 0) {
+      const spec = this.spec;
       throw new DataError(
-        `row ${table.lines[r]}: label column '${spec.column}' has value '${cell}', expected ` +
+        `row ${cells.line}: label column '${spec.column}' has value '${cells.raw(i)}', expected ` +
           `${quoteList([spec.positive, ...spec.negatives])}`,
-        { row: table.lines[r], column: spec.column, value: cell },
+        { row: cells.line, column: spec.column, value: cells.raw(i) },
       );
     }
-    y[r] = label;
+    return v;
+  }
+}
+
+/** 0/1 labels from the codes a LabelReader collected. */
+export function labelsFromCodes(reader: LabelReader, spec: LabelSpec): Float32Array {
+  const byCode = reader.dictionary.values.map((v) => labelValue(spec, v));
+  const codes = reader.codes.toArray();
+  const y = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length; r++) y[r] = byCode[codes[r]];
+  return y;
+}
+
+/** Decides how the label column encodes, from the given rows (all rows is fine: no statistics). */
+export function fitLabel(table: CsvTable, column: string, options: FitLabelOptions = {}): LabelSpec {
+  const reader = new LabelReader(column, columnIndex(table, column, 'label column'));
+  const cells = new RowCells();
+  table.rows.forEach((row, r) => reader.visit(cells.set(row, table.lines[r])));
+  return reader.spec(options);
+}
+
+/** The label column as 0/1 in a Float32Array; errors name the row of a missing or unknown value. */
+export function encodeLabels(table: CsvTable, spec: LabelSpec): Float32Array {
+  const encoder = new LabelEncoder(spec, columnIndex(table, spec.column, 'label column'));
+  const cells = new RowCells();
+  const y = new Float32Array(table.rows.length);
+  table.rows.forEach((row, r) => {
+    y[r] = encoder.value(cells.set(row, table.lines[r]));
   });
   return y;
 }

@@ -3,21 +3,21 @@
  * (optionally after log1p). Everything is learnt from the rows given to `fit` — the training rows —
  * and only applied by `transform`, so validation and test rows never leak into the statistics. The
  * whole state is plain JSON (`toJSON` / `Preprocessor.fromJSON`) and is saved with the model.
+ *
+ * The work per column lives in profile.ts (typing), fit.ts (statistics) and encode.ts (features);
+ * they read records through the `Cells` interface, so an in-memory table here and a streamed file
+ * (dataset.ts) go through the very same code.
  */
-import {
-  booleanPairOf,
-  type ColumnKind,
-  isMissing,
-  parseBoolean,
-  parseNumber,
-  profileColumn,
-} from './columns.js';
+import type { ColumnKind } from './columns.js';
 import { type CsvTable, columnIndex, missingColumnMessage } from './csv.js';
-import { DataError, quoteList } from './errors.js';
-import { encodeLabels, fitLabel, type LabelSpec } from './label.js';
-import { mean, median, mode, skewness, std } from './stats.js';
+import { columnPositions, featureNames, RowEncoder } from './encode.js';
+import { DataError } from './errors.js';
+import { type ColumnState, columnFit, type FeaturePlan, type Impute, planFeatures } from './fit.js';
+import { fitLabel, LabelEncoder, type LabelSpec } from './label.js';
+import { DISTINCT_LIMIT, Profiler } from './profile.js';
+import { RowCells } from './records.js';
 
-export type Impute = 'mean' | 'median' | 'mode';
+export type { ColumnState, Impute };
 
 export interface PreprocessOptions {
   /** Label column name, or a spec already fitted with fitLabel (e.g. on all rows, before a split). */
@@ -48,11 +48,6 @@ export interface PreprocessOptions {
   decimalComma?: boolean;
 }
 
-export type ColumnState =
-  | { name: string; kind: 'numeric'; log1p: boolean; mean: number; std: number; fill: number }
-  | { name: string; kind: 'boolean'; pair: [string, string]; fill: number }
-  | { name: string; kind: 'categorical'; categories: string[]; fill: string };
-
 export interface PreprocessorState {
   format: 'tensorgrad.preprocessor';
   version: 1;
@@ -71,8 +66,6 @@ export interface Transformed {
   features: number;
 }
 
-const IMPUTE_HINT = "fill it in, or pass impute: 'mean' | 'median' | 'mode' (--impute)";
-
 export class Preprocessor {
   readonly label: LabelSpec | null;
   readonly impute: Impute | null;
@@ -80,14 +73,12 @@ export class Preprocessor {
   readonly columns: readonly ColumnState[];
   readonly featureNames: readonly string[];
 
-  private constructor(state: Omit<PreprocessorState, 'format' | 'version'>) {
+  constructor(state: Omit<PreprocessorState, 'format' | 'version'>) {
     this.label = state.label;
     this.impute = state.impute;
     this.decimalComma = state.decimalComma;
     this.columns = state.columns;
-    this.featureNames = state.columns.flatMap((c) =>
-      c.kind === 'categorical' ? c.categories.map((v) => `${c.name}=${v}`) : [c.name],
-    );
+    this.featureNames = featureNames(state.columns);
   }
 
   get numFeatures(): number {
@@ -102,32 +93,30 @@ export class Preprocessor {
         : typeof options.label === 'string'
           ? fitLabel(train, options.label, { positive: options.positive })
           : options.label;
-    if (label) columnIndex(train, label.column, 'label column');
-    for (const [key, names] of [
-      ['categorical', options.categorical],
-      ['drop', options.drop],
-      ['log1p', Array.isArray(options.log1p) ? options.log1p : undefined],
-    ] as const) {
-      for (const name of names ?? []) {
-        if (!train.header.includes(name)) {
-          throw new DataError(missingColumnMessage(name, train.header, `${key} column`), { column: name });
-        }
-      }
-    }
-    const forced = new Set(options.categorical ?? []);
-    const dropped = new Set(options.drop ?? []);
-    const columns: ColumnState[] = [];
-    train.header.forEach((name, c) => {
-      if (name === label?.column || dropped.has(name)) return;
-      columns.push(fitColumn(train, c, forced.has(name), options));
-    });
-    if (columns.length === 0) throw new DataError('no feature columns left (all were dropped or the label)');
+    const plans = planTable(train, options, label?.column ?? null, () => true);
     return new Preprocessor({
       label,
       impute: options.impute ?? null,
       decimalComma: options.decimalComma ?? false,
-      columns,
+      columns: fitTable(train, plans, options, () => true),
     });
+  }
+
+  /** Encodes records of a table with this header: features, and the 0/1 label when asked. */
+  encoder(header: readonly string[], where = ''): RowEncoder {
+    return new RowEncoder(
+      this.columns,
+      columnPositions(this.columns, header, where),
+      this.impute !== null,
+      this.decimalComma,
+    );
+  }
+
+  /** The label's encoder for a header, or null when the header has no label column. */
+  labelEncoder(header: readonly string[]): LabelEncoder | null {
+    if (this.label === null) return null;
+    const i = header.indexOf(this.label.column);
+    return i < 0 ? null : new LabelEncoder(this.label, i);
   }
 
   /**
@@ -135,68 +124,18 @@ export class Preprocessor {
    * prediction input whose label column is blank), for any rows, with the fitted state.
    */
   transform(table: CsvTable, options: { labels?: boolean } = {}): Transformed {
-    const where = this.columns.map((c) => table.header.indexOf(c.name));
-    const missing = this.columns.filter((_, i) => where[i] < 0).map((c) => c.name);
-    if (missing.length > 0) {
-      throw new DataError(
-        `the data is missing ${missing.length} column${missing.length === 1 ? '' : 's'} the preprocessing ` +
-          `was fitted with: ${quoteList(missing)}; its columns are: ${quoteList(table.header)}`,
-        { column: missing[0] },
-      );
-    }
-    const features = this.numFeatures;
+    const encoder = this.encoder(table.header);
+    const labels = options.labels === false ? null : this.labelEncoder(table.header);
+    const features = encoder.features;
     const x = new Float32Array(table.rows.length * features);
+    const y = labels ? new Float32Array(table.rows.length) : null;
+    const cells = new RowCells();
     table.rows.forEach((row, r) => {
-      let o = r * features;
-      this.columns.forEach((col, i) => {
-        o = this.writeCell(col, row[where[i]], table.lines[r], x, o);
-      });
+      cells.set(row, table.lines[r]);
+      encoder.encode(cells, x, r);
+      if (y && labels) y[r] = labels.value(cells);
     });
-    const wantLabels =
-      options.labels !== false && this.label !== null && table.header.includes(this.label.column);
-    const y = wantLabels ? encodeLabels(table, this.label!) : null;
     return { x, y, rows: table.rows.length, features };
-  }
-
-  private writeCell(col: ColumnState, cell: string, line: number, x: Float32Array, o: number): number {
-    const fail = (what: string): never => {
-      throw new DataError(`row ${line}, column '${col.name}': ${what}`, {
-        row: line,
-        column: col.name,
-        value: cell,
-      });
-    };
-    const absent = isMissing(cell);
-    if (absent && this.impute === null) fail(`missing value ('${cell}'); ${IMPUTE_HINT}`);
-    switch (col.kind) {
-      case 'numeric': {
-        let v = absent ? col.fill : parseNumber(cell, this.decimalComma);
-        if (v === null)
-          return fail(
-            `'${cell}' is not a number, and the column is numeric${commaHint(cell, this.decimalComma)}`,
-          );
-        if (col.log1p) v = Math.log1p(v < 0 ? 0 : v);
-        x[o] = (v - col.mean) / col.std;
-        return o + 1;
-      }
-      case 'boolean': {
-        if (absent) x[o] = col.fill;
-        else {
-          const b = parseBoolean(cell);
-          if (b === null || booleanPairOf([col.pair[0], cell]) !== booleanPairOf([col.pair[0]])) {
-            fail(`'${cell}' is not one of '${col.pair[0]}' / '${col.pair[1]}' (the column is boolean)`);
-          }
-          x[o] = b ? 1 : 0;
-        }
-        return o + 1;
-      }
-      case 'categorical': {
-        // An unseen category encodes as all zeros: the model treats it as "none of the known ones".
-        const k = col.categories.indexOf(absent ? col.fill : cell.trim());
-        if (k >= 0) x[o + k] = 1;
-        return o + col.categories.length;
-      }
-    }
   }
 
   toJSON(): PreprocessorState {
@@ -236,108 +175,73 @@ export class Preprocessor {
   }
 }
 
-function fitColumn(
-  train: CsvTable,
-  c: number,
-  forceCategorical: boolean,
-  options: PreprocessOptions,
-): ColumnState {
-  const name = train.header[c];
-  const cells = train.rows.map((row) => row[c]);
-  const decimalComma = options.decimalComma ?? false;
-  const profile = profileColumn(cells, forceCategorical, decimalComma);
-  const line = (i: number) => train.lines[i];
-  if (profile.strayText.length > 0) {
-    const { index, value } = profile.strayText[0];
-    const present = cells.length - profile.missing.length;
-    throw new DataError(
-      `row ${line(index)}, column '${name}': '${value}' is not a number, but ${present - profile.strayText.length} ` +
-        `of ${present} values in this column are; fix the cell, mark it missing (empty or NA), or force the ` +
-        `column with categorical: ['${name}']${commaHint(value, decimalComma)}`,
-      { row: line(index), column: name, value },
-    );
-  }
-  if (profile.missing.length === cells.length) {
-    throw new DataError(`column '${name}' has no values in the ${cells.length} training rows; drop it`, {
-      column: name,
-    });
-  }
-  if (profile.missing.length > 0 && !options.impute) {
-    const i = profile.missing[0];
-    throw new DataError(
-      `row ${line(i)}, column '${name}': missing value ('${cells[i]}'); ${IMPUTE_HINT}` +
-        (profile.missing.length > 1 ? ` (${profile.missing.length} missing cells in this column)` : ''),
-      { row: line(i), column: name, value: cells[i] },
-    );
-  }
-  const present = cells.filter((cell) => !isMissing(cell)).map((cell) => cell.trim());
-  if (profile.kind === 'numeric') {
-    const values = present.map((v) => parseNumber(v, decimalComma)!);
-    return fitNumeric(name, values, profile.missing.length, options);
-  }
-  if (Array.isArray(options.log1p) && options.log1p.includes(name)) {
-    throw new DataError(`log1p column '${name}' is ${profile.kind}, not numeric`, { column: name });
-  }
-  if (profile.kind === 'boolean') {
-    const pair = booleanPairOf(present)!;
-    return {
-      name,
-      kind: 'boolean',
-      pair: [pair[0], pair[1]],
-      fill: mode(present.map((v) => (parseBoolean(v) ? 1 : 0))),
-    };
-  }
-  return fitCategorical(name, present, options.maxCategories ?? 100);
-}
-
-function commaHint(value: string, decimalComma: boolean): string {
-  return !decimalComma && /^[+-]?\d+,\d+$/.test(value.trim())
-    ? '; if the file writes decimal commas, pass decimalComma: true'
-    : '';
-}
-
-function fitNumeric(
-  name: string,
-  values: number[],
-  missing: number,
-  options: PreprocessOptions,
-): ColumnState {
-  const impute =
-    options.impute === 'median' ? median(values) : options.impute === 'mode' ? mode(values) : mean(values);
-  let min = Number.POSITIVE_INFINITY;
-  for (const v of values) if (v < min) min = v;
-  const policy = options.log1p ?? 'auto';
-  let log1p = false;
-  if (policy === 'auto') log1p = min >= 0 && skewness(values) > (options.skewThreshold ?? 1);
-  else if (Array.isArray(policy) && policy.includes(name)) {
-    if (min < 0) {
-      throw new DataError(`log1p column '${name}' has negative values (min ${min}) in the training rows`, {
-        column: name,
-      });
+/** The header positions of the feature columns: every column but the label and the dropped ones. */
+export function featureColumns(
+  header: readonly string[],
+  options: Pick<PreprocessOptions, 'categorical' | 'drop' | 'log1p'>,
+  labelColumn: string | null,
+): number[] {
+  if (labelColumn !== null) columnIndex({ header: [...header] }, labelColumn, 'label column');
+  for (const [key, names] of [
+    ['categorical', options.categorical],
+    ['drop', options.drop],
+    ['log1p', Array.isArray(options.log1p) ? options.log1p : undefined],
+  ] as const) {
+    for (const name of names ?? []) {
+      if (!header.includes(name)) {
+        throw new DataError(missingColumnMessage(name, header, `${key} column`), { column: name });
+      }
     }
-    log1p = true;
   }
-  // Imputed cells take part in the scaling statistics, as in an impute-then-scale pipeline.
-  const all = values.concat(new Array<number>(missing).fill(impute)).map((v) => (log1p ? Math.log1p(v) : v));
-  const mu = mean(all);
-  const sigma = std(all, mu);
-  // A constant column scales to 0 rather than dividing by zero.
-  return { name, kind: 'numeric', log1p, mean: mu, std: sigma > 0 ? sigma : 1, fill: impute };
+  const dropped = new Set(options.drop ?? []);
+  const out: number[] = [];
+  header.forEach((name, i) => {
+    if (name !== labelColumn && !dropped.has(name)) out.push(i);
+  });
+  if (out.length === 0) throw new DataError('no feature columns left (all were dropped or the label)');
+  return out;
 }
 
-function fitCategorical(name: string, values: string[], maxCategories: number): ColumnState {
-  const distinct = [...new Set(values)];
-  const numeric = distinct.every((v) => /^[+-]?\d+$/.test(v));
-  // Integer codes read better in numeric order (Browser=2 before Browser=10).
-  distinct.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (distinct.length > maxCategories) {
-    throw new DataError(
-      `column '${name}' has ${distinct.length} distinct values, more than maxCategories (${maxCategories}); ` +
-        'if it is an id or free text, drop it (drop option)',
-      { column: name },
-    );
-  }
-  return { name, kind: 'categorical', categories: distinct, fill: mode(values) };
+/** Profiles a table's feature columns over the rows `use` accepts, and types them. */
+export function planTable(
+  table: CsvTable,
+  options: PreprocessOptions,
+  labelColumn: string | null,
+  use: (row: number) => boolean,
+): FeaturePlan[] {
+  const profiler = new Profiler(
+    table.header,
+    featureColumns(table.header, options, labelColumn),
+    options.decimalComma ?? false,
+    distinctLimit(options),
+  );
+  const cells = new RowCells();
+  table.rows.forEach((row, r) => {
+    if (use(r)) profiler.visit(cells.set(row, table.lines[r]));
+  });
+  return planFeatures(profiler.columns, options);
+}
+
+/** Fits the planned columns on the rows `use` accepts. */
+export function fitTable(
+  table: CsvTable,
+  plans: readonly FeaturePlan[],
+  options: PreprocessOptions,
+  use: (row: number) => boolean,
+): ColumnState[] {
+  const fits = plans.map((p) => columnFit(p, options));
+  const cells = new RowCells();
+  table.rows.forEach((row, r) => {
+    if (!use(r)) return;
+    cells.set(row, table.lines[r]);
+    for (const f of fits) f.visit(cells);
+  });
+  return fits.map((f) => f.state());
+}
+
+/** How many distinct values the profile keeps per column: enough to tell any allowed category set. */
+export function distinctLimit(options: Pick<PreprocessOptions, 'maxCategories'>): number {
+  return Math.max(DISTINCT_LIMIT, (options.maxCategories ?? 100) + 1);
 }
 
 export type { ColumnKind };

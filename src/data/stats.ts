@@ -49,3 +49,48 @@ export function mode<T extends string | number>(values: readonly T[]): T {
   if (best === undefined) throw new Error('mode: no values');
   return best;
 }
+
+/**
+ * Count, mean and the second and third central moment sums of a stream of values, updated one value
+ * at a time (Welford's update, extended to the third moment), so a column's statistics come from
+ * one pass over the rows without keeping them. `merge` adds `count` copies of one value (imputed
+ * cells) with the pairwise formula of Chan et al.
+ */
+export class Moments {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  m3 = 0;
+
+  add(x: number): void {
+    const n0 = this.n;
+    const n = n0 + 1;
+    const delta = x - this.mean;
+    const deltaN = delta / n;
+    const term = delta * deltaN * n0;
+    this.mean += deltaN;
+    this.m3 += term * deltaN * (n - 2) - 3 * deltaN * this.m2;
+    this.m2 += term;
+    this.n = n;
+  }
+
+  /** Adds `count` copies of `x` (mean and second moment only; the third is left as it was). */
+  addRepeated(x: number, count: number): void {
+    if (count <= 0) return;
+    const n = this.n + count;
+    const delta = x - this.mean;
+    this.m2 += (delta * delta * this.n * count) / n;
+    this.mean += (delta * count) / n;
+    this.n = n;
+  }
+
+  /** Population standard deviation (divides by n, as sklearn's StandardScaler). */
+  get std(): number {
+    return Math.sqrt(this.m2 / this.n);
+  }
+
+  /** Sample skewness g1 = m3 / m2^1.5 (0 for a constant stream). */
+  get skewness(): number {
+    return this.m2 === 0 ? 0 : (Math.sqrt(this.n) * this.m3) / this.m2 ** 1.5;
+  }
+}

@@ -1,42 +1,81 @@
 /** Threshold-free metrics: how well the scores rank positives above negatives. */
 import { checkInputs } from './check.js';
 
-function classCounts(name: string, yTrue: ArrayLike<number>): { pos: number; neg: number } {
-  let pos = 0;
-  for (let i = 0; i < yTrue.length; i++) pos += yTrue[i];
-  const neg = yTrue.length - pos;
-  if (pos === 0 || neg === 0) {
-    throw new Error(`${name}: needs both classes, got ${pos} positives and ${neg} negatives`);
-  }
-  return { pos, neg };
-}
+/**
+ * The scores of positive and negative rows, each sorted as plain numbers (the engine's native
+ * sort, no comparator), walked together from the highest score down: ten million rows take about
+ * a second and no per-row objects.
+ */
+export class ScoreLevels {
+  readonly positives: number;
+  readonly negatives: number;
+  private readonly pos: Float64Array;
+  private readonly neg: Float64Array;
 
-/** Row indices ordered by descending score. */
-function byScoreDescending(yProb: ArrayLike<number>): Int32Array {
-  const order = Int32Array.from({ length: yProb.length }, (_, i) => i);
-  return order.sort((a, b) => yProb[b] - yProb[a]);
+  constructor(name: string, yTrue: ArrayLike<number>, yProb: ArrayLike<number>) {
+    checkInputs(name, yTrue, yProb);
+    let positives = 0;
+    for (let i = 0; i < yTrue.length; i++) positives += yTrue[i];
+    this.positives = positives;
+    this.negatives = yTrue.length - positives;
+    this.pos = new Float64Array(this.positives);
+    this.neg = new Float64Array(this.negatives);
+    let p = 0;
+    let n = 0;
+    for (let i = 0; i < yTrue.length; i++) {
+      if (yTrue[i] === 1) this.pos[p++] = yProb[i];
+      else this.neg[n++] = yProb[i];
+    }
+    this.pos.sort();
+    this.neg.sort();
+  }
+
+  /** Throws unless both classes occur. */
+  needBoth(name: string): this {
+    if (this.positives === 0 || this.negatives === 0) {
+      throw new Error(
+        `${name}: needs both classes, got ${this.positives} positives and ${this.negatives} negatives`,
+      );
+    }
+    return this;
+  }
+
+  /** Calls visit(score, positives, negatives) for each distinct score, highest first. */
+  forEach(visit: (score: number, positives: number, negatives: number) => void): void {
+    const { pos, neg } = this;
+    let i = pos.length - 1;
+    let j = neg.length - 1;
+    while (i >= 0 || j >= 0) {
+      const s = i < 0 ? neg[j] : j < 0 ? pos[i] : Math.max(pos[i], neg[j]);
+      let cp = 0;
+      let cn = 0;
+      while (i >= 0 && pos[i] === s) {
+        cp++;
+        i--;
+      }
+      while (j >= 0 && neg[j] === s) {
+        cn++;
+        j--;
+      }
+      visit(s, cp, cn);
+    }
+  }
 }
 
 /**
  * ROC-AUC as the Mann-Whitney U statistic: the probability that a random positive scores above a
- * random negative, ties counting one half. Computed from ranks (tied scores share their average
- * rank), so it equals the trapezoidal area under the ROC curve.
+ * random negative, ties counting one half. It equals the trapezoidal area under the ROC curve.
  */
 export function rocAuc(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): number {
-  checkInputs('rocAuc', yTrue, yProb);
-  const { pos, neg } = classCounts('rocAuc', yTrue);
-  const order = byScoreDescending(yProb);
-  // Ranks ascending (1 = lowest); walking descending, the group at [i, j) has ranks n-j+1 .. n-i.
-  const n = order.length;
-  let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && yProb[order[j]] === yProb[order[i]]) j++;
-    const averageRank = (n - j + 1 + (n - i)) / 2;
-    for (let k = i; k < j; k++) if (yTrue[order[k]] === 1) rankSumPos += averageRank;
-    i = j;
-  }
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
+  const levels = new ScoreLevels('rocAuc', yTrue, yProb).needBoth('rocAuc');
+  let pairs = 0;
+  let negativesAtOrAbove = 0;
+  levels.forEach((_, cp, cn) => {
+    negativesAtOrAbove += cn;
+    // These positives beat every negative scored lower and tie with the ones scored the same.
+    pairs += cp * (levels.negatives - negativesAtOrAbove) + 0.5 * cp * cn;
+  });
+  return pairs / (levels.positives * levels.negatives);
 }
 
 /**
@@ -44,24 +83,15 @@ export function rocAuc(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): numb
  * (recall gained) x (precision at that threshold). Tied scores form one threshold.
  */
 export function averagePrecision(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): number {
-  checkInputs('averagePrecision', yTrue, yProb);
-  const { pos } = classCounts('averagePrecision', yTrue);
-  const order = byScoreDescending(yProb);
+  const levels = new ScoreLevels('averagePrecision', yTrue, yProb).needBoth('averagePrecision');
   let tp = 0;
   let seen = 0;
   let ap = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    let gained = 0;
-    while (j < order.length && yProb[order[j]] === yProb[order[i]]) {
-      gained += yTrue[order[j]];
-      j++;
-    }
-    tp += gained;
-    seen = j;
-    ap += (gained / pos) * (tp / seen);
-    i = j;
-  }
+  levels.forEach((_, cp, cn) => {
+    tp += cp;
+    seen += cp + cn;
+    ap += (cp / levels.positives) * (tp / seen);
+  });
   return ap;
 }
 

@@ -2,8 +2,8 @@
  * Choosing the decision threshold. With 15 % positives, 0.5 is rarely the best cut; pick it on
  * VALIDATION rows (never test rows) and then report test metrics at that threshold.
  */
-import { checkInputs } from './check.js';
 import { accuracyOf, type ConfusionMatrix, f1Of } from './confusion.js';
+import { ScoreLevels } from './ranking.js';
 
 export type ThresholdMetric = 'f1' | 'accuracy';
 
@@ -17,7 +17,7 @@ const SCORES: Record<ThresholdMetric, (m: ConfusionMatrix) => number> = { f1: f1
 
 /**
  * The threshold among the given probabilities that maximizes the metric, with rows predicted
- * positive when yProb >= threshold. All candidates are scored in one sorted sweep (O(n log n)).
+ * positive when yProb >= threshold. All candidates are scored in one sweep over the sorted scores (O(n log n)).
  * Ties go to the highest threshold (the fewest positive predictions).
  */
 export function bestThreshold(
@@ -25,25 +25,18 @@ export function bestThreshold(
   yProb: ArrayLike<number>,
   metric: ThresholdMetric = 'f1',
 ): BestThreshold {
-  checkInputs('bestThreshold', yTrue, yProb);
   const score = SCORES[metric];
   if (!score) throw new Error(`bestThreshold: unknown metric '${metric}', expected 'f1' or 'accuracy'`);
-  const order = Int32Array.from({ length: yProb.length }, (_, i) => i).sort((a, b) => yProb[b] - yProb[a]);
-  let positives = 0;
-  for (let i = 0; i < yTrue.length; i++) positives += yTrue[i];
-  const negatives = yTrue.length - positives;
+  const levels = new ScoreLevels('bestThreshold', yTrue, yProb);
+  const { positives, negatives } = levels;
   let tp = 0;
   let fp = 0;
   let best: BestThreshold | null = null;
-  for (let i = 0; i < order.length; ) {
-    const t = yProb[order[i]];
-    while (i < order.length && yProb[order[i]] === t) {
-      if (yTrue[order[i]] === 1) tp++;
-      else fp++;
-      i++;
-    }
+  levels.forEach((t, cp, cn) => {
+    tp += cp;
+    fp += cn;
     const value = score({ tp, fp, fn: positives - tp, tn: negatives - fp });
     if (best === null || value > best.value) best = { threshold: t, value };
-  }
+  });
   return best!;
 }

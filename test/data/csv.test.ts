@@ -69,8 +69,14 @@ describe('parseCsv', () => {
     expectDataError(() => table(['a,,c', '1,2,3']), ['header column 2 has an empty name']);
   });
 
-  it('reports an unclosed quote with its line', () => {
-    expectDataError(() => parseCsv('a,b\n1,2\n"3,4\n'), ['could not parse CSV', /row \d/]);
+  it('reports an unclosed quote with the line where the quoted field starts', () => {
+    expectDataError(
+      () => parseCsv('a,b\n1,2\n"3,4\n5,6\n7,8\n'),
+      ['line 3: a quoted field opened here is never closed'],
+      {
+        row: 3,
+      },
+    );
   });
 
   it('names the source in errors', () => {
@@ -78,7 +84,7 @@ describe('parseCsv', () => {
   });
 
   it('rejects a multi-character delimiter', () => {
-    expectDataError(() => parseCsv('a,b\n1,2', { delimiter: ',,' }), ['one character']);
+    expectDataError(() => parseCsv('a,b\n1,2', { delimiter: ',,' }), ['one ASCII character']);
   });
 
   it('reports an unreadable file by path', () => {

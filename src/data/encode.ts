@@ -1,0 +1,166 @@
+/**
+ * Applying fitted column states to records: each record becomes a row of float32 features (z-scored
+ * numbers, 0/1 booleans, one-hot categories). Categories are matched by their bytes through a
+ * dictionary, so encoding a streamed file makes no strings for values it has seen.
+ */
+import { booleanPairOf, parseBoolean } from './columns.js';
+import { ABSENT, Dictionary } from './dictionary.js';
+import { DataError, quoteList } from './errors.js';
+import { type ColumnState, commaHint, IMPUTE_HINT } from './fit.js';
+import type { Cells } from './records.js';
+
+/** Feature names in encoding order: a categorical column gives one per category. */
+export function featureNames(columns: readonly ColumnState[]): string[] {
+  return columns.flatMap((c) =>
+    c.kind === 'categorical' ? c.categories.map((v) => `${c.name}=${v}`) : [c.name],
+  );
+}
+
+/** Where each fitted column is in a header; refuses a header that lacks some of them. */
+export function columnPositions(
+  columns: readonly ColumnState[],
+  header: readonly string[],
+  where = '',
+): number[] {
+  const at = columns.map((c) => header.indexOf(c.name));
+  const missing = columns.filter((_, i) => at[i] < 0).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new DataError(
+      `${where}the data is missing ${missing.length} column${missing.length === 1 ? '' : 's'} the preprocessing ` +
+        `was fitted with: ${quoteList(missing)}; its columns are: ${quoteList(header)}`,
+      { column: missing[0] },
+    );
+  }
+  return at;
+}
+
+/**
+ * Remembers what each distinct cell text of a column means (a few hundred at most), computing it
+ * once with `meaning`; beyond that the text is read and judged every time.
+ */
+export class TokenCache {
+  private readonly dictionary = new Dictionary(256);
+  private meanings: number[] = [];
+
+  constructor(private readonly meaning: (text: string) => number) {}
+
+  get(cells: Cells, i: number): number {
+    const code = cells.code(i, this.dictionary, false);
+    if (code >= 0) return this.meanings[code];
+    const text = cells.text(i);
+    const m = this.meaning(text);
+    const added = this.dictionary.lookupString(text, true);
+    if (added >= 0) this.meanings[added] = m;
+    return m;
+  }
+}
+
+interface ColumnEncoder {
+  /** Writes the column's features at out[o...]; returns the next offset. */
+  encode(cells: Cells, out: Float32Array, o: number): number;
+}
+
+/** Encodes whole records with a list of fitted columns found at given positions of the header. */
+export class RowEncoder {
+  readonly features: number;
+  private readonly encoders: ColumnEncoder[];
+
+  constructor(
+    columns: readonly ColumnState[],
+    positions: readonly number[],
+    impute: boolean,
+    decimalComma: boolean,
+  ) {
+    this.encoders = columns.map((c, k) => columnEncoder(c, positions[k], impute, decimalComma));
+    this.features = featureNames(columns).length;
+  }
+
+  /** Writes one record's features to out[row * features ...]. */
+  encode(cells: Cells, out: Float32Array, row: number): void {
+    let o = row * this.features;
+    for (const e of this.encoders) o = e.encode(cells, out, o);
+  }
+}
+
+function cellError(cells: Cells, i: number, column: string, what: string): DataError {
+  return new DataError(`row ${cells.line}, column '${column}': ${what}`, {
+    row: cells.line,
+    column,
+    value: cells.raw(i),
+  });
+}
+
+function columnEncoder(col: ColumnState, i: number, impute: boolean, decimalComma: boolean): ColumnEncoder {
+  const missing = (cells: Cells): boolean => {
+    if (!cells.isMissing(i)) return false;
+    if (!impute) throw cellError(cells, i, col.name, `missing value ('${cells.raw(i)}'); ${IMPUTE_HINT}`);
+    return true;
+  };
+  switch (col.kind) {
+    case 'numeric': {
+      const { mean, std, log1p, fill } = col;
+      return {
+        encode(cells, out, o) {
+          let v = missing(cells) ? fill : cells.number(i, decimalComma);
+          if (Number.isNaN(v)) {
+            const text = cells.raw(i);
+            throw cellError(
+              cells,
+              i,
+              col.name,
+              `'${text}' is not a number, and the column is numeric${commaHint(text, decimalComma)}`,
+            );
+          }
+          if (log1p) v = Math.log1p(v < 0 ? 0 : v);
+          const z = (v - mean) / std;
+          // Beyond float32's range the feature would be Infinity, and the model's output NaN.
+          if (!(Math.abs(z) <= 3.4e38)) {
+            throw cellError(cells, i, col.name, `the value ${cells.raw(i)} is too large: it scales to ${z}`);
+          }
+          out[o] = z;
+          return o + 1;
+        },
+      };
+    }
+    case 'boolean': {
+      const pair = booleanPairOf([col.pair[0]]);
+      const tokens = new TokenCache((text) => {
+        const b = parseBoolean(text);
+        return b === null || booleanPairOf([col.pair[0], text]) !== pair ? -1 : b ? 1 : 0;
+      });
+      return {
+        encode(cells, out, o) {
+          if (missing(cells)) out[o] = col.fill;
+          else {
+            const b = tokens.get(cells, i);
+            if (b < 0) {
+              throw cellError(
+                cells,
+                i,
+                col.name,
+                `'${cells.raw(i)}' is not one of '${col.pair[0]}' / '${col.pair[1]}' (the column is boolean)`,
+              );
+            }
+            out[o] = b;
+          }
+          return o + 1;
+        },
+      };
+    }
+    case 'categorical': {
+      const categories = new Dictionary();
+      for (const c of col.categories) categories.lookupString(c, true);
+      const fill = col.categories.indexOf(col.fill);
+      const width = col.categories.length;
+      return {
+        encode(cells, out, o) {
+          // An unseen category encodes as all zeros: the model treats it as "none of the known ones".
+          const k = missing(cells) ? fill : cells.code(i, categories, false);
+          out.fill(0, o, o + width);
+          if (k !== ABSENT) out[o + k] = 1;
+          return o + width;
+        },
+      };
+    }
+  }
+}
