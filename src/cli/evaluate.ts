@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { readCsv } from '../data/csv.js';
+import { Growable } from '../data/growable.js';
 import { classificationReport } from '../metrics/report.js';
-import { loadClassifier, score } from './model-dir.js';
+import { loadClassifier, scoreFile } from './model-dir.js';
 import { delimiter } from './options.js';
 
 export interface EvaluateCliOptions {
@@ -10,26 +10,38 @@ export interface EvaluateCliOptions {
   delimiter?: string;
   threshold?: number;
   json?: boolean;
+  quiet?: boolean;
 }
 
-export function runEvaluate(o: EvaluateCliOptions, log: (line: string) => void = console.log): void {
+export async function runEvaluate(
+  o: EvaluateCliOptions,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   const classifier = loadClassifier(o.model);
-  const table = readCsv(o.data, { delimiter: o.delimiter });
-  const { probs, labels } = score(classifier, table, true);
-  if (labels === null) {
-    const column = classifier.preprocessor.toJSON().label?.column ?? '(unknown)';
-    throw new Error(
-      `${o.data} has no label column '${column}', so there is nothing to evaluate against; use 'predict'`,
-    );
-  }
+  // Scores and labels of every row (8 bytes a row) are what the ranking metrics need.
+  const probs = new Growable((n) => new Float32Array(n));
+  const labels = new Growable((n) => new Float32Array(n));
+  const { rows } = await scoreFile(
+    classifier,
+    o.data,
+    { delimiter: o.delimiter, quiet: o.quiet, labels: 'require' },
+    {
+      block: (b) => {
+        for (let j = 0; j < b.rows; j++) {
+          probs.push(b.probs[j]);
+          labels.push(b.labels![j]);
+        }
+      },
+    },
+  );
   const threshold = o.threshold ?? classifier.threshold;
-  const r = classificationReport(labels, probs, threshold);
+  const r = classificationReport(labels.toArray(), probs.toArray(), threshold);
   if (o.json) {
     log(JSON.stringify(r, null, 2));
     return;
   }
   const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
-  log(`${o.data}: ${table.rows.length} rows, threshold ${threshold.toFixed(3)}`);
+  log(`${o.data}: ${rows} rows, threshold ${threshold.toFixed(3)}`);
   log(`accuracy ${f(r.accuracy)}  precision ${f(r.precision)}  recall ${f(r.recall)}  F1 ${f(r.f1)}`);
   log(`ROC-AUC ${f(r.rocAuc)}  PR-AUC ${f(r.prAuc)}  log loss ${f(r.logLoss)}`);
   const c = r.confusion;
@@ -45,5 +57,6 @@ export function addEvaluateCommand(program: Command): void {
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option('--threshold <p>', 'decision threshold (default: the one chosen in training)', Number)
     .option('--json', 'print the metrics as JSON')
+    .option('--quiet', 'no progress bar')
     .action((opts: EvaluateCliOptions) => runEvaluate(opts));
 }

@@ -1,7 +1,8 @@
-import type { CsvTable } from '../data/csv.js';
+import { encodeCsvFile } from '../data/encode-file.js';
 import { Preprocessor } from '../data/preprocess.js';
 import { loadModel } from '../io/save.js';
 import type { Model } from '../training/model.js';
+import { ReadProgress } from './read-progress.js';
 
 export interface TrainedClassifier {
   model: Model;
@@ -22,9 +23,56 @@ export function loadClassifier(dir: string): TrainedClassifier {
   return { model, preprocessor: Preprocessor.fromJSON(preprocessing), threshold, metadata };
 }
 
-/** Probabilities for every row of the table, with labels when the table has the label column. */
-export function score(classifier: TrainedClassifier, table: CsvTable, withLabels: boolean) {
-  const t = classifier.preprocessor.transform(table, { labels: withLabels });
-  const probs = classifier.model.predict({ data: t.x, shape: [t.rows, t.features] }).data;
-  return { probs, labels: t.y };
+export interface ScoreFileOptions {
+  delimiter?: string;
+  quiet?: boolean;
+  /** Labels are read (and required) for evaluation, ignored for prediction. */
+  labels: 'require' | 'ignore';
+  keepRecords?: boolean;
+}
+
+/** A block of scored records: probabilities, labels when read, each record's bytes when kept. */
+export interface ScoredBlock {
+  probs: Float32Array | Float64Array;
+  labels: Float32Array | null;
+  rows: number;
+  record(j: number): Uint8Array;
+}
+
+/**
+ * Streams a CSV file through the classifier in blocks: each block is encoded, scored and handed
+ * to `onBlock` before the next is read, so memory stays at one block whatever the file size.
+ */
+export async function scoreFile(
+  classifier: TrainedClassifier,
+  path: string,
+  options: ScoreFileOptions,
+  handlers: {
+    start?(info: { headerBytes: Uint8Array; delimiter: string }): Promise<void> | void;
+    block(block: ScoredBlock): Promise<void> | void;
+  },
+): Promise<{ rows: number; delimiter: string }> {
+  const progress = new ReadProgress(options.quiet);
+  const features = classifier.preprocessor.numFeatures;
+  try {
+    return await encodeCsvFile(
+      path,
+      classifier.preprocessor,
+      {
+        delimiter: options.delimiter,
+        labels: options.labels,
+        keepRecords: options.keepRecords,
+        onProgress: (p) => progress.update('scoring', p),
+      },
+      {
+        start: handlers.start,
+        block: (b) => {
+          const probs = classifier.model.predict({ data: b.x, shape: [b.rows, features] }).data;
+          return handlers.block({ probs, labels: b.y, rows: b.rows, record: b.record });
+        },
+      },
+    );
+  } finally {
+    progress.done();
+  }
 }

@@ -1,32 +1,62 @@
 import type { Command } from 'commander';
-import { readCsv, toCsv } from '../data/csv.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { loadClassifier, score } from './model-dir.js';
+import { loadClassifier, scoreFile } from './model-dir.js';
 import { delimiter } from './options.js';
+import { openOutput } from './output.js';
 
 export interface PredictCliOptions {
   model: string;
   data: string;
   delimiter?: string;
   out?: string;
+  quiet?: boolean;
 }
 
-/** The input rows with two more columns, `probability` and `predicted` (0/1 at the model's threshold). */
-export function runPredict(o: PredictCliOptions, log: (line: string) => void = console.log): void {
+/**
+ * The input rows with two more columns, `probability` and `predicted` (0/1 at the model's
+ * threshold), written as they are scored: each record is copied as it was in the file (same
+ * delimiter, quoting and encoding), so memory stays constant whatever the file size.
+ */
+export async function runPredict(
+  o: PredictCliOptions,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   const classifier = loadClassifier(o.model);
-  const table = readCsv(o.data, { delimiter: o.delimiter });
-  const { probs } = score(classifier, table, false);
-  const rows = table.rows.map((row, i) => [
-    ...row,
-    probs[i].toFixed(6),
-    probs[i] >= classifier.threshold ? 1 : 0,
-  ]);
-  const csv = toCsv([...table.header, 'probability', 'predicted'], rows, table.delimiter);
-  if (o.out) {
-    writeFileAtomic(o.out, csv);
-    log(`wrote ${table.rows.length} predictions to ${o.out} (threshold ${classifier.threshold.toFixed(3)})`);
-  } else {
-    process.stdout.write(csv);
+  const { threshold } = classifier;
+  const out = openOutput(o.out);
+  let d = ',';
+  try {
+    const { rows } = await scoreFile(
+      classifier,
+      o.data,
+      { delimiter: o.delimiter, quiet: o.quiet, labels: 'ignore', keepRecords: true },
+      {
+        start: ({ headerBytes, delimiter }) => {
+          d = delimiter;
+          return out.write(
+            Buffer.concat([headerBytes, Buffer.from(`${d}probability${d}predicted\n`, 'latin1')]),
+          );
+        },
+        block: ({ probs, rows, record }) => {
+          let size = 0;
+          for (let j = 0; j < rows; j++) size += record(j).length + 16;
+          const buf = Buffer.allocUnsafe(size);
+          let o = 0;
+          for (let j = 0; j < rows; j++) {
+            const r = record(j);
+            buf.set(r, o);
+            o += r.length;
+            const p = probs[j];
+            o += buf.write(`${d}${p.toFixed(6)}${d}${p >= threshold ? 1 : 0}\n`, o, 'latin1');
+          }
+          return out.write(buf.subarray(0, o));
+        },
+      },
+    );
+    await out.commit();
+    if (o.out) log(`wrote ${rows} predictions to ${o.out} (threshold ${threshold.toFixed(3)})`);
+  } catch (err) {
+    out.abort();
+    throw err;
   }
 }
 
@@ -38,5 +68,6 @@ export function addPredictCommand(program: Command): void {
     .requiredOption('--data <file>', 'CSV file with the training columns')
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option('--out <file>', 'write the CSV here instead of standard output')
+    .option('--quiet', 'no progress bar')
     .action((opts: PredictCliOptions) => runPredict(opts));
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readCsv } from '../data/csv.js';
+import { prepareCsvFile } from '../data/dataset.js';
 import type { Impute } from '../data/preprocess.js';
 import type { BackendChoice } from '../kernels/registry.js';
 import { SEED_NETWORK } from '../tabular/architectures.js';
@@ -17,6 +17,7 @@ import {
   rate,
   units,
 } from './options.js';
+import { ReadProgress } from './read-progress.js';
 
 export const BACKENDS = ['js', 'native', 'gpu', 'auto'] as const;
 
@@ -61,16 +62,32 @@ export interface TrainCliOptions {
   quiet?: boolean;
 }
 
+const PASSES = { profile: '1/3 columns', fit: '2/3 statistics', encode: '3/3 encoding' } as const;
+
 export async function runTrain(o: TrainCliOptions, log: (line: string) => void = console.log): Promise<void> {
-  const table = readCsv(o.data, { delimiter: o.delimiter });
-  log(`${o.data}: ${table.rows.length} rows, ${table.header.length} columns, delimiter '${table.delimiter}'`);
-  const run = trainTabular(table, {
+  const progress = new ReadProgress(o.quiet);
+  let ds: Awaited<ReturnType<typeof prepareCsvFile>>;
+  try {
+    ds = await prepareCsvFile(o.data, {
+      label: o.label,
+      positive: o.positive,
+      categorical: o.categorical,
+      drop: o.drop,
+      impute: o.impute,
+      decimalComma: o.decimalComma,
+      delimiter: o.delimiter,
+      test: o.test,
+      validation: o.validation,
+      seed: o.seed,
+      onProgress: (pass, p) => progress.update(`reading ${PASSES[pass]}`, p),
+    });
+  } finally {
+    progress.done();
+  }
+  const { rows, header, delimiter } = ds.source;
+  log(`${o.data}: ${rows} rows, ${header.length} columns, delimiter '${delimiter}'`);
+  const run = trainTabular(ds, {
     label: o.label,
-    positive: o.positive,
-    categorical: o.categorical,
-    drop: o.drop,
-    impute: o.impute,
-    decimalComma: o.decimalComma,
     epochs: o.epochs,
     batchSize: o.batchSize,
     seed: o.seed,

@@ -86,9 +86,11 @@ function balanced(ds: PreparedDataset, balance: Balance, seed: number) {
 /**
  * The whole tabular workflow: split and preprocess (fitted on training rows), train the network,
  * choose the threshold on validation rows, report on test rows, next to two baselines trained by
- * the same engine. Nothing here reads files or prints beyond fit's progress.
+ * the same engine. Nothing here reads files or prints beyond fit's progress. `data` is a table in
+ * memory, or a dataset already prepared (the command line streams files with prepareCsvFile, with
+ * the same options).
  */
-export function trainTabular(table: CsvTable, options: TabularOptions): TabularRun {
+export function trainTabular(data: CsvTable | PreparedDataset, options: TabularOptions): TabularRun {
   const started = performance.now();
   const settings = {
     epochs: options.epochs ?? 10,
@@ -100,20 +102,23 @@ export function trainTabular(table: CsvTable, options: TabularOptions): TabularR
     network: options.network ?? SEED_NETWORK,
     backend: options.backend ?? 'auto',
   };
-  const ds = prepareDataset(table, {
-    label: options.label,
-    positive: options.positive,
-    categorical: options.categorical,
-    drop: options.drop,
-    impute: options.impute,
-    decimalComma: options.decimalComma,
-    test: settings.test,
-    validation: settings.validation,
-    seed: settings.seed,
-  });
+  const ds =
+    'preprocessor' in data
+      ? data
+      : prepareDataset(data, {
+          label: options.label,
+          positive: options.positive,
+          categorical: options.categorical,
+          drop: options.drop,
+          impute: options.impute,
+          decimalComma: options.decimalComma,
+          test: settings.test,
+          validation: settings.validation,
+          seed: settings.seed,
+        });
   if (ds.validation.rows === 0 || ds.test.rows === 0) {
     throw new Error(
-      `train: too few rows to hold out validation and test rows (${table.rows.length} rows); use a larger file`,
+      `train: too few rows to hold out validation and test rows (${ds.source.rows} rows); use a larger file`,
     );
   }
   return withBackend(settings.backend, () => {
