@@ -13,7 +13,7 @@ export interface Output {
 }
 
 /** Writes, waiting for the stream to drain when its buffer is full; rejects on a stream error. */
-function writeTo(stream: NodeJS.WritableStream, bytes: Uint8Array): Promise<void> {
+export function writeTo(stream: NodeJS.WritableStream, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     if (stream.write(bytes)) return resolve();
     const done = (err?: Error) => {

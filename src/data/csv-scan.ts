@@ -88,8 +88,6 @@ export class CsvScanner implements Cells {
   recordEnd = 0;
   /** The window the current record's bounds point into. */
   bytes: Buffer = Buffer.alloc(0);
-  /** Bytes of the file consumed so far (records scanned, plus skipped BOM). */
-  consumed = 0;
 
   private readonly where: string;
   private readonly maxRecordBytes: number;
@@ -146,20 +144,18 @@ export class CsvScanner implements Cells {
     this.run(true, emit);
   }
 
+  /** The unscanned rest of the window followed by `chunk` becomes the new window. */
   private append(chunk: Uint8Array): void {
     const rest = this.bytes.length - this.pos;
-    if (rest === 0) {
-      this.base += this.bytes.length;
-      this.bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    } else {
+    if (rest === 0) this.bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    else {
       const next = Buffer.allocUnsafe(rest + chunk.length);
       next.set(this.bytes.subarray(this.pos), 0);
       next.set(chunk, rest);
-      this.base += this.pos;
-      this.validated -= this.pos;
       this.bytes = next;
     }
-    this.validated = Math.max(this.validated, 0);
+    this.base += this.pos;
+    this.validated = Math.max(this.validated - this.pos, 0);
     this.pos = 0;
   }
 
@@ -199,7 +195,6 @@ export class CsvScanner implements Cells {
       this.delimiter = detected;
       this.delim = detected.charCodeAt(0);
     }
-    this.consumed += this.pos;
     this.started = true;
     return true;
   }
@@ -359,7 +354,6 @@ export class CsvScanner implements Cells {
         line = recordLine; // incomplete: scanned again once more bytes arrive
         break;
       }
-      this.consumed += next - pos;
       if (!(f === 1 && end === pos)) {
         this.count = f;
         this.line = recordLine;

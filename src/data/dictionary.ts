@@ -22,6 +22,8 @@ export class Dictionary {
   private offsets = new Int32Array(17);
   private pool = new Uint8Array(256);
   private poolUsed = 0;
+  /** Codes of values already looked up as strings (tables in memory look up by string). */
+  private readonly byString = new Map<string, number>();
 
   constructor(readonly capacity = Number.POSITIVE_INFINITY) {
     this.slots = new Int32Array(32).fill(-1);
@@ -64,8 +66,12 @@ export class Dictionary {
 
   /** find or add for a string value (compared as its UTF-8 bytes). */
   lookupString(value: string, add: boolean): number {
+    const known = this.byString.get(value);
+    if (known !== undefined) return known;
     const bytes = encoder.encode(value);
-    return add ? this.add(bytes, 0, bytes.length, value) : this.find(bytes, 0, bytes.length);
+    const code = add ? this.add(bytes, 0, bytes.length, value) : this.find(bytes, 0, bytes.length);
+    if (code >= 0) this.byString.set(value, code);
+    return code;
   }
 
   private sameBytes(code: number, bytes: Uint8Array, start: number, end: number): boolean {

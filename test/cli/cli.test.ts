@@ -1,33 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticUsers, usersToCsv } from '../../src/data/synthetic.js';
+import { cli } from './helpers.js';
 
 // The CLI as a person uses it, in-process: a CSV it has never seen, then the usual mistakes.
 let dir: string;
-let output: string[];
-
-async function cli(...args: string[]): Promise<string> {
-  output = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    output.push(parts.join(' '));
-  });
-  try {
-    const program = buildProgram();
-    for (const command of [program, ...program.commands]) {
-      command
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => output.push(s), writeOut: (s) => output.push(s) });
-    }
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return output.join('\n');
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tensorgrad-cli-'));
   // Semicolon-separated, quoted strings with the delimiter inside, a yes/no label.
