@@ -35,12 +35,21 @@ export class Dictionary {
 
   /** The code of bytes[start, end), or ABSENT. */
   find(bytes: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(bytes, start, end);
-    const mask = this.slots.length - 1;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    const length = end - start;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const code = this.slots[slot];
+      const code = slots[slot];
       if (code === -1) return ABSENT;
-      if (this.hashes[code] === h && this.sameBytes(code, bytes, start, end)) return code;
+      if (this.hashes[code] !== h) continue;
+      const from = this.offsets[code];
+      if (this.offsets[code + 1] - from !== length) continue;
+      const pool = this.pool;
+      let k = 0;
+      while (k < length && pool[from + k] === bytes[start + k]) k++;
+      if (k === length) return code;
     }
   }
 

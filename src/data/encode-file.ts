@@ -94,6 +94,7 @@ export async function encodeCsvFile(
       record: (j) => kept.subarray(view[j], view[j + 1]),
     });
     firstRow += rows;
+    x.fill(0, 0, rows * features);
     rows = 0;
     used = 0;
   };

@@ -75,7 +75,7 @@ export class RowEncoder {
     this.features = featureNames(columns).length;
   }
 
-  /** Writes one record's features to out[row * features ...]. */
+  /** Writes one record's features to out[row * features ...], which must hold zeros (one-hot). */
   encode(cells: Cells, out: Float32Array, row: number): void {
     let o = row * this.features;
     for (const e of this.encoders) o = e.encode(cells, out, o);
@@ -101,7 +101,9 @@ function columnEncoder(col: ColumnState, i: number, impute: boolean, decimalComm
       const { mean, std, log1p, fill } = col;
       return {
         encode(cells, out, o) {
-          let v = missing(cells) ? fill : cells.number(i, decimalComma);
+          // A number is never a missing token, so the common case is one parse.
+          let v = cells.number(i, decimalComma);
+          if (Number.isNaN(v) && missing(cells)) v = fill;
           if (Number.isNaN(v)) {
             const text = cells.raw(i);
             throw cellError(
@@ -156,7 +158,6 @@ function columnEncoder(col: ColumnState, i: number, impute: boolean, decimalComm
         encode(cells, out, o) {
           // An unseen category encodes as all zeros: the model treats it as "none of the known ones".
           const k = missing(cells) ? fill : cells.code(i, categories, false);
-          out.fill(0, o, o + width);
           if (k !== ABSENT) out[o + k] = 1;
           return o + width;
         },

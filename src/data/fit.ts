@@ -128,11 +128,11 @@ class NumericFit implements ColumnFit {
 
   visit(cells: Cells): void {
     const i = this.plan.index;
-    if (cells.isMissing(i)) {
-      this.missing++;
+    const v = cells.number(i, this.decimalComma);
+    if (Number.isNaN(v)) {
+      this.missing++; // the plan let only numbers and missing cells into a numeric column
       return;
     }
-    const v = cells.number(i, this.decimalComma);
     this.moments.add(v);
     if (v < this.min) this.min = v;
     if (this.policy !== 'off' && this.min >= 0) this.logMoments.add(Math.log1p(v));

@@ -1,5 +1,13 @@
 export { type BatchOptions, batchIndices, gatherRows, numBatches } from './batches.js';
 export {
+  type CategoricalColumn,
+  type Column,
+  type ColumnTable,
+  type NumericColumn,
+  type ReadColumnsOptions,
+  readCsvColumns,
+} from './columnar.js';
+export {
   BOOLEAN_PAIRS,
   type ColumnKind,
   isMissing,
@@ -18,7 +26,17 @@ export {
   selectRows,
   toCsv,
 } from './csv.js';
-export { type PreparedDataset, type PreparedPart, type PrepareOptions, prepareDataset } from './dataset.js';
+export type { CsvEncoding, ScanProgress } from './csv-scan.js';
+export {
+  type PreparedDataset,
+  type PreparedPart,
+  type PrepareFileOptions,
+  type PrepareOptions,
+  type PreparePass,
+  prepareCsvFile,
+  prepareDataset,
+} from './dataset.js';
+export { type EncodedBlock, type EncodeFileOptions, encodeCsvFile } from './encode-file.js';
 export { DataError } from './errors.js';
 export { classWeights, type OversampleOptions, randomOversample, sampleWeights } from './imbalance.js';
 export { encodeLabels, type FitLabelOptions, fitLabel, type LabelSpec } from './label.js';

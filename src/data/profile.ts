@@ -7,7 +7,7 @@
  * training rows only.
  */
 import { booleanPairOf, type ColumnKind, NUMERIC_MAJORITY } from './columns.js';
-import { Dictionary } from './dictionary.js';
+import { Dictionary, OVERFLOW } from './dictionary.js';
 import type { Cells } from './records.js';
 
 /** Distinct values kept per column; more means an id or a measurement, never a category. */
@@ -50,22 +50,25 @@ export class ColumnProfile {
   visit(cells: Cells, decimalComma: boolean): void {
     const i = this.index;
     this.rows++;
-    if (cells.isMissing(i)) {
+    // A number is never a missing token, so the common case is one parse.
+    const v = cells.number(i, decimalComma);
+    const isNumber = !Number.isNaN(v);
+    if (isNumber) this.numbers++;
+    else if (cells.isMissing(i)) {
       if (this.missing++ === 0) this.firstMissing = { line: cells.line, value: cells.raw(i) };
       return;
     }
-    const v = cells.number(i, decimalComma);
-    if (!Number.isNaN(v)) this.numbers++;
-    else {
-      this.text++;
-      if (!decimalComma && !Number.isNaN(cells.number(i, true))) this.commaNumbers++;
-      if (this.textExamples.length < EXAMPLES) {
-        const value = cells.text(i);
-        if (!this.textExamples.some((e) => e.value === value))
-          this.textExamples.push({ line: cells.line, value });
-      }
+    const known = this.dictionary.size;
+    const code = this.dictionary.overflowed ? OVERFLOW : cells.code(i, this.dictionary, true);
+    if (isNumber) return;
+    this.text++;
+    if (!decimalComma && !Number.isNaN(cells.number(i, true))) this.commaNumbers++;
+    // Examples are distinct values; a value the dictionary already knew is not a new one.
+    if (this.textExamples.length < EXAMPLES && (code === OVERFLOW || code >= known)) {
+      const value = cells.text(i);
+      if (!this.textExamples.some((e) => e.value === value))
+        this.textExamples.push({ line: cells.line, value });
     }
-    if (!this.dictionary.overflowed) cells.code(i, this.dictionary, true);
   }
 }
 
