@@ -45,24 +45,53 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions
   if (n === 0) throw new DataError('split: no rows to split');
   const rng = generatorFrom(options);
 
-  // Rows of each class, in ascending row order.
-  const sizes = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const key = options.stratify === false ? 0 : labels[i];
-    sizes.set(key, (sizes.get(key) ?? 0) + 1);
+  // Rows of each class, in ascending row order. Class ids that are small non-negative integers (the
+  // usual 0/1) index arrays; anything else goes through a map.
+  const keyOf = (i: number) => (options.stratify === false ? 0 : labels[i]);
+  let small = true;
+  for (let i = 0; i < n && small; i++) {
+    const k = keyOf(i);
+    small = Number.isInteger(k) && k >= 0 && k < 65536;
   }
-  const groups = new Map<number, { rows: Int32Array; used: number }>();
-  for (const [key, size] of sizes) groups.set(key, { rows: new Int32Array(size), used: 0 });
+  const slot = new Int32Array(n);
+  const keys: number[] = [];
+  if (small) {
+    const index = new Int32Array(65536).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const k = keyOf(i);
+      if (index[k] < 0) {
+        index[k] = keys.length;
+        keys.push(k);
+      }
+      slot[i] = index[k];
+    }
+  } else {
+    const index = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const k = keyOf(i);
+      let s = index.get(k);
+      if (s === undefined) {
+        s = keys.length;
+        index.set(k, s);
+        keys.push(k);
+      }
+      slot[i] = s;
+    }
+  }
+  const sizes = new Int32Array(keys.length);
+  for (let i = 0; i < n; i++) sizes[slot[i]]++;
+  const groups = Array.from(sizes, (size) => ({ rows: new Int32Array(size), used: 0 }));
   for (let i = 0; i < n; i++) {
-    const g = groups.get(options.stratify === false ? 0 : labels[i])!;
+    const g = groups[slot[i]];
     g.rows[g.used++] = i;
   }
   // Each class is shuffled and cut: the first rows go to test, the next to validation. Classes in
   // sorted order so the draws do not depend on which class appears first.
   const part = new Uint8Array(n); // 0 train, 1 validation, 2 test
   const counts = [0, 0, 0];
-  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const rows = rng.shuffle(groups.get(key)!.rows);
+  const order = keys.map((k, s) => [k, s]).sort((a, b) => a[0] - b[0]);
+  for (const [, s] of order) {
+    const rows = rng.shuffle(groups[s].rows);
     const nTest = Math.round(rows.length * testFraction);
     const nValidation = Math.round((rows.length - nTest) * validationFraction);
     for (let k = 0; k < rows.length; k++) part[rows[k]] = k < nTest ? 2 : k < nTest + nValidation ? 1 : 0;
