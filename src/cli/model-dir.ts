@@ -1,3 +1,5 @@
+import { SCORE_ADVICE } from '../data/advice.js';
+import type { UnseenValues } from '../data/encode.js';
 import { encodeCsvFile } from '../data/encode-file.js';
 import { Preprocessor } from '../data/preprocess.js';
 import { loadModel } from '../io/save.js';
@@ -25,6 +27,9 @@ export function loadClassifier(dir: string): TrainedClassifier {
 
 export interface ScoreFileOptions {
   delimiter?: string;
+  encoding?: 'utf8' | 'latin1';
+  /** A category unseen in training is an error instead of a counted all-zeros encoding. */
+  strict?: boolean;
   quiet?: boolean;
   /** Labels are read (and required) for evaluation, ignored for prediction. */
   labels: 'require' | 'ignore';
@@ -51,7 +56,7 @@ export async function scoreFile(
     start?(info: { headerBytes: Uint8Array; delimiter: string }): Promise<void> | void;
     block(block: ScoredBlock): Promise<void> | void;
   },
-): Promise<{ rows: number; delimiter: string }> {
+): Promise<{ rows: number; delimiter: string; unseen: UnseenValues[] }> {
   const progress = new ReadProgress(options.quiet);
   const features = classifier.preprocessor.numFeatures;
   try {
@@ -60,6 +65,9 @@ export async function scoreFile(
       classifier.preprocessor,
       {
         delimiter: options.delimiter,
+        encoding: options.encoding,
+        strict: options.strict,
+        advice: SCORE_ADVICE,
         labels: options.labels,
         keepRecords: options.keepRecords,
         onProgress: (p) => progress.update('scoring', p),
@@ -75,4 +83,18 @@ export async function scoreFile(
   } finally {
     progress.done();
   }
+}
+
+/** One line per column where values unseen in training were met (they encode as all zeros). */
+export function unseenLines(unseen: readonly UnseenValues[]): string[] {
+  return unseen.map((u) => {
+    const examples = u.examples.map((e, k) =>
+      k === 0 ? `'${e.value}' first on row ${e.line}` : `'${e.value}'`,
+    );
+    return (
+      `note: column '${u.column}': ${u.count} row${u.count === 1 ? '' : 's'} with values not seen in training ` +
+      `(${examples.join(', ')}${u.count > u.examples.length ? ', ...' : ''}), scored as none of the known ` +
+      'categories; --strict makes this an error'
+    );
+  });
 }

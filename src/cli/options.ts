@@ -65,3 +65,14 @@ export function oneOf<T extends string>(choices: readonly T[]): (value: string) 
     return value as T;
   };
 }
+
+/** A probability, for thresholds: a number in [0, 1]. */
+export function probability(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) {
+    throw new InvalidArgumentError(`expected a probability between 0 and 1, got '${value}'`);
+  }
+  return n;
+}
+
+export const ENCODINGS = ['utf8', 'latin1'] as const;

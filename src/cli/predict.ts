@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { loadClassifier, scoreFile } from './model-dir.js';
-import { delimiter } from './options.js';
-import { openOutput } from './output.js';
+import { loadClassifier, scoreFile, unseenLines } from './model-dir.js';
+import { delimiter, ENCODINGS, oneOf } from './options.js';
+import { checkOutputFile, openOutput } from './output.js';
 
 export interface PredictCliOptions {
   model: string;
   data: string;
   delimiter?: string;
+  encoding: 'utf8' | 'latin1';
+  strict?: boolean;
   out?: string;
   quiet?: boolean;
 }
@@ -20,15 +22,23 @@ export async function runPredict(
   o: PredictCliOptions,
   log: (line: string) => void = console.log,
 ): Promise<void> {
+  if (o.out !== undefined) checkOutputFile('--out', o.out);
   const classifier = loadClassifier(o.model);
   const { threshold } = classifier;
   const out = openOutput(o.out);
   let d = ',';
   try {
-    const { rows } = await scoreFile(
+    const { rows, unseen } = await scoreFile(
       classifier,
       o.data,
-      { delimiter: o.delimiter, quiet: o.quiet, labels: 'ignore', keepRecords: true },
+      {
+        delimiter: o.delimiter,
+        encoding: o.encoding,
+        strict: o.strict,
+        quiet: o.quiet,
+        labels: 'ignore',
+        keepRecords: true,
+      },
       {
         start: ({ headerBytes, delimiter }) => {
           d = delimiter;
@@ -53,6 +63,9 @@ export async function runPredict(
       },
     );
     await out.commit();
+    // Predictions may be going to standard output: notes go to standard error then.
+    const note = o.out ? log : (line: string) => console.error(line);
+    for (const line of unseenLines(unseen)) note(line);
     if (o.out) log(`wrote ${rows} predictions to ${o.out} (threshold ${threshold.toFixed(3)})`);
   } catch (err) {
     out.abort();
@@ -68,6 +81,11 @@ export function addPredictCommand(program: Command): void {
     .requiredOption('--data <file>', 'CSV file with the training columns')
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option('--out <file>', 'write the CSV here instead of standard output')
+    .option('--encoding <name>', 'utf8 (checked) or latin1', oneOf(ENCODINGS), 'utf8')
+    .option(
+      '--strict',
+      'a category not seen in training is an error (default: scored as none of the known ones)',
+    )
     .option('--quiet', 'no progress bar')
     .action((opts: PredictCliOptions) => runPredict(opts));
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { TRAIN_ADVICE } from '../data/advice.js';
 import { prepareCsvFile } from '../data/dataset.js';
 import type { Impute } from '../data/preprocess.js';
 import type { BackendChoice } from '../kernels/registry.js';
@@ -8,6 +9,7 @@ import { type Balance, trainTabular } from '../tabular/train.js';
 import type { Verbosity } from '../training/progress.js';
 import {
   delimiter,
+  ENCODINGS,
   fraction,
   integer,
   list,
@@ -17,6 +19,7 @@ import {
   rate,
   units,
 } from './options.js';
+import { checkOutputFolder } from './output.js';
 import { ReadProgress } from './read-progress.js';
 
 export const BACKENDS = ['js', 'native', 'gpu', 'auto'] as const;
@@ -46,7 +49,10 @@ export interface TrainCliOptions {
   categorical?: string[];
   drop?: string[];
   impute?: Impute;
+  /** true: --decimal-comma; false: --no-decimal-comma; unset: detected. */
   decimalComma?: boolean;
+  maxCategories: number;
+  encoding: 'utf8' | 'latin1';
   epochs: number;
   batchSize: number;
   seed: number;
@@ -65,6 +71,8 @@ export interface TrainCliOptions {
 const PASSES = { profile: '1/3 columns', fit: '2/3 statistics', encode: '3/3 encoding' } as const;
 
 export async function runTrain(o: TrainCliOptions, log: (line: string) => void = console.log): Promise<void> {
+  // A folder that cannot be written is found now, not after the training it would have held.
+  if (o.out !== undefined) checkOutputFolder('--out', o.out);
   const progress = new ReadProgress(o.quiet);
   let ds: Awaited<ReturnType<typeof prepareCsvFile>>;
   try {
@@ -75,7 +83,10 @@ export async function runTrain(o: TrainCliOptions, log: (line: string) => void =
       drop: o.drop,
       impute: o.impute,
       decimalComma: o.decimalComma,
+      maxCategories: o.maxCategories,
       delimiter: o.delimiter,
+      encoding: o.encoding,
+      advice: TRAIN_ADVICE,
       test: o.test,
       validation: o.validation,
       seed: o.seed,
@@ -86,6 +97,7 @@ export async function runTrain(o: TrainCliOptions, log: (line: string) => void =
   }
   const { rows, header, delimiter } = ds.source;
   log(`${o.data}: ${rows} rows, ${header.length} columns, delimiter '${delimiter}'`);
+  for (const note of ds.notes) log(`note: ${note}`);
   const run = trainTabular(ds, {
     label: o.label,
     epochs: o.epochs,
@@ -124,7 +136,13 @@ export function addTrainCommand(program: Command): void {
       'fill missing cells: mean, median or mode (default: refuse them)',
       oneOf(['mean', 'median', 'mode'] as const),
     )
-    .option('--decimal-comma', 'numbers are written 12,5')
+    .option(
+      '--decimal-comma',
+      'numbers are written 12,5 (default: detected in files not separated by commas)',
+    )
+    .option('--no-decimal-comma', 'never read 12,5 as a number')
+    .option('--max-categories <n>', 'most distinct values a categorical column may have', positiveInt, 100)
+    .option('--encoding <name>', 'utf8 (checked) or latin1', oneOf(ENCODINGS), 'utf8')
     .option('--epochs <n>', 'passes over the training rows', positiveInt, d.epochs)
     .option('--batch-size <n>', 'rows per gradient step', positiveInt, d.batchSize)
     .option('--seed <n>', 'seed of the split, weights, dropout and shuffles', integer, d.seed)

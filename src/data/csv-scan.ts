@@ -15,6 +15,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, statSync } from 'node:fs';
+import { type Advice, API_ADVICE } from './advice.js';
 import { isMissingBytes, parseNumberBytes } from './cells.js';
 import { isMissing, parseNumber } from './columns.js';
 import type { Dictionary } from './dictionary.js';
@@ -32,6 +33,8 @@ export interface ScanOptions {
   source?: string;
   /** A record longer than this is refused (an unclosed quote would otherwise swallow the file). */
   maxRecordBytes?: number;
+  /** How messages phrase their remedies (API option syntax by default). */
+  advice?: Advice;
 }
 
 const QUOTE = 0x22;
@@ -91,6 +94,7 @@ export class CsvScanner implements Cells {
 
   private readonly where: string;
   private readonly maxRecordBytes: number;
+  private readonly advice: Advice;
   private delim = -1;
   private specialBytes: Uint8Array | null = null;
   private starts = new Int32Array(64);
@@ -112,6 +116,7 @@ export class CsvScanner implements Cells {
       throw new DataError(`${this.where}encoding must be 'utf8' or 'latin1', got '${this.encoding}'`);
     }
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.advice = options.advice ?? API_ADVICE;
     this.delimiter = options.delimiter ?? null;
     if (this.delimiter !== null) {
       if (this.delimiter.length !== 1 || this.delimiter.charCodeAt(0) > 0x7f) {
@@ -213,7 +218,7 @@ export class CsvScanner implements Cells {
       ).join(' ');
       throw new DataError(
         `${this.where}invalid UTF-8 at byte ${this.base + at} (line ${line}: bytes ${shown}); ` +
-          "if the file is Latin-1 or Windows-1252, read it with encoding 'latin1' (--encoding latin1)",
+          `if the file is Latin-1 or Windows-1252, ${this.advice.latin1}`,
         { row: line },
       );
     }

@@ -10,14 +10,15 @@
  * same steps (the same code), so a file and its table give identical arrays.
  */
 
+import { API_ADVICE } from './advice.js';
 import { type CsvTable, columnIndex } from './csv.js';
 import { type ScanProgress, scanCsvFile } from './csv-scan.js';
 import type { RowEncoder } from './encode.js';
 import { DataError } from './errors.js';
-import { type ColumnFit, columnFit, type FeaturePlan, planFeatures } from './fit.js';
+import { type ColumnFit, columnFit, type FeaturePlan } from './fit.js';
 import { LabelReader, type LabelSpec, labelsFromCodes } from './label.js';
-import { distinctLimit, featureColumns, type PreprocessOptions, Preprocessor } from './preprocess.js';
-import { Profiler } from './profile.js';
+import { columnProfiler, type PreprocessOptions, Preprocessor, planColumns } from './preprocess.js';
+import type { Profiler } from './profile.js';
 import { type Cells, RowCells } from './records.js';
 import { type Split, type SplitOptions, stratifiedSplit } from './split.js';
 
@@ -37,6 +38,8 @@ export interface PreparedPart {
 export interface PreparedDataset {
   /** What was read: data rows (all parts), the header, the delimiter. */
   source: { rows: number; header: readonly string[]; delimiter: string };
+  /** Things decided about the data that a person should know (decimal commas, label spellings). */
+  notes: string[];
   preprocessor: Preprocessor;
   features: number;
   featureNames: readonly string[];
@@ -65,16 +68,19 @@ class DatasetBuilder {
   private parts: PreparedPart[] = [];
   private encoder: RowEncoder | null = null;
   private next = new Int32Array(3);
+  private decimalComma = false;
+  readonly notes: string[] = [];
   rows = 0;
 
   constructor(
     readonly header: readonly string[],
+    private readonly delimiter: string,
     private readonly options: PrepareOptions,
   ) {
-    const labelIndex = columnIndex({ header: [...header] }, options.label, 'label column');
+    const advice = options.advice ?? API_ADVICE;
+    const labelIndex = columnIndex({ header: [...header] }, options.label, advice.option('label'));
     this.labels = new LabelReader(options.label, labelIndex);
-    const features = featureColumns(header, options, options.label);
-    this.profiler = new Profiler(header, features, options.decimalComma ?? false, distinctLimit(options));
+    this.profiler = columnProfiler(header, options, options.label);
   }
 
   profile(cells: Cells): void {
@@ -86,15 +92,18 @@ class DatasetBuilder {
   endProfile(): void {
     if (this.rows === 0) throw new DataError('the data has no rows');
     // The label vocabulary (which value is positive) is not a statistic, so all rows may decide it.
-    this.label = this.labels.spec({ positive: this.options.positive });
-    this.plans = planFeatures(this.profiler.columns, this.options);
+    this.label = this.labels.spec({ positive: this.options.positive, advice: this.options.advice });
+    const { plans, decimalComma, note } = planColumns(this.profiler, this.options, this.delimiter);
+    this.plans = plans;
+    this.decimalComma = decimalComma;
+    for (const n of [this.labels.caseNote(), note]) if (n) this.notes.push(n);
     this.y = labelsFromCodes(this.labels, this.label);
     this.split = stratifiedSplit(this.y, this.options);
     this.part = new Uint8Array(this.rows);
     this.part.fill(VALIDATION, 0);
     for (const i of this.split.train) this.part[i] = TRAIN;
     for (const i of this.split.test) this.part[i] = TEST;
-    this.fits = this.plans.map((p) => columnFit(p, this.options));
+    this.fits = this.plans.map((p) => columnFit(p, { ...this.options, decimalComma }));
   }
 
   fit(cells: Cells, row: number): void {
@@ -106,7 +115,7 @@ class DatasetBuilder {
     this.preprocessor = new Preprocessor({
       label: this.label,
       impute: this.options.impute ?? null,
-      decimalComma: this.options.decimalComma ?? false,
+      decimalComma: this.decimalComma,
       columns: this.fits.map((f) => f.state()),
     });
     this.fits = [];
@@ -126,10 +135,11 @@ class DatasetBuilder {
     this.encoder!.encode(cells, this.parts[p].x, this.next[p]++);
   }
 
-  result(delimiter: string): PreparedDataset {
+  result(): PreparedDataset {
     const preprocessor = this.preprocessor!;
     return {
-      source: { rows: this.rows, header: this.header, delimiter },
+      source: { rows: this.rows, header: this.header, delimiter: this.delimiter },
+      notes: this.notes,
       preprocessor,
       features: preprocessor.numFeatures,
       featureNames: preprocessor.featureNames,
@@ -143,7 +153,7 @@ class DatasetBuilder {
 
 /** Prepares an in-memory table. */
 export function prepareDataset(table: CsvTable, options: PrepareOptions): PreparedDataset {
-  const b = new DatasetBuilder(table.header, options);
+  const b = new DatasetBuilder(table.header, table.delimiter, options);
   const cells = new RowCells();
   const each = (visit: (c: Cells, r: number) => void) =>
     table.rows.forEach((row, r) => visit(cells.set(row, table.lines[r]), r));
@@ -152,7 +162,7 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
   each((c, r) => b.fit(c, r));
   b.endFit();
   each((c, r) => b.encode(c, r));
-  return b.result(table.delimiter);
+  return b.result();
 }
 
 export type PreparePass = 'profile' | 'fit' | 'encode';
@@ -170,12 +180,12 @@ export interface PrepareFileOptions extends PrepareOptions {
  */
 export async function prepareCsvFile(path: string, options: PrepareFileOptions): Promise<PreparedDataset> {
   let b: DatasetBuilder | null = null;
-  const scan = { delimiter: options.delimiter, encoding: options.encoding };
+  const scan = { delimiter: options.delimiter, encoding: options.encoding, advice: options.advice };
   const first = await scanCsvFile(
     path,
     { ...scan, onProgress: (p) => options.onProgress?.('profile', p) },
-    (header) => {
-      b = new DatasetBuilder(header, options);
+    (header, scanner) => {
+      b = new DatasetBuilder(header, scanner.delimiter!, options);
     },
     (r) => b!.profile(r),
   );
@@ -199,7 +209,7 @@ export async function prepareCsvFile(path: string, options: PrepareFileOptions):
   await again('fit', (r, row) => builder.fit(r, row));
   builder.endFit();
   await again('encode', (r, row) => builder.encode(r, row));
-  return builder.result(first.delimiter);
+  return builder.result();
 }
 
 function changed(path: string): DataError {

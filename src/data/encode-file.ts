@@ -4,8 +4,10 @@
  * asked, so a caller can score them and write the rows out before the next block is read. Memory is
  * one block, whatever the file size. The data layer stops at features: scoring is the caller's.
  */
+
+import type { Advice } from './advice.js';
 import { type ScanProgress, scanCsvFile } from './csv-scan.js';
-import type { RowEncoder } from './encode.js';
+import type { RowEncoder, UnseenValues } from './encode.js';
 import { DataError } from './errors.js';
 import type { LabelEncoder } from './label.js';
 import type { Preprocessor } from './preprocess.js';
@@ -29,6 +31,9 @@ export interface EncodeFileOptions {
   labels: 'require' | 'ignore';
   /** Keep each record's bytes for `record(j)` (prediction output). */
   keepRecords?: boolean;
+  /** A category unseen in training is an error (else it encodes as zeros and is counted). */
+  strict?: boolean;
+  advice?: Advice;
   onProgress?: (progress: ScanProgress) => void;
 }
 
@@ -48,7 +53,7 @@ export async function encodeCsvFile(
   preprocessor: Preprocessor,
   options: EncodeFileOptions,
   handlers: EncodeFileHandlers,
-): Promise<{ rows: number; delimiter: string }> {
+): Promise<{ rows: number; delimiter: string; unseen: UnseenValues[] }> {
   let encoder: RowEncoder | null = null;
   let labels: LabelEncoder | null = null;
   let started: { header: readonly string[]; headerBytes: Uint8Array; delimiter: string } | null = null;
@@ -104,11 +109,12 @@ export async function encodeCsvFile(
     {
       delimiter: options.delimiter,
       encoding: options.encoding,
+      advice: options.advice,
       onProgress: options.onProgress,
       afterChunk: flush,
     },
     (header, scanner) => {
-      encoder = preprocessor.encoder(header, `${path}: `);
+      encoder = preprocessor.encoder(header, `${path}: `, { strict: options.strict, advice: options.advice });
       if (options.labels === 'require') {
         labels = preprocessor.labelEncoder(header);
         if (labels === null) {
@@ -145,5 +151,9 @@ export async function encodeCsvFile(
     },
   );
   await flush();
-  return { rows: result.rows, delimiter: result.delimiter };
+  return {
+    rows: result.rows,
+    delimiter: result.delimiter,
+    unseen: (encoder as RowEncoder | null)?.unseen() ?? [],
+  };
 }

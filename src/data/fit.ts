@@ -4,6 +4,7 @@
  * stream past once; nothing but O(columns) state is kept (and, for median or mode imputation, the
  * column's training values). The result is the preprocessor's plain-JSON column state.
  */
+import { type Advice, API_ADVICE } from './advice.js';
 import { booleanPairOf, type ColumnKind, parseBoolean } from './columns.js';
 import { DataError } from './errors.js';
 import { Growable } from './growable.js';
@@ -28,9 +29,9 @@ export interface FitOptions {
   impute?: Impute;
   maxCategories?: number;
   decimalComma?: boolean;
+  /** How messages phrase their remedies (API option syntax unless the command line says). */
+  advice?: Advice;
 }
-
-export const IMPUTE_HINT = "fill it in, or pass impute: 'mean' | 'median' | 'mode' (--impute)";
 
 /** A feature column with its kind, decided from its profile over all rows. */
 export interface FeaturePlan {
@@ -40,39 +41,81 @@ export interface FeaturePlan {
   profile: ColumnProfile;
 }
 
-export function commaHint(value: string, decimalComma: boolean): string {
-  return !decimalComma && /^[+-]?\d+,\d+$/.test(value.trim())
-    ? '; if the file writes decimal commas, pass decimalComma: true'
-    : '';
+const percent = (part: number, whole: number) => {
+  const p = (100 * part) / whole;
+  return p < 1 ? '< 1' : p > 99 && part < whole ? '> 99' : String(Math.round(p));
+};
+
+/**
+ * Whether the file writes decimal commas (12,5), when the caller did not say: yes when some column's
+ * text is mostly such numbers and the delimiter is not a comma (a quoted "1,234" in a comma file may
+ * be a thousands separator, so there the user must say). Returns the setting and, when it was
+ * detected, the note to show.
+ */
+export function resolveDecimalComma(
+  profiles: readonly ColumnProfile[],
+  decimalComma: boolean | undefined,
+  delimiter: string,
+  advice: Advice,
+): { decimalComma: boolean; note: string | null } {
+  if (decimalComma !== undefined) return { decimalComma, note: null };
+  const columns = profiles.filter((p) => p.looksDecimalComma);
+  if (columns.length === 0) return { decimalComma: false, note: null };
+  const first = columns[0];
+  const example = first.commaExample!;
+  if (delimiter === ',') {
+    throw new DataError(
+      `row ${example.line}, column '${first.name}': '${example.value}' is a number written with a comma ` +
+        `(${first.commaNumbers} cells like it in this column); if the comma is the decimal point, ` +
+        `${advice.decimalComma}; thousands separators are not read, so remove them`,
+      { row: example.line, column: first.name, value: example.value },
+    );
+  }
+  const names = columns.map((c) => `'${c.name}'`).join(', ');
+  return {
+    decimalComma: true,
+    note: `numbers with decimal commas found (column ${names}, e.g. '${example.value}' on row ${example.line}): read as decimals`,
+  };
 }
 
 /**
- * Kinds of the profiled columns, refusing what no encoding can use: text in a mostly numeric
- * column, missing cells without an imputation, a column without values, too many categories.
+ * Kinds of the profiled columns, refusing what no encoding can use: text among the numbers of a
+ * mostly numeric column, missing cells without an imputation, a column without values, too many
+ * categories.
  */
 export function planFeatures(profiles: readonly ColumnProfile[], options: FitOptions): FeaturePlan[] {
+  const advice = options.advice ?? API_ADVICE;
   const forced = new Set(options.categorical ?? []);
-  const decimalComma = options.decimalComma ?? false;
+  const comma = options.decimalComma ?? false;
   const maxCategories = options.maxCategories ?? 100;
   return profiles.map((p) => {
-    const kind = columnKind(p, forced.has(p.name));
+    const kind = columnKind(p, forced.has(p.name), comma);
     const name = p.name;
-    if (kind === 'numeric' && p.text > 0) {
-      const { line, value } = p.textExamples[0];
+    if (kind === 'mixed') {
+      const { numbers, text } = p.counts(comma);
+      const examples = p.textExamples.length > 0 ? p.textExamples : [p.commaExample!];
+      const { line, value } = examples[0];
+      const hint =
+        !comma && p.commaNumbers > 0
+          ? `; numbers like '${p.commaExample!.value}' need decimal commas: ${advice.decimalComma}`
+          : '';
       throw new DataError(
-        `row ${line}, column '${name}': '${value}' is not a number, but ${p.numbers} of ${p.present} values ` +
-          'in this column are; fix the cell, mark it missing (empty or NA), or force the column with ' +
-          `categorical: ['${name}']${commaHint(value, decimalComma)}`,
+        `column '${name}' holds numbers, but ${percent(text, p.present)} % of its ${p.present} values are not ` +
+          `(${numbers} are): ${examples.map((e) => `'${e.value}'`).join(', ')}${text > examples.length ? ', ...' : ''} ` +
+          `(first on row ${line}); mark such cells missing (empty or NA) to read the column as numbers, or ` +
+          `${advice.categorical(name)} to read it as categories${hint}`,
         { row: line, column: name, value },
       );
     }
     if (p.present === 0) {
-      throw new DataError(`column '${name}' has no values in the ${p.rows} rows; drop it`, { column: name });
+      throw new DataError(`column '${name}' has no values in the ${p.rows} rows; ${advice.drop(name)}`, {
+        column: name,
+      });
     }
     if (p.missing > 0 && !options.impute) {
       const { line, value } = p.firstMissing!;
       throw new DataError(
-        `row ${line}, column '${name}': missing value ('${value}'); ${IMPUTE_HINT}` +
+        `row ${line}, column '${name}': missing value ('${value}'); fill it in, or ${advice.impute}` +
           (p.missing > 1 ? ` (${p.missing} missing cells in this column)` : ''),
         { row: line, column: name, value },
       );
@@ -81,14 +124,18 @@ export function planFeatures(profiles: readonly ColumnProfile[], options: FitOpt
       throw new DataError(`log1p column '${name}' is ${kind}, not numeric`, { column: name });
     }
     if (kind === 'categorical' && p.dictionary.overflowed) {
-      throw new DataError(
-        `column '${name}' has more than ${p.dictionary.capacity} distinct values, more than maxCategories ` +
-          `(${maxCategories}); if it is an id or free text, drop it (drop option)`,
-        { column: name },
-      );
+      throw tooManyCategories(name, `more than ${p.dictionary.capacity}`, maxCategories, advice);
     }
     return { name, index: p.index, kind, profile: p };
   });
+}
+
+function tooManyCategories(name: string, count: string, maxCategories: number, advice: Advice): DataError {
+  return new DataError(
+    `column '${name}' has ${count} distinct values, more than the ${maxCategories} categories a column may ` +
+      `have; if it is an id or free text, ${advice.drop(name)}; if it is a category, ${advice.maxCategories}`,
+    { column: name },
+  );
 }
 
 /** Learns one column's state from the training rows. */
@@ -99,8 +146,8 @@ export interface ColumnFit {
 
 export function columnFit(plan: FeaturePlan, options: FitOptions): ColumnFit {
   if (plan.kind === 'numeric') return new NumericFit(plan, options);
-  if (plan.kind === 'boolean') return new BooleanFit(plan);
-  return new CategoricalFit(plan, options.maxCategories ?? 100);
+  if (plan.kind === 'boolean') return new BooleanFit(plan, options);
+  return new CategoricalFit(plan, options);
 }
 
 class NumericFit implements ColumnFit {
@@ -145,7 +192,7 @@ class NumericFit implements ColumnFit {
 
   state(): ColumnState {
     const name = this.plan.name;
-    if (this.moments.n === 0) throw noTrainingValues(name, this.missing);
+    if (this.moments.n === 0) throw noTrainingValues(name, this.missing, this.options.advice ?? API_ADVICE);
     const fill = this.fill();
     let log1p = false;
     if (this.policy === 'auto')
@@ -168,7 +215,8 @@ class NumericFit implements ColumnFit {
     if (!Number.isFinite(m.mean) || !Number.isFinite(std)) {
       throw new DataError(
         `row ${this.largestLine}, column '${name}': the value ${this.largest} makes the column's ` +
-          `${Number.isFinite(m.mean) ? 'spread' : 'mean'} overflow; fix or drop the value, or drop the column`,
+          `${Number.isFinite(m.mean) ? 'spread' : 'mean'} overflow; fix or remove that row, or ` +
+          (this.options.advice ?? API_ADVICE).drop(name),
         { row: this.largestLine, column: name },
       );
     }
@@ -199,8 +247,8 @@ class NumericFit implements ColumnFit {
   }
 }
 
-function noTrainingValues(name: string, rows: number): DataError {
-  return new DataError(`column '${name}' has no values in the ${rows} training rows; drop it`, {
+function noTrainingValues(name: string, rows: number, advice: Advice): DataError {
+  return new DataError(`column '${name}' has no values in the ${rows} training rows; ${advice.drop(name)}`, {
     column: name,
   });
 }
@@ -210,7 +258,10 @@ class ValueCounts {
   readonly counts: Float64Array;
   missing = 0;
 
-  constructor(private readonly plan: FeaturePlan) {
+  constructor(
+    private readonly plan: FeaturePlan,
+    private readonly advice: Advice,
+  ) {
     this.counts = new Float64Array(plan.profile.dictionary.size);
   }
 
@@ -227,7 +278,7 @@ class ValueCounts {
     this.counts.forEach((n, code) => {
       if (n > 0) out.push(values[code]);
     });
-    if (out.length === 0) throw noTrainingValues(this.plan.name, this.missing);
+    if (out.length === 0) throw noTrainingValues(this.plan.name, this.missing, this.advice);
     return out;
   }
 
@@ -250,8 +301,11 @@ class ValueCounts {
 class BooleanFit implements ColumnFit {
   private readonly values: ValueCounts;
 
-  constructor(private readonly plan: FeaturePlan) {
-    this.values = new ValueCounts(plan);
+  constructor(
+    private readonly plan: FeaturePlan,
+    options: FitOptions,
+  ) {
+    this.values = new ValueCounts(plan, options.advice ?? API_ADVICE);
   }
 
   visit(cells: Cells): void {
@@ -276,9 +330,9 @@ class CategoricalFit implements ColumnFit {
 
   constructor(
     private readonly plan: FeaturePlan,
-    private readonly maxCategories: number,
+    private readonly options: FitOptions,
   ) {
-    this.values = new ValueCounts(plan);
+    this.values = new ValueCounts(plan, options.advice ?? API_ADVICE);
   }
 
   visit(cells: Cells): void {
@@ -291,11 +345,13 @@ class CategoricalFit implements ColumnFit {
     const numeric = categories.every((v) => /^[+-]?\d+$/.test(v));
     // Integer codes read better in numeric order (Browser=2 before Browser=10).
     categories.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (categories.length > this.maxCategories) {
-      throw new DataError(
-        `column '${name}' has ${categories.length} distinct values, more than maxCategories ` +
-          `(${this.maxCategories}); if it is an id or free text, drop it (drop option)`,
-        { column: name },
+    const maxCategories = this.options.maxCategories ?? 100;
+    if (categories.length > maxCategories) {
+      throw tooManyCategories(
+        name,
+        String(categories.length),
+        maxCategories,
+        this.options.advice ?? API_ADVICE,
       );
     }
     return { name, kind: 'categorical', categories, fill: this.values.mode() };

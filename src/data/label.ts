@@ -2,6 +2,7 @@
  * The label column to 0/1. Which value is positive is decided once (labelSpec) and stored, so the
  * same CSV always encodes the same way at training, evaluation and prediction.
  */
+import { type Advice, API_ADVICE } from './advice.js';
 import { booleanPairOf, parseBoolean } from './columns.js';
 import { type CsvTable, columnIndex } from './csv.js';
 import { Dictionary, OVERFLOW } from './dictionary.js';
@@ -20,11 +21,17 @@ export interface LabelSpec {
   mode: 'boolean' | 'exact';
   positive: string;
   negatives: string[];
+  /**
+   * Values are compared ignoring case ('Yes' and 'yes' are one class). Set by this version; models
+   * saved before it compare exactly.
+   */
+  ignoreCase?: boolean;
 }
 
 export interface FitLabelOptions {
   /** The value meaning "positive class"; needed when the values are not a true/false pair. */
   positive?: string;
+  advice?: Advice;
 }
 
 /** Distinct label values kept; a label with more is not a class. */
@@ -65,6 +72,38 @@ export class LabelReader {
   spec(options: FitLabelOptions = {}): LabelSpec {
     return labelSpec(this.column, this.dictionary.values, this.counts, options);
   }
+
+  /** Values taken as one class although spelled differently, as a note (or null). */
+  caseNote(): string | null {
+    return labelCaseNote(this.column, this.dictionary.values, this.counts);
+  }
+}
+
+/**
+ * The label's classes: values that differ only in case are one class, spelled as its most frequent
+ * spelling (ties: the first in sort order). Returns the spellings of each class too, for the note.
+ */
+export function labelClasses(
+  seen: readonly string[],
+  counts: readonly number[],
+): Array<{ value: string; count: number; spellings: string[] }> {
+  const byKey = new Map<string, { value: string; best: number; count: number; spellings: string[] }>();
+  const order = seen
+    .map((v, code) => ({ v, n: counts[code] ?? 0 }))
+    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  for (const { v, n } of order) {
+    const key = v.toLowerCase();
+    const c = byKey.get(key);
+    if (!c) byKey.set(key, { value: v, best: n, count: n, spellings: [v] });
+    else {
+      c.count += n;
+      c.spellings.push(v);
+      if (n > c.best) [c.value, c.best] = [v, n];
+    }
+  }
+  return [...byKey.values()]
+    .map(({ value, count, spellings }) => ({ value, count, spellings }))
+    .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
 /** Decides how the label encodes from its values and their counts (all rows: no statistics). */
@@ -74,39 +113,66 @@ export function labelSpec(
   counts: readonly number[],
   options: FitLabelOptions = {},
 ): LabelSpec {
-  const values = [...seen].sort();
+  const advice = options.advice ?? API_ADVICE;
+  const classes = labelClasses(seen, counts);
+  const values = classes.map((c) => c.value);
   if (values.length < 2) {
-    const rows = counts.reduce((a, b) => a + b, 0);
     throw new DataError(
-      `label column '${column}' has a single class ('${values[0]}' in all ${rows} rows); ` +
+      `label column '${column}' has a single class ('${values[0]}' in all ${classes[0]?.count ?? 0} rows); ` +
         'a classifier needs rows of both classes',
       { column, value: values[0] },
     );
   }
 
   if (options.positive !== undefined) {
-    const positive = options.positive.trim();
-    if (!values.includes(positive)) {
-      const close = closestName(positive, values);
+    const wanted = options.positive.trim();
+    const positive = values.find((v) => v.toLowerCase() === wanted.toLowerCase());
+    if (positive === undefined) {
+      const close = closestName(wanted, values);
       throw new DataError(
-        `positive value '${positive}' does not occur in label column '${column}'; its values are: ` +
+        `positive value '${wanted}' does not occur in label column '${column}'; its values are: ` +
           `${quoteList(values)}${close ? ` (did you mean '${close}'?)` : ''}`,
-        { column, value: positive },
+        { column, value: wanted },
       );
     }
-    return { column, mode: 'exact', positive, negatives: values.filter((v) => v !== positive) };
+    return {
+      column,
+      mode: 'exact',
+      positive,
+      negatives: values.filter((v) => v !== positive),
+      ignoreCase: true,
+    };
   }
 
   const pair = booleanPairOf(values);
   if (pair && values.length === 2) {
     const positive = values.find((v) => parseBoolean(v) === true)!;
-    return { column, mode: 'boolean', positive, negatives: values.filter((v) => v !== positive) };
+    return {
+      column,
+      mode: 'boolean',
+      positive,
+      negatives: values.filter((v) => v !== positive),
+      ignoreCase: true,
+    };
   }
   throw new DataError(
     `label column '${column}' has values ${quoteList(values)}; which one is the positive class? ` +
-      `Pass it as the positive option (--positive VALUE)${values.length > 2 ? '; the other values become negative' : ''}`,
+      `${advice.positive}${values.length > 2 ? '; the other values become negative' : ''}`,
     { column },
   );
+}
+
+/** A note for values of the label that were taken as one class although spelled differently. */
+export function labelCaseNote(
+  column: string,
+  seen: readonly string[],
+  counts: readonly number[],
+): string | null {
+  const merged = labelClasses(seen, counts).filter((c) => c.spellings.length > 1);
+  if (merged.length === 0) return null;
+  return `label column '${column}': values that differ only in case are one class: ${merged
+    .map((c) => c.spellings.map((v) => `'${v}'`).join(' = '))
+    .join('; ')}`;
 }
 
 /** 1 for the positive class, 0 for a negative one, -1 for a value the spec does not know. */
@@ -116,6 +182,10 @@ export function labelValue(spec: LabelSpec, text: string): number {
     const pair = booleanPairOf([spec.positive]);
     // Accept the same pair in any case (TRUE vs true), nothing else.
     return b !== null && pair && booleanPairOf([spec.positive, text]) === pair ? (b ? 1 : 0) : -1;
+  }
+  if (spec.ignoreCase) {
+    const t = text.toLowerCase();
+    return t === spec.positive.toLowerCase() ? 1 : spec.negatives.some((v) => v.toLowerCase() === t) ? 0 : -1;
   }
   return text === spec.positive ? 1 : spec.negatives.includes(text) ? 0 : -1;
 }

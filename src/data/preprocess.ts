@@ -8,11 +8,19 @@
  * they read records through the `Cells` interface, so an in-memory table here and a streamed file
  * (dataset.ts) go through the very same code.
  */
+import { type Advice, API_ADVICE } from './advice.js';
 import type { ColumnKind } from './columns.js';
 import { type CsvTable, columnIndex, missingColumnMessage } from './csv.js';
 import { columnPositions, featureNames, RowEncoder } from './encode.js';
 import { DataError } from './errors.js';
-import { type ColumnState, columnFit, type FeaturePlan, type Impute, planFeatures } from './fit.js';
+import {
+  type ColumnState,
+  columnFit,
+  type FeaturePlan,
+  type Impute,
+  planFeatures,
+  resolveDecimalComma,
+} from './fit.js';
 import { fitLabel, LabelEncoder, type LabelSpec } from './label.js';
 import { DISTINCT_LIMIT, Profiler } from './profile.js';
 import { RowCells } from './records.js';
@@ -44,8 +52,14 @@ export interface PreprocessOptions {
   impute?: Impute;
   /** More categories than this in one column is an error (it is probably an id); default 100. */
   maxCategories?: number;
-  /** Numbers are written with a decimal comma (12,5), as in many semicolon-separated files. */
+  /**
+   * Numbers are written with a decimal comma (12,5), as in many semicolon-separated files. Left
+   * unset, it is detected: on when a column's text is mostly such numbers and the delimiter is not a
+   * comma; in a comma-separated file such numbers are an error that asks.
+   */
   decimalComma?: boolean;
+  /** How messages phrase their remedies: API option syntax by default. */
+  advice?: Advice;
 }
 
 export interface PreprocessorState {
@@ -91,25 +105,40 @@ export class Preprocessor {
       options.label === undefined
         ? null
         : typeof options.label === 'string'
-          ? fitLabel(train, options.label, { positive: options.positive })
+          ? fitLabel(train, options.label, { positive: options.positive, advice: options.advice })
           : options.label;
-    const plans = planTable(train, options, label?.column ?? null, () => true);
+    const profiler = columnProfiler(train.header, options, label?.column ?? null);
+    const cells = new RowCells();
+    const each = (visit: (c: RowCells) => void) =>
+      train.rows.forEach((row, r) => visit(cells.set(row, train.lines[r])));
+    each((c) => profiler.visit(c));
+    const { plans, decimalComma } = planColumns(profiler, options, train.delimiter);
+    const fits = plans.map((p) => columnFit(p, { ...options, decimalComma }));
+    each((c) => {
+      for (const f of fits) f.visit(c);
+    });
     return new Preprocessor({
       label,
       impute: options.impute ?? null,
-      decimalComma: options.decimalComma ?? false,
-      columns: fitTable(train, plans, options, () => true),
+      decimalComma,
+      columns: fits.map((f) => f.state()),
     });
   }
 
-  /** Encodes records of a table with this header: features, and the 0/1 label when asked. */
-  encoder(header: readonly string[], where = ''): RowEncoder {
-    return new RowEncoder(
-      this.columns,
-      columnPositions(this.columns, header, where),
-      this.impute !== null,
-      this.decimalComma,
-    );
+  /**
+   * Encodes records of a table with this header. `strict` makes a category unseen in training an
+   * error; `advice` phrases the remedies in messages (API terms by default).
+   */
+  encoder(
+    header: readonly string[],
+    where = '',
+    options: { strict?: boolean; advice?: Advice } = {},
+  ): RowEncoder {
+    return new RowEncoder(this.columns, columnPositions(this.columns, header, where), {
+      impute: this.impute !== null,
+      decimalComma: this.decimalComma,
+      ...options,
+    });
   }
 
   /** The label's encoder for a header, or null when the header has no label column. */
@@ -178,10 +207,11 @@ export class Preprocessor {
 /** The header positions of the feature columns: every column but the label and the dropped ones. */
 export function featureColumns(
   header: readonly string[],
-  options: Pick<PreprocessOptions, 'categorical' | 'drop' | 'log1p'>,
+  options: Pick<PreprocessOptions, 'categorical' | 'drop' | 'log1p' | 'advice'>,
   labelColumn: string | null,
 ): number[] {
-  if (labelColumn !== null) columnIndex({ header: [...header] }, labelColumn, 'label column');
+  const advice = options.advice ?? API_ADVICE;
+  if (labelColumn !== null) columnIndex({ header: [...header] }, labelColumn, advice.option('label'));
   for (const [key, names] of [
     ['categorical', options.categorical],
     ['drop', options.drop],
@@ -189,7 +219,7 @@ export function featureColumns(
   ] as const) {
     for (const name of names ?? []) {
       if (!header.includes(name)) {
-        throw new DataError(missingColumnMessage(name, header, `${key} column`), { column: name });
+        throw new DataError(missingColumnMessage(name, header, advice.option(key)), { column: name });
       }
     }
   }
@@ -202,41 +232,37 @@ export function featureColumns(
   return out;
 }
 
-/** Profiles a table's feature columns over the rows `use` accepts, and types them. */
-export function planTable(
-  table: CsvTable,
+/** A profiler of a header's feature columns (see profile.ts), with the options' settings. */
+export function columnProfiler(
+  header: readonly string[],
   options: PreprocessOptions,
   labelColumn: string | null,
-  use: (row: number) => boolean,
-): FeaturePlan[] {
-  const profiler = new Profiler(
-    table.header,
-    featureColumns(table.header, options, labelColumn),
+): Profiler {
+  return new Profiler(
+    header,
+    featureColumns(header, options, labelColumn),
     options.decimalComma ?? false,
     distinctLimit(options),
   );
-  const cells = new RowCells();
-  table.rows.forEach((row, r) => {
-    if (use(r)) profiler.visit(cells.set(row, table.lines[r]));
-  });
-  return planFeatures(profiler.columns, options);
 }
 
-/** Fits the planned columns on the rows `use` accepts. */
-export function fitTable(
-  table: CsvTable,
-  plans: readonly FeaturePlan[],
+/**
+ * Types the profiled columns: decimal commas detected when the options leave them open (with a note
+ * to show), then each column's kind, refusing what cannot be encoded.
+ */
+export function planColumns(
+  profiler: Profiler,
   options: PreprocessOptions,
-  use: (row: number) => boolean,
-): ColumnState[] {
-  const fits = plans.map((p) => columnFit(p, options));
-  const cells = new RowCells();
-  table.rows.forEach((row, r) => {
-    if (!use(r)) return;
-    cells.set(row, table.lines[r]);
-    for (const f of fits) f.visit(cells);
-  });
-  return fits.map((f) => f.state());
+  delimiter: string,
+): { plans: FeaturePlan[]; decimalComma: boolean; note: string | null } {
+  const advice = options.advice ?? API_ADVICE;
+  const { decimalComma, note } = resolveDecimalComma(
+    profiler.columns,
+    options.decimalComma,
+    delimiter,
+    advice,
+  );
+  return { plans: planFeatures(profiler.columns, { ...options, decimalComma }), decimalComma, note };
 }
 
 /** How many distinct values the profile keeps per column: enough to tell any allowed category set. */

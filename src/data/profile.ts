@@ -6,7 +6,7 @@
  * what the file holds, not a statistic, so it may look at every row; statistics (fit.ts) look at
  * training rows only.
  */
-import { booleanPairOf, type ColumnKind, NUMERIC_MAJORITY } from './columns.js';
+import { booleanPairOf, type ColumnKind } from './columns.js';
 import { Dictionary, OVERFLOW } from './dictionary.js';
 import type { Cells } from './records.js';
 
@@ -14,6 +14,8 @@ import type { Cells } from './records.js';
 export const DISTINCT_LIMIT = 1000;
 /** Examples of text cells kept per column for messages. */
 const EXAMPLES = 5;
+/** A column whose values are at least this share numbers is numbers with some bad cells, not categories. */
+export const NUMERIC_SHARE = 0.5;
 
 export interface CellExample {
   line: number;
@@ -27,11 +29,13 @@ export class ColumnProfile {
   numbers = 0;
   /** Present cells that are not. */
   text = 0;
-  /** Of the text cells, those that would be numbers if the file used decimal commas. */
+  /** Of the text cells, those that are numbers written with a decimal comma (12,5). */
   commaNumbers = 0;
   firstMissing: CellExample | null = null;
-  /** The first few distinct text cells, in file order. */
+  /** The first few distinct text cells that are not decimal-comma numbers, in file order. */
   readonly textExamples: CellExample[] = [];
+  /** The first decimal-comma number. */
+  commaExample: CellExample | null = null;
   /** Distinct trimmed present values, up to `limit` (then `dictionary.overflowed`). */
   readonly dictionary: Dictionary;
 
@@ -62,7 +66,10 @@ export class ColumnProfile {
     const code = this.dictionary.overflowed ? OVERFLOW : cells.code(i, this.dictionary, true);
     if (isNumber) return;
     this.text++;
-    if (!decimalComma && !Number.isNaN(cells.number(i, true))) this.commaNumbers++;
+    if (!decimalComma && !Number.isNaN(cells.number(i, true))) {
+      if (this.commaNumbers++ === 0) this.commaExample = { line: cells.line, value: cells.text(i) };
+      return;
+    }
     // Examples are distinct values; a value the dictionary already knew is not a new one.
     if (this.textExamples.length < EXAMPLES && (code === OVERFLOW || code >= known)) {
       const value = cells.text(i);
@@ -70,16 +77,38 @@ export class ColumnProfile {
         this.textExamples.push({ line: cells.line, value });
     }
   }
+
+  /** Number and text counts when decimal commas are read as numbers (`comma`) or not. */
+  counts(comma: boolean): { numbers: number; text: number } {
+    return comma
+      ? { numbers: this.numbers + this.commaNumbers, text: this.text - this.commaNumbers }
+      : { numbers: this.numbers, text: this.text };
+  }
+
+  /** Whether most of the column's text is decimal-comma numbers (a sign the file writes them). */
+  get looksDecimalComma(): boolean {
+    return this.commaNumbers > 0 && this.commaNumbers * 2 >= this.text;
+  }
 }
 
-/** The kind of a profiled column (a forced-categorical column is categorical whatever it holds). */
-export function columnKind(p: ColumnProfile, forceCategorical: boolean): ColumnKind {
+/**
+ * The kind of a profiled column, with `comma` saying whether decimal commas are read as numbers. A
+ * forced-categorical column is categorical whatever it holds. 'mixed' is a column of mostly numbers
+ * (NUMERIC_SHARE or more) with some text: reading the text as missing or the numbers as categories
+ * would both be guesses, so the user says which.
+ */
+export function columnKind(
+  p: ColumnProfile,
+  forceCategorical: boolean,
+  comma: boolean,
+): ColumnKind | 'mixed' {
   if (forceCategorical) return 'categorical';
   const present = p.present;
-  if (present > 0 && !p.dictionary.overflowed && booleanPairOf(p.dictionary.values)) return 'boolean';
-  if (present > 0 && p.text === 0) return 'numeric';
-  if (present > 0 && p.numbers / present >= NUMERIC_MAJORITY) return 'numeric';
-  return 'categorical';
+  if (present === 0) return 'numeric';
+  const { numbers, text } = p.counts(comma);
+  if (!p.dictionary.overflowed && booleanPairOf(p.dictionary.values)) return 'boolean';
+  if (text === 0) return 'numeric';
+  return numbers / present >= NUMERIC_SHARE ? 'mixed' : 'categorical';
 }
 
 /** Profiles of the named columns of a table, fed one record at a time. */

@@ -25,8 +25,8 @@ describe('fitLabel / encodeLabels', () => {
     expectDataError(() => encodeLabels(table(['y', 'TRUE', 'yes']), spec), ["has value 'yes'"], { row: 3 });
   });
 
-  it('asks for --positive when the values are not a boolean pair', () => {
-    expectDataError(() => fitLabel(table(['y', 'buy', 'leave']), 'y'), ["'buy', 'leave'", '--positive']);
+  it('asks for the positive value when the values are not a boolean pair', () => {
+    expectDataError(() => fitLabel(table(['y', 'buy', 'leave']), 'y'), ["'buy', 'leave'", 'positive: VALUE']);
   });
 
   it('uses the given positive value, one-vs-rest for more classes', () => {
@@ -38,9 +38,19 @@ describe('fitLabel / encodeLabels', () => {
 
   it('rejects a positive value that does not occur, with the closest one', () => {
     expectDataError(
-      () => fitLabel(table(['y', 'yes', 'no']), 'y', { positive: 'Yes' }),
-      ["positive value 'Yes' does not occur", "did you mean 'yes'"],
+      () => fitLabel(table(['y', 'buy', 'leave']), 'y', { positive: 'byu' }),
+      ["positive value 'byu' does not occur", "did you mean 'buy'"],
     );
+  });
+
+  it('takes values that differ only in case as one class, whatever the positive value is spelled', () => {
+    const t = table(['y', 'Yes', 'yes', 'No', 'no', 'YES']);
+    const spec = fitLabel(t, 'y', { positive: 'yes' });
+    expect(Array.from(encodeLabels(t, spec))).toEqual([1, 1, 0, 0, 1]);
+    const boolean = fitLabel(table(['y', 'TRUE', 'true', 'False']), 'y');
+    expect(boolean.mode).toBe('boolean');
+    const named = fitLabel(table(['y', 'Buy', 'buy', 'leave']), 'y', { positive: 'BUY' });
+    expect(Array.from(encodeLabels(table(['y', 'bUy', 'Leave']), named))).toEqual([1, 0]);
   });
 
   it('names a missing label column and suggests the closest', () => {

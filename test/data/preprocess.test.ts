@@ -175,7 +175,7 @@ describe('text in a numeric column', () => {
     const lines = ['amount,y', ...numbers.slice(0, 6), 'twelve,no', ...numbers.slice(6)];
     expectDataError(
       () => Preprocessor.fit(table(lines), { label: 'y' }),
-      ['row 8', "column 'amount'", "'twelve' is not a number", "categorical: ['amount']"],
+      ["column 'amount' holds numbers", "'twelve' (first on row 8)", "categorical: ['amount']"],
       { row: 8, column: 'amount', value: 'twelve' },
     );
   });
@@ -268,10 +268,22 @@ describe('decimal commas', () => {
     '2,5;no',
   ];
 
-  it('are text by default, and the error suggests decimalComma', () => {
+  it('are detected in a file not separated by commas', () => {
+    const p = Preprocessor.fit(table(lines, ';'), { label: 'y', log1p: false });
+    expect(p.decimalComma).toBe(true);
+    const col = p.columns[0];
+    expect(col.kind === 'numeric' && col.mean).toBeCloseTo((66 + 2.5) / 13, 12);
+  });
+
+  it('are refused when turned off, and in a comma-separated file, with a message that names the option', () => {
     expectDataError(
-      () => Preprocessor.fit(table(lines, ';'), { label: 'y' }),
-      ["'2,5' is not a number", 'decimalComma: true'],
+      () => Preprocessor.fit(table(lines, ';'), { label: 'y', decimalComma: false }),
+      ["column 'price' holds numbers", "'2,5'", 'decimalComma: true'],
+    );
+    const comma = ['price,y', ...lines.slice(1, -1).map((l) => l.replace(';', ',')), '"2,5",no'];
+    expectDataError(
+      () => Preprocessor.fit(table(comma, ','), { label: 'y' }),
+      ["row 14, column 'price': '2,5' is a number written with a comma", 'decimalComma: true'],
     );
   });
 

@@ -106,10 +106,14 @@ describe('prepareCsvFile errors name the file line and column', () => {
       row: 52,
     }));
   it('text in a numeric column', () =>
-    expectError(`n,c,y\n${rows(50, good)}\ntwelve,a,no\n`, [/row 52, column 'n': 'twelve' is not a number/], {
-      row: 52,
-      column: 'n',
-    }));
+    expectError(
+      `n,c,y\n${rows(50, good)}\ntwelve,a,no\n`,
+      [/column 'n' holds numbers, but 2 % of its 51 values are not \(50 are\): 'twelve' \(first on row 52\)/],
+      {
+        row: 52,
+        column: 'n',
+      },
+    ));
   it('one class', () => expectError(`n,c,y\n${rows(50, (i) => `${i},a,no`)}\n`, [/single class/]));
   it('a missing label', () =>
     expectError(`n,c,y\n${rows(50, good)}\n3,a,\n`, [/row 52: the label column 'y' is missing a value/], {
