@@ -20,7 +20,7 @@ import { isMissingBytes, parseNumberBytes } from './cells.js';
 import { isMissing, parseNumber } from './columns.js';
 import type { Dictionary } from './dictionary.js';
 import { DataError } from './errors.js';
-import type { Cells } from './records.js';
+import { type Cells, GROUPED_NUMBER } from './records.js';
 
 export type CsvEncoding = 'utf8' | 'latin1';
 
@@ -419,6 +419,13 @@ export class CsvScanner implements Cells {
   text(i: number): string {
     if (this.simple(i)) return this.decode(this.trimmedStarts[i], this.trimmedEnds[i]);
     return this.raw(i).trim();
+  }
+
+  isGroupedNumber(i: number): boolean {
+    // Only a field that starts like a number is worth a string.
+    const first = this.bytes[this.trimmedStarts[i]];
+    const numeric = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d;
+    return numeric && GROUPED_NUMBER.test(this.text(i));
   }
 
   code(i: number, dictionary: Dictionary, add: boolean): number {

@@ -93,12 +93,15 @@ export function planFeatures(profiles: readonly ColumnProfile[], options: FitOpt
     const name = p.name;
     if (kind === 'mixed') {
       const { numbers, text } = p.counts(comma);
-      const examples = p.textExamples.length > 0 ? p.textExamples : [p.commaExample!];
+      const examples = p.textExamples.length > 0 ? p.textExamples : [(p.commaExample ?? p.groupedExample)!];
       const { line, value } = examples[0];
-      const hint =
-        !comma && p.commaNumbers > 0
-          ? `; numbers like '${p.commaExample!.value}' need decimal commas: ${advice.decimalComma}`
-          : '';
+      let hint = '';
+      if (!comma && p.commaNumbers > 0) {
+        hint += `; numbers like '${p.commaExample!.value}' need decimal commas: ${advice.decimalComma}`;
+      }
+      if (p.grouped > 0) {
+        hint += `; ${p.grouped} cells like '${p.groupedExample!.value}' have thousands separators, which are not read: remove them`;
+      }
       throw new DataError(
         `column '${name}' holds numbers, but ${percent(text, p.present)} % of its ${p.present} values are not ` +
           `(${numbers} are): ${examples.map((e) => `'${e.value}'`).join(', ')}${text > examples.length ? ', ...' : ''} ` +

@@ -36,6 +36,9 @@ export class ColumnProfile {
   readonly textExamples: CellExample[] = [];
   /** The first decimal-comma number. */
   commaExample: CellExample | null = null;
+  /** Text cells that are numbers with thousands separators (1.234,5), which are never read as numbers. */
+  grouped = 0;
+  groupedExample: CellExample | null = null;
   /** Distinct trimmed present values, up to `limit` (then `dictionary.overflowed`). */
   readonly dictionary: Dictionary;
 
@@ -69,6 +72,9 @@ export class ColumnProfile {
     if (!decimalComma && !Number.isNaN(cells.number(i, true))) {
       if (this.commaNumbers++ === 0) this.commaExample = { line: cells.line, value: cells.text(i) };
       return;
+    }
+    if (cells.isGroupedNumber(i) && this.grouped++ === 0) {
+      this.groupedExample = { line: cells.line, value: cells.text(i) };
     }
     // Examples are distinct values; a value the dictionary already knew is not a new one.
     if (this.textExamples.length < EXAMPLES && (code === OVERFLOW || code >= known)) {
@@ -108,7 +114,10 @@ export function columnKind(
   const { numbers, text } = p.counts(comma);
   if (!p.dictionary.overflowed && booleanPairOf(p.dictionary.values)) return 'boolean';
   if (text === 0) return 'numeric';
-  return numbers / present >= NUMERIC_SHARE ? 'mixed' : 'categorical';
+  // Cells that are numbers in another notation (decimal commas when they are off, thousands
+  // separators) count towards "mostly numbers": such a column must not pass for categories.
+  const lookalikes = (comma ? 0 : p.commaNumbers) + p.grouped;
+  return (numbers + lookalikes) / present >= NUMERIC_SHARE ? 'mixed' : 'categorical';
 }
 
 /** Profiles of the named columns of a table, fed one record at a time. */

@@ -21,7 +21,12 @@ export interface Cells {
   raw(i: number): string;
   /** The dictionary code of the trimmed text: Dictionary.add when `add`, else Dictionary.find. */
   code(i: number, dictionary: Dictionary, add: boolean): number;
+  /** A number with thousands separators (1.234,5 or 1,234.5 or 1'234), which is never read as one. */
+  isGroupedNumber(i: number): boolean;
 }
+
+/** Digits in groups of three with a separator, and an optional decimal part. */
+export const GROUPED_NUMBER = /^[+-]?\d{1,3}([.,' ]\d{3})+([.,]\d+)?$/;
 
 /** A row of an in-memory table as Cells. */
 export class RowCells implements Cells {
@@ -56,5 +61,9 @@ export class RowCells implements Cells {
 
   code(i: number, dictionary: Dictionary, add: boolean): number {
     return dictionary.lookupString(this.row[i].trim(), add);
+  }
+
+  isGroupedNumber(i: number): boolean {
+    return GROUPED_NUMBER.test(this.row[i].trim());
   }
 }
