@@ -1,3 +1,4 @@
+import { checkOptions, knownOptions } from './options.js';
 import { alloc, type FloatArray, formatShape, type GraphNode, Tensor } from './tensor.js';
 
 /**
@@ -70,6 +71,8 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
+const BACKWARD_OPTIONS = knownOptions<BackwardOptions>({ retainGraph: true });
+
 interface PendingGrad {
   data: FloatArray;
   /** False while `data` may be an array another tensor or op still holds: copy before adding. */
@@ -140,6 +143,7 @@ function describe(v: unknown): string {
  * gradient is 1. Leaves that require gradients get them added to `.grad`.
  */
 export function backward(root: Tensor, grad?: Tensor | FloatArray, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, BACKWARD_OPTIONS);
   if (!root.requiresGrad) {
     throw new Error(
       'backward: this tensor does not require gradients (no input had requiresGrad, or noGrad was on)',

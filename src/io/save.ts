@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { Dtype } from '../kernels/types.js';
 import type { LayerConfig } from '../nn/module.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { Model } from '../training/model.js';
 import { writeFileAtomic } from './atomic.js';
 import { layerFromConfig } from './layers.js';
@@ -19,6 +20,8 @@ export interface SaveOptions {
   /** Test seam: runs after the new files are written, before model.json is replaced. */
   beforeCommit?: () => void;
 }
+
+const SAVE_OPTIONS = knownOptions<SaveOptions>({ preprocessing: true, metadata: true, beforeCommit: true });
 
 export interface SavedTensor {
   name: string;
@@ -59,6 +62,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
  * pointing at its own, still present, weights file. Stale weights files are removed afterwards.
  */
 export function saveModel(dir: string, model: Model, options: SaveOptions = {}): void {
+  checkOptions('saveModel', options, SAVE_OPTIONS);
   const net = model.network;
   if (net.inputDim === null)
     throw new Error('saveModel: the model is not built; fit it or call build(inputDim)');

@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { checkOptions, knownOptions } from '../options.js';
 import type { Generator } from '../random.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { stableSigmoid } from './activations.js';
@@ -14,11 +15,14 @@ export interface LossOptions {
   weight?: Tensor;
 }
 
+const LOSS_OPTIONS = knownOptions<LossOptions>({ weight: true });
+
 /** Keras clips probabilities to [epsilon, 1 - epsilon] before taking logs. */
 export const BCE_EPSILON = 1e-7;
 
 function checkPair(op: string, pred: Tensor, target: Tensor, options: LossOptions): FloatArray | null {
   if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  checkOptions(op, options, LOSS_OPTIONS);
   checkSameDtype(op, pred, target);
   if (
     pred.size !== target.size ||
