@@ -143,9 +143,9 @@ export function saveModel(dir: string, model: Model, options: SaveOptions = {}):
   ensureFolder(dir);
   const target = join(dir, MODEL_FILE);
   const pending = tempName(target);
-  writeDurable(pending, json);
   const weightsPath = join(dir, weightsFile);
   try {
+    writeDurable(pending, json);
     writeFileAtomic(weightsPath, bytes);
     options.beforeCommit?.();
     renameSync(pending, target);
@@ -223,6 +223,9 @@ function readText(path: string): string | null {
  */
 export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   checkOptions('loadModel', options, LOAD_OPTIONS);
+  if (typeof dir !== 'string' || dir === '') {
+    throw new Error(`loadModel: dir must be the path of a folder saved by saveModel, got ${String(dir)}`);
+  }
   const path = join(dir, MODEL_FILE);
   for (let attempt = 1; ; attempt++) {
     let text: string;

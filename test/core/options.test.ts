@@ -52,6 +52,7 @@ const cases: Array<[who: string, call: (o: Loose) => unknown, known: string]> = 
   ['predict', (o) => built().predict(x, o), 'batchSize'],
   ['EarlyStopping', (o) => new tg.EarlyStopping(o), 'monitor, minDelta, patience, mode, restoreBestWeights'],
   ['saveModel', (o) => tg.saveModel(dir, built(), o), 'preprocessing, metadata, beforeCommit'],
+  ['loadModel', (o) => tg.loadModel(dir, o), 'acceptVersion1'],
   ['tensor', (o) => tg.tensor([1, 2], o), 'dtype, requiresGrad'],
   ['full', (o) => tg.full([2], 1, o), 'dtype, requiresGrad'],
   ['zeros', (o) => tg.zeros([2], o), 'dtype, requiresGrad'],
