@@ -19,7 +19,9 @@ const strict = process.argv.includes('--strict') || asan;
 const errorFile = join(root, 'build', 'native-build-error.txt');
 // Installed as a dependency, only `npm rebuild tensorgrad` reruns this script (package.json's
 // build:native exists only in a clone); src/kernels/native/addon.ts makes the same choice.
-const rebuild = root.split(/[\\/]/).includes('node_modules') ? 'npm rebuild tensorgrad' : 'npm run build:native';
+const rebuild = root.split(/[\\/]/).includes('node_modules')
+  ? 'npm rebuild tensorgrad'
+  : 'npm run build:native';
 
 function fail(reason) {
   const line = reason.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';

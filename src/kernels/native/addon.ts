@@ -77,7 +77,9 @@ export function nativeAddonPath(): string {
  * in a clone of the repository. scripts/build-native.mjs makes the same choice.
  */
 export function rebuildCommand(packageRoot: string = root): string {
-  return packageRoot.split(/[\\/]/).includes('node_modules') ? 'npm rebuild tensorgrad' : 'npm run build:native';
+  return packageRoot.split(/[\\/]/).includes('node_modules')
+    ? 'npm rebuild tensorgrad'
+    : 'npm run build:native';
 }
 
 let cached: NativeAddon | undefined;
