@@ -17,6 +17,11 @@ const require = createRequire(join(root, 'package.json'));
 const asan = process.argv.includes('--asan');
 const strict = process.argv.includes('--strict') || asan;
 const errorFile = join(root, 'build', 'native-build-error.txt');
+// Installed as a dependency, only `npm rebuild tensorgrad` reruns this script (package.json's
+// build:native exists only in a clone); src/kernels/native/addon.ts makes the same choice.
+const rebuild = root.split(/[\\/]/).includes('node_modules')
+  ? 'npm rebuild tensorgrad'
+  : 'npm run build:native';
 
 function fail(reason) {
   const line = reason.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
@@ -24,7 +29,9 @@ function fail(reason) {
     mkdirSync(dirname(errorFile), { recursive: true });
     writeFileSync(errorFile, `${line}\n`);
   }
-  console.warn(`tensorgrad: native addon not built (${line}); the TypeScript kernels will be used.`);
+  console.warn(
+    `tensorgrad: native addon not built (${line}); the TypeScript kernels will be used. Once the cause is fixed, run ${rebuild}.`,
+  );
   process.exit(strict ? 1 : 0);
 }
 

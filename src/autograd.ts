@@ -1,3 +1,4 @@
+import { checkOptions, knownOptions } from './options.js';
 import { alloc, type FloatArray, formatShape, type GraphNode, Tensor } from './tensor.js';
 
 /**
@@ -70,6 +71,8 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
+const BACKWARD_OPTIONS = knownOptions<BackwardOptions>({ retainGraph: true });
+
 interface PendingGrad {
   data: FloatArray;
   /** False while `data` may be an array another tensor or op still holds: copy before adding. */
@@ -96,10 +99,51 @@ function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray)
 }
 
 /**
+ * The upstream gradient as an array of root's dtype. A Tensor must have root's shape (the same
+ * size is not enough: a [3,2] gradient for a [2,3] output pairs values by accident of layout); a
+ * flat array carries no shape and must have root's size. Another dtype is converted, as PyTorch
+ * does, so a float64 gradient never leaks float64 arrays into a float32 graph's .grad.
+ */
+function upstreamGradient(root: Tensor, grad: Tensor | FloatArray): FloatArray {
+  let data: ArrayLike<number>;
+  if (grad instanceof Tensor) {
+    if (grad.ndim !== root.ndim || grad.shape.some((d, i) => d !== root.shape[i])) {
+      throw new Error(
+        `backward: gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(root.shape)}`,
+      );
+    }
+    data = grad.data;
+  } else if (grad instanceof Float32Array || grad instanceof Float64Array || Array.isArray(grad)) {
+    data = grad;
+  } else {
+    throw new Error(
+      `backward: the gradient must be a Tensor, a Float32Array, a Float64Array or an array of numbers, got ${describe(grad)}`,
+    );
+  }
+  if (data.length !== root.size) {
+    throw new Error(
+      `backward: gradient has ${data.length} values but the tensor has shape ${formatShape(root.shape)}`,
+    );
+  }
+  const want = root.dtype === 'float64' ? Float64Array : Float32Array;
+  if (data instanceof want) return data as FloatArray;
+  const converted = alloc(root.dtype, data.length);
+  converted.set(data);
+  return converted;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
+}
+
+/**
  * Backpropagates from `root`. With no gradient given, root must hold one value (a loss) and its
  * gradient is 1. Leaves that require gradients get them added to `.grad`.
  */
 export function backward(root: Tensor, grad?: Tensor | FloatArray, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, BACKWARD_OPTIONS);
   if (!root.requiresGrad) {
     throw new Error(
       'backward: this tensor does not require gradients (no input had requiresGrad, or noGrad was on)',
@@ -115,12 +159,7 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
     seed = alloc(root.dtype, 1);
     seed[0] = 1;
   } else {
-    seed = grad instanceof Tensor ? grad.data : grad;
-    if (seed.length !== root.size) {
-      throw new Error(
-        `backward: gradient has ${seed.length} values but the tensor has shape ${formatShape(root.shape)}`,
-      );
-    }
+    seed = upstreamGradient(root, grad);
   }
   const order = topologicalOrder(root);
   const pending = new Map<Tensor, PendingGrad>();
@@ -155,7 +194,10 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
 
 function accumulateLeaf(t: Tensor, g: FloatArray): void {
   if (t.grad === null) {
-    t.grad = new Tensor(g.slice(), t.shape);
+    // alloc + set rather than slice: .grad always has its tensor's dtype, whatever array came in.
+    const own = alloc(t.dtype, t.size);
+    own.set(g);
+    t.grad = new Tensor(own, t.shape);
     return;
   }
   const acc = t.grad.data;

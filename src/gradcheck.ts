@@ -1,5 +1,6 @@
 import { backward, isGradEnabled, noGrad } from './autograd.js';
 import { withBackend } from './kernels/registry.js';
+import { checkOptions, knownOptions } from './options.js';
 import { Generator } from './random.js';
 import { formatShape, type Shape, Tensor } from './tensor.js';
 
@@ -15,6 +16,15 @@ export interface GradcheckOptions {
   /** Throw a GradcheckError on failure (default) or only report it in the result. */
   raise?: boolean;
 }
+
+const GRADCHECK_OPTIONS = knownOptions<GradcheckOptions>({
+  eps: true,
+  atol: true,
+  rtol: true,
+  seed: true,
+  label: true,
+  raise: true,
+});
 
 export interface GradcheckResult {
   ok: boolean;
@@ -81,7 +91,14 @@ export function gradcheck(
   inputs: Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
-  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0, label = 'function', raise = true } = options;
+  const {
+    eps = 1e-6,
+    atol = 1e-5,
+    rtol = 1e-3,
+    seed = 0,
+    label = 'function',
+    raise = true,
+  } = checkOptions('gradcheck', options, GRADCHECK_OPTIONS);
   inputs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new Error(`gradcheck: input ${i} is not a Tensor`);
     if (t.dtype !== 'float64') {

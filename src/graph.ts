@@ -1,12 +1,20 @@
 import { topologicalOrder } from './autograd.js';
+import { checkOptions, knownOptions } from './options.js';
 import { formatShape, type Tensor } from './tensor.js';
+
+export interface MermaidOptions {
+  direction?: 'LR' | 'TB';
+}
+
+const MERMAID_OPTIONS = knownOptions<MermaidOptions>({ direction: true });
 
 /**
  * The recorded computation graph behind `root` as a Mermaid flowchart: one box per tensor (its
  * name or "leaf", shape, and whether it needs a gradient) and one rounded node per op, with edges
  * in the direction data flows. Paste it into any Mermaid renderer (GitHub renders it in Markdown).
  */
-export function toMermaid(root: Tensor, options: { direction?: 'LR' | 'TB' } = {}): string {
+export function toMermaid(root: Tensor, options: MermaidOptions = {}): string {
+  checkOptions('toMermaid', options, MERMAID_OPTIONS);
   const order = topologicalOrder(root);
   const ids = new Map<Tensor, string>();
   order.forEach((t, i) => ids.set(t, `t${i}`));

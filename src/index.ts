@@ -11,7 +11,7 @@ export {
 } from './autograd.js';
 export * as data from './data/index.js';
 export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
-export { toMermaid } from './graph.js';
+export { type MermaidOptions, toMermaid } from './graph.js';
 export * from './io/index.js';
 export * as kernels from './kernels/index.js';
 export { getNativeThreads, requestedGpuMode, setGpuMode, setNativeThreads } from './kernels/index.js';

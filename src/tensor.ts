@@ -1,4 +1,5 @@
 import type { Dtype, FloatArray } from './kernels/types.js';
+import { checkOptions, knownOptions, mergeOptions } from './options.js';
 import { defaultGenerator, type Generator } from './random.js';
 
 export type { Dtype, FloatArray };
@@ -128,6 +129,8 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+const TENSOR_OPTIONS = knownOptions<TensorOptions>({ dtype: true, requiresGrad: true });
+
 function inferShape(value: NestedArray, path: string): number[] {
   if (typeof value === 'number') return [];
   if (!Array.isArray(value)) throw new Error(`tensor: expected a number or an array at ${path}`);
@@ -161,6 +164,7 @@ export function tensor(
   let shape: Shape | undefined;
   if (Array.isArray(shapeOrOptions)) shape = shapeOrOptions as Shape;
   else if (shapeOrOptions) options = shapeOrOptions as TensorOptions;
+  checkOptions('tensor', options, TENSOR_OPTIONS);
   const requiresGrad = options.requiresGrad ?? false;
   if (values instanceof Float32Array || values instanceof Float64Array) {
     const own = values instanceof Float64Array ? 'float64' : 'float32';
@@ -194,22 +198,34 @@ function isFlatNumbers(v: unknown): v is ArrayLike<number> {
 
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   checkShape(shape, 'full');
+  checkOptions('full', options, TENSOR_OPTIONS);
   const data = alloc(options.dtype ?? 'float32', sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, options.requiresGrad ?? false);
 }
 
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  checkOptions('zeros', options, TENSOR_OPTIONS);
   return full(shape, 0, options);
 }
 
 export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  checkOptions('ones', options, TENSOR_OPTIONS);
   return full(shape, 1, options);
 }
 
 export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
+
+const RANDOM_OPTIONS = mergeOptions(
+  TENSOR_OPTIONS,
+  knownOptions<Omit<RandomOptions, keyof TensorOptions>>({ generator: true }),
+);
+const RANDN_OPTIONS = mergeOptions(
+  RANDOM_OPTIONS,
+  knownOptions<{ mean?: number; std?: number }>({ mean: true, std: true }),
+);
 
 function fromSampler(shape: Shape, options: RandomOptions, draw: (g: Generator) => number): Tensor {
   checkShape(shape, 'random tensor');
@@ -222,16 +238,18 @@ function fromSampler(shape: Shape, options: RandomOptions, draw: (g: Generator) 
 /** Uniform in [low, high) from the seeded generator. */
 export function uniform(shape: Shape, low = 0, high = 1, options: RandomOptions = {}): Tensor {
   if (!(high >= low)) throw new Error(`uniform: high (${high}) must be >= low (${low})`);
+  checkOptions('uniform', options, RANDOM_OPTIONS);
   return fromSampler(shape, options, (g) => g.uniform(low, high));
 }
 
 /** Uniform in [0, 1). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  checkOptions('rand', options, RANDOM_OPTIONS);
   return uniform(shape, 0, 1, options);
 }
 
 /** Standard normal (scaled by std, shifted by mean). */
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const { mean = 0, std = 1 } = options;
+  const { mean = 0, std = 1 } = checkOptions('randn', options, RANDN_OPTIONS);
   return fromSampler(shape, options, (g) => g.normal(mean, std));
 }

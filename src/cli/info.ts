@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { availableProviders, getBackend, unavailableProviders } from '../kernels/registry.js';
+
+/** The installed package's folder (src/cli and dist/cli sit at the same depth below it). */
+export function packageRoot(): string {
+  return fileURLToPath(new URL('../..', import.meta.url)).replace(/[\\/]$/, '');
+}
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -35,5 +41,22 @@ export function infoLines(): string[] {
     ...providers.map((p) => `  ${p.name.padEnd(9)} ${p.dtypes.join('+').padEnd(16)} ${p.describe?.() ?? ''}`),
   ];
   for (const [name, why] of unavailableProviders()) lines.push(`  ${name.padEnd(9)} unavailable: ${why}`);
+  lines.push(...usageLines());
   return lines;
+}
+
+/**
+ * How to run the command line from another project: the package installs the `tensorgrad`
+ * binary into node_modules/.bin, which npx runs.
+ */
+export function usageLines(): string[] {
+  return [
+    `installed at: ${packageRoot()}`,
+    'use from your own project (Node >= 20):',
+    '  npm install tensorgrad',
+    '  npx tensorgrad train --data FILE.csv --label COLUMN --out runs/first',
+    '  npx tensorgrad predict --model runs/first --data NEW.csv --out scored.csv',
+    '  npx tensorgrad <command> --help     every option of train, evaluate, predict',
+    "  import { Model, Dense, Adam } from 'tensorgrad'     the API (ES modules, TypeScript types included)",
+  ];
 }

@@ -2,6 +2,7 @@ export { writeFileAtomic } from './atomic.js';
 export { exportOnnx, toOnnx } from './onnx.js';
 export {
   type LoadedModel,
+  type LoadOptions,
   loadModel,
   MODEL_FORMAT,
   MODEL_VERSION,

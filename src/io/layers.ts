@@ -1,29 +1,66 @@
 import { ActivationLayer, type ActivationName } from '../nn/activation.js';
-import { Dense, type DenseOptions } from '../nn/dense.js';
+import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
+import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
 import type { LayerConfig, Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
 
-/** Rebuilds a layer from its config() (the inverse of Module.config). */
-export function layerFromConfig(config: LayerConfig, where: string): Module {
-  const name = typeof config.name === 'string' ? config.name : undefined;
+const ACTIVATIONS: readonly ActivationName[] = ['relu', 'sigmoid', 'tanh'];
+
+/**
+ * Rebuilds a layer from its config() (the inverse of Module.config). Every key is checked before
+ * use, so a config with a missing or mistyped key is refused with its path (`model.layers[2].units`)
+ * rather than turned into a layer with a default or a TypeError.
+ */
+export function layerFromConfig(config: LayerConfig, where: string, path = 'layer'): Module {
+  const fail = (key: string, what: string): never => {
+    throw new Error(`${where}: key '${path}.${key}' ${what}`);
+  };
+  const get = (key: string, optional = false): unknown => {
+    if (!Object.hasOwn(config, key)) {
+      if (optional) return undefined;
+      fail(key, `is missing (a ${String(config.type)} layer needs it)`);
+    }
+    return config[key];
+  };
+  const str = (key: string, allowed?: readonly string[]): string => {
+    const v = get(key);
+    if (typeof v !== 'string') fail(key, `must be a string, got ${JSON.stringify(v)}`);
+    if (allowed && !allowed.includes(v as string)) {
+      fail(key, `must be one of ${allowed.join(', ')}, got '${v}'`);
+    }
+    return v as string;
+  };
+  const num = (key: string, optional = false): number | undefined => {
+    const v = get(key, optional);
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail(key, `must be a finite number, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  if (!['Dense', 'Dropout', 'Activation', 'Softmax'].includes(config.type)) {
+    throw new Error(`${where}: unknown layer type '${String(config.type)}' at ${path} in the saved model`);
+  }
+  const name = str('name');
   switch (config.type) {
-    case 'Dense':
-      return new Dense(config.units as number, {
+    case 'Dense': {
+      const useBias = get('useBias');
+      if (typeof useBias !== 'boolean')
+        fail('useBias', `must be true or false, got ${JSON.stringify(useBias)}`);
+      return new Dense(num('units') as number, {
         name,
-        activation: config.activation as DenseOptions['activation'],
-        useBias: config.useBias as boolean,
-        kernelInitializer: config.kernelInitializer as DenseOptions['kernelInitializer'],
-        l2: (config.l2 as number) ?? 0,
-        inputDim: config.inputDim as number | undefined,
+        activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
+        useBias: useBias as boolean,
+        kernelInitializer: str('kernelInitializer', KERNEL_INITIALIZERS) as Dense['kernelInitializer'],
+        l2: num('l2', true) ?? 0,
+        inputDim: num('inputDim', true),
       });
+    }
     case 'Dropout':
-      return new Dropout(config.rate as number, { name });
+      return new Dropout(num('rate') as number, { name });
     case 'Activation':
-      return new ActivationLayer(config.activation as ActivationName, { name });
-    case 'Softmax':
-      return new Softmax({ name });
+      return new ActivationLayer(str('activation', ACTIVATIONS) as ActivationName, { name });
     default:
-      throw new Error(`${where}: unknown layer type '${String(config.type)}' in the saved model`);
+      return new Softmax({ name });
   }
 }

@@ -1,6 +1,7 @@
 import { relu, sigmoid, tanh } from '../ops/activations.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { type LayerConfig, Module } from './module.js';
+import { LAYER_OPTIONS, type LayerConfig, type LayerOptions, Module } from './module.js';
 
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh';
 const FUNCTIONS: Record<ActivationName, (x: Tensor) => Tensor> = { relu, sigmoid, tanh };
@@ -9,8 +10,15 @@ const FUNCTIONS: Record<ActivationName, (x: Tensor) => Tensor> = { relu, sigmoid
 export class ActivationLayer extends Module {
   readonly activation: ActivationName;
 
-  constructor(activation: ActivationName, options: { name?: string } = {}) {
-    super(options.name);
+  constructor(activation: ActivationName, options: LayerOptions = {}) {
+    // new.target names the class the user wrote: ReLU, not Activation.
+    super(
+      checkOptions(
+        new.target.name === 'ActivationLayer' ? 'Activation' : new.target.name,
+        options,
+        LAYER_OPTIONS,
+      ).name,
+    );
     if (!(activation in FUNCTIONS)) {
       throw new Error(`Activation: unknown activation '${activation}'; use relu, sigmoid or tanh`);
     }
@@ -31,19 +39,19 @@ export class ActivationLayer extends Module {
 }
 
 export class ReLU extends ActivationLayer {
-  constructor(options: { name?: string } = {}) {
+  constructor(options: LayerOptions = {}) {
     super('relu', options);
   }
 }
 
 export class Sigmoid extends ActivationLayer {
-  constructor(options: { name?: string } = {}) {
+  constructor(options: LayerOptions = {}) {
     super('sigmoid', options);
   }
 }
 
 export class Tanh extends ActivationLayer {
-  constructor(options: { name?: string } = {}) {
+  constructor(options: LayerOptions = {}) {
     super('tanh', options);
   }
 }

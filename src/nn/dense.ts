@@ -1,4 +1,5 @@
 import { type Activation, dense } from '../ops/dense.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator } from '../random.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { initKernel, KERNEL_INITIALIZERS, type KernelInitializer } from './initializers.js';
@@ -20,6 +21,16 @@ export interface DenseOptions {
   name?: string;
 }
 
+const DENSE_OPTIONS = knownOptions<DenseOptions>({
+  activation: true,
+  kernelInitializer: true,
+  useBias: true,
+  l2: true,
+  inputDim: true,
+  inputShape: true,
+  name: true,
+});
+
 /** A fully connected layer h = act(x W + b), run by the fused `dense` op. */
 export class Dense extends Module {
   readonly units: number;
@@ -33,7 +44,7 @@ export class Dense extends Module {
   readonly declaredInputDim: number | null;
 
   constructor(units: number, options: DenseOptions = {}) {
-    super(options.name);
+    super(checkOptions('Dense', options, DENSE_OPTIONS).name);
     if (!Number.isInteger(units) || units <= 0) {
       throw new Error(`Dense: units must be a positive integer, got ${units}`);
     }

@@ -1,7 +1,8 @@
 import { dropout } from '../ops/dropout.js';
+import { checkOptions } from '../options.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { type BuildContext, type LayerConfig, Module } from './module.js';
+import { type BuildContext, LAYER_OPTIONS, type LayerConfig, type LayerOptions, Module } from './module.js';
 
 /** Inverted dropout while training, the identity in evaluation mode. */
 export class Dropout extends Module {
@@ -9,8 +10,8 @@ export class Dropout extends Module {
   /** Where masks come from; Sequential hands each Dropout its own fork of the model's generator. */
   generator: Generator | null = null;
 
-  constructor(rate: number, options: { name?: string } = {}) {
-    super(options.name);
+  constructor(rate: number, options: LayerOptions = {}) {
+    super(checkOptions('Dropout', options, LAYER_OPTIONS).name);
     if (!(rate >= 0 && rate < 1)) throw new Error(`Dropout: rate must be in [0, 1), got ${rate}`);
     this.rate = rate;
   }

@@ -1,6 +1,14 @@
 import type { Dtype } from '../kernels/types.js';
+import { knownOptions } from '../options.js';
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
+
+/** Options of the parameter-free layers (Dropout, Activation, ReLU, Softmax, ...). */
+export interface LayerOptions {
+  name?: string;
+}
+
+export const LAYER_OPTIONS = knownOptions<LayerOptions>({ name: true });
 
 /** What a layer needs to create its parameters: where randomness comes from and the dtype. */
 export interface BuildContext {

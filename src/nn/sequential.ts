@@ -1,4 +1,5 @@
 import type { Dtype } from '../kernels/types.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { formatShape, type Tensor } from '../tensor.js';
 import { Dense } from './dense.js';
@@ -12,6 +13,13 @@ export interface SequentialOptions {
   dtype?: Dtype;
 }
 
+const SEQUENTIAL_OPTIONS = knownOptions<SequentialOptions>({
+  name: true,
+  seed: true,
+  generator: true,
+  dtype: true,
+});
+
 /** Layers applied in order. Builds itself as soon as the input width is known. */
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -19,7 +27,7 @@ export class Sequential extends Module {
   readonly generator: Generator;
 
   constructor(layers: Module[], options: SequentialOptions = {}) {
-    super(options.name ?? 'sequential');
+    super(checkOptions('Sequential', options, SEQUENTIAL_OPTIONS).name ?? 'sequential');
     if (layers.length === 0) throw new Error('Sequential: needs at least one layer');
     this.layers = layers;
     this.dtype = options.dtype ?? 'float32';

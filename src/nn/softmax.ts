@@ -1,8 +1,9 @@
 import { div, sub } from '../ops/arithmetic.js';
 import { exp } from '../ops/math.js';
 import { sum } from '../ops/reduce.js';
+import { checkOptions } from '../options.js';
 import { alloc, formatShape, Tensor } from '../tensor.js';
-import { type LayerConfig, Module } from './module.js';
+import { LAYER_OPTIONS, type LayerConfig, type LayerOptions, Module } from './module.js';
 
 /**
  * Softmax over the features of each row, composed from primitive ops. The row maximum is
@@ -10,8 +11,8 @@ import { type LayerConfig, Module } from './module.js';
  * With categoricalCrossentropy, fit skips this layer and uses the fused softmaxCrossEntropy.
  */
 export class Softmax extends Module {
-  constructor(options: { name?: string } = {}) {
-    super(options.name);
+  constructor(options: LayerOptions = {}) {
+    super(checkOptions('Softmax', options, LAYER_OPTIONS).name);
   }
 
   get className(): string {

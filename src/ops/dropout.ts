@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
 import { registerOp } from './registry.js';
@@ -11,6 +12,8 @@ export interface DropoutOptions {
   generator?: Generator;
 }
 
+const DROPOUT_OPTIONS = knownOptions<DropoutOptions>({ training: true, generator: true });
+
 /**
  * Inverted dropout: each element is zeroed with probability `rate` and the kept ones are scaled by
  * 1 / (1 - rate), so the expected value is unchanged and evaluation needs no rescaling.
@@ -20,6 +23,7 @@ let draws = new Uint32Array(0);
 
 export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
+  checkOptions('dropout', options, DROPOUT_OPTIONS);
   if (options.training === false || rate === 0) return x;
   const g = options.generator ?? defaultGenerator();
   const scale = 1 / (1 - rate);

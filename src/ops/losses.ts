@@ -1,4 +1,5 @@
 import { record } from '../autograd.js';
+import { checkOptions, knownOptions } from '../options.js';
 import type { Generator } from '../random.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { stableSigmoid } from './activations.js';
@@ -14,11 +15,14 @@ export interface LossOptions {
   weight?: Tensor;
 }
 
+const LOSS_OPTIONS = knownOptions<LossOptions>({ weight: true });
+
 /** Keras clips probabilities to [epsilon, 1 - epsilon] before taking logs. */
 export const BCE_EPSILON = 1e-7;
 
 function checkPair(op: string, pred: Tensor, target: Tensor, options: LossOptions): FloatArray | null {
   if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  checkOptions(op, options, LOSS_OPTIONS);
   checkSameDtype(op, pred, target);
   if (
     pred.size !== target.size ||
@@ -31,10 +35,13 @@ function checkPair(op: string, pred: Tensor, target: Tensor, options: LossOption
   }
   if (pred.size === 0) throw new Error(`${op}: empty input`);
   const w = options.weight;
-  if (!w) return null;
-  if (w.size !== target.size) {
+  if (w === undefined || w === null) return null;
+  if (!(w instanceof Tensor)) throw new Error(`${op}: weight must be a Tensor of the target's shape`);
+  // Same shape, not just the same size: a [4,1] weight on a [1,4] target would pair the values
+  // by accident of layout, which is never what the caller meant.
+  if (w.ndim !== target.ndim || w.shape.some((d, i) => d !== target.shape[i])) {
     throw new Error(
-      `${op}: weight has shape ${formatShape(w.shape)} but target has ${formatShape(target.shape)}`,
+      `${op}: weight has shape ${formatShape(w.shape)} but target has ${formatShape(target.shape)}; they must be equal`,
     );
   }
   return w.data;
@@ -135,7 +142,10 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor | ArrayLike<n
     const lse = max + Math.log(s);
     for (let j = 0; j < c; j++) {
       logSoftmax[row + j] = ld[row + j] - lse;
-      total -= y.data[row + j] * logSoftmax[row + j];
+      // 0 * log 0 counts as 0 (PyTorch's convention): a -Infinity logit on a class the target
+      // gives no weight must not turn the loss into 0 * -Infinity = NaN.
+      const yj = y.data[row + j];
+      if (yj !== 0) total -= yj * logSoftmax[row + j];
     }
   }
   const od = alloc(logits.dtype, 1);

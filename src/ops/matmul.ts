@@ -1,5 +1,6 @@
 import { record } from '../autograd.js';
 import { gemm } from '../kernels/registry.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { alloc, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
 import { registerOp } from './registry.js';
@@ -12,8 +13,11 @@ export interface MatmulOptions {
   transB?: boolean;
 }
 
+const MATMUL_OPTIONS = knownOptions<MatmulOptions>({ transA: true, transB: true });
+
 /** Matrix product op(a) x op(b) of two 2-D tensors, on whichever kernel the dispatcher picks. */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  checkOptions('matmul', options, MATMUL_OPTIONS);
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
   if (a.ndim !== 2 || b.ndim !== 2) {

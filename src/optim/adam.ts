@@ -1,4 +1,5 @@
 import { adamUpdate } from '../kernels/registry.js';
+import { knownOptions, mergeOptions } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { checkNonNegative, checkUnit, Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -16,6 +17,10 @@ export interface AdamOptions extends OptimizerOptions {
  * (Keras's and the paper's "epsilon hat"); PyTorch adds it to sqrt(v / (1 - beta2^t)) instead.
  */
 export class Adam extends Optimizer {
+  static override readonly optionKeys = mergeOptions(
+    Optimizer.optionKeys,
+    knownOptions<Omit<AdamOptions, keyof OptimizerOptions>>({ beta1: true, beta2: true, epsilon: true }),
+  );
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

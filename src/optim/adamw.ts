@@ -1,3 +1,4 @@
+import { knownOptions, mergeOptions } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { Adam, type AdamOptions } from './adam.js';
 import { checkNonNegative } from './optimizer.js';
@@ -9,6 +10,10 @@ export interface AdamWOptions extends AdamOptions {
 
 /** Adam with decoupled weight decay (Loshchilov and Hutter), applied as Keras's AdamW does. */
 export class AdamW extends Adam {
+  static override readonly optionKeys = mergeOptions(
+    Adam.optionKeys,
+    knownOptions<Omit<AdamWOptions, keyof AdamOptions>>({ weightDecay: true }),
+  );
   readonly weightDecay: number;
 
   constructor(options: AdamWOptions = {}) {

@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd.js';
+import { checkOptions, type KnownOptions, knownOptions } from '../options.js';
 import { alloc, type FloatArray, type Tensor } from '../tensor.js';
 
 export interface OptimizerOptions {
@@ -15,12 +16,21 @@ export interface OptimizerOptions {
  * the same arrays every step.
  */
 export abstract class Optimizer {
+  /**
+   * The option keys of this class's constructor. The base constructor checks the options against
+   * the list of the class actually constructed (new.target), so AdamW's weightDecay passes through
+   * Adam's constructor. A subclass that declares none is not checked.
+   */
+  static readonly optionKeys: KnownOptions = knownOptions<OptimizerOptions>({ lr: true, learningRate: true });
+
   lr: number;
   /** Steps taken so far (Keras: iterations). */
   iterations = 0;
   protected params: Tensor[] = [];
 
   constructor(options: OptimizerOptions, defaultLr: number) {
+    const cls = new.target as unknown as typeof Optimizer;
+    if (Object.hasOwn(cls, 'optionKeys')) checkOptions(cls.name, options, cls.optionKeys);
     const lr = options.lr ?? options.learningRate ?? defaultLr;
     checkNonNegative(this.constructor.name, 'lr', lr);
     this.lr = lr;

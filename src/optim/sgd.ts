@@ -1,3 +1,4 @@
+import { knownOptions, mergeOptions } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import { checkNonNegative, checkUnit, Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -13,6 +14,14 @@ export interface SGDOptions extends OptimizerOptions {
  * Nesterov p += momentum * v - lr * g. Default lr 0.01 as in Keras.
  */
 export class SGD extends Optimizer {
+  static override readonly optionKeys = mergeOptions(
+    Optimizer.optionKeys,
+    knownOptions<Omit<SGDOptions, keyof OptimizerOptions>>({
+      momentum: true,
+      nesterov: true,
+      weightDecay: true,
+    }),
+  );
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;

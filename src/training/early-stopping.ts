@@ -1,3 +1,4 @@
+import { checkOptions, knownOptions } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
 import type { Model } from './model.js';
@@ -14,6 +15,14 @@ export interface EarlyStoppingOptions {
   /** Put back the weights of the best epoch when training ends. Default false. */
   restoreBestWeights?: boolean;
 }
+
+const EARLY_STOPPING_OPTIONS = knownOptions<EarlyStoppingOptions>({
+  monitor: true,
+  minDelta: true,
+  patience: true,
+  mode: true,
+  restoreBestWeights: true,
+});
 
 const MAXIMIZED = /(acc|accuracy|auc|precision|recall|f1)$/;
 
@@ -33,6 +42,7 @@ export class EarlyStopping implements Callback {
   private model: Model | null = null;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', options, EARLY_STOPPING_OPTIONS);
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;

@@ -8,6 +8,7 @@ import { Sequential } from '../nn/sequential.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { sum } from '../ops/reduce.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { checkOptions, knownOptions } from '../options.js';
 import { Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
@@ -55,6 +56,27 @@ export interface ModelOptions {
   dtype?: Dtype;
 }
 
+const COMPILE_OPTIONS = knownOptions<CompileOptions>({
+  optimizer: true,
+  loss: true,
+  metrics: true,
+  threshold: true,
+});
+const FIT_OPTIONS = knownOptions<FitOptions>({
+  epochs: true,
+  batchSize: true,
+  validationData: true,
+  validationSplit: true,
+  shuffle: true,
+  classWeight: true,
+  callbacks: true,
+  verbose: true,
+  seed: true,
+  stream: true,
+});
+const EVALUATE_OPTIONS = knownOptions<EvaluateOptions>({ batchSize: true });
+const MODEL_OPTIONS = knownOptions<ModelOptions>({ name: true, seed: true, dtype: true });
+
 /**
  * A network with Keras's training API: compile, fit, evaluate, predict, summary. Wraps a
  * Sequential (or builds one from a list of layers).
@@ -71,6 +93,7 @@ export class Model {
   } | null = null;
 
   constructor(layers: Module[] | Sequential, options: ModelOptions = {}) {
+    checkOptions('Model', options, MODEL_OPTIONS);
     this.network = layers instanceof Sequential ? layers : new Sequential(layers, options);
   }
 
@@ -96,7 +119,13 @@ export class Model {
   }
 
   compile(options: CompileOptions): this {
-    const { optimizer, loss, metrics = [], threshold = 0.5 } = options;
+    if (options === undefined) throw new Error('compile: pass { optimizer, loss }');
+    const {
+      optimizer,
+      loss,
+      metrics = [],
+      threshold = 0.5,
+    } = checkOptions('compile', options, COMPILE_OPTIONS);
     if (!optimizer || typeof optimizer.step !== 'function') {
       throw new Error('compile: optimizer must be an Optimizer such as new Adam({ lr: 0.001 })');
     }
@@ -187,6 +216,7 @@ export class Model {
 
   fit(x: MatrixLike, y: TargetLike, options: FitOptions = {}): History {
     const c = this.requireCompiled('fit');
+    checkOptions('fit', options, FIT_OPTIONS);
     const { epochs = 1, batchSize = 32, shuffle = true, verbose = 1, callbacks = [] } = options;
     if (!Number.isInteger(epochs) || epochs < 1)
       throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
@@ -335,11 +365,12 @@ export class Model {
   /** Loss and metrics on the given rows, in evaluation mode (dropout off). */
   evaluate(x: MatrixLike, y: TargetLike, options: EvaluateOptions = {}): Logs {
     this.requireCompiled('evaluate');
+    checkOptions('evaluate', options, EVALUATE_OPTIONS);
     const xm = toMatrix('evaluate', 'x', x, this.dtype);
     const ym = toMatrix('evaluate', 'y', y, this.dtype);
     if (xm.rows !== ym.rows) throw new Error(`evaluate: x has ${xm.rows} rows but y has ${ym.rows}`);
     this.prepare('evaluate', xm);
-    return this.evaluateMatrices(xm, ym, options.batchSize ?? 256);
+    return this.evaluateMatrices(xm, ym, batchSizeOf('evaluate', options));
   }
 
   private evaluateMatrices(xm: Matrix, ym: Matrix, batchSize: number): Logs {
@@ -370,8 +401,9 @@ export class Model {
 
   /** The network's outputs for every row, in batches, in evaluation mode. */
   predict(x: MatrixLike, options: EvaluateOptions = {}): Tensor {
+    checkOptions('predict', options, EVALUATE_OPTIONS);
     const xm = toMatrix('predict', 'x', x, this.dtype);
-    const batchSize = options.batchSize ?? 256;
+    const batchSize = batchSizeOf('predict', options);
     if (!this.network.built) this.network.build(xm.cols);
     if (xm.cols !== this.network.inputDim) {
       throw new Error(`predict: x has ${xm.cols} features but the model expects ${this.network.inputDim}`);
@@ -409,6 +441,14 @@ export class Model {
   summary(): string {
     return summarize(this.network);
   }
+}
+
+/** A batch size of 0 would loop forever over the rows: refuse it with the value. */
+function batchSizeOf(where: string, options: EvaluateOptions): number {
+  const b = options.batchSize ?? 256;
+  if (!Number.isInteger(b) || b < 1)
+    throw new Error(`${where}: batchSize must be a positive integer, got ${b}`);
+  return b;
 }
 
 function lastLogs(h: History): Logs {

@@ -43,7 +43,50 @@ describe('backward', () => {
       param([1, 2])
         .mul(2)
         .backward(tg.tensor([1, 2, 3])),
-    ).toThrow(/gradient has 3 values/);
+    ).toThrow(/gradient has shape \[3\] but the tensor has shape \[2\]/);
+    expect(() => param([1, 2]).mul(2).backward(new Float32Array(3))).toThrow(
+      /gradient has 3 values but the tensor has shape \[2\]/,
+    );
+  });
+
+  it('converts a float64 upstream gradient on a float32 graph: every .grad stays float32', () => {
+    // Through an op, and straight into a leaf (reshape passes the gradient through unchanged).
+    const x = param([1, 2, 3]);
+    const w = param([[0.5], [0.25], [2]]);
+    x.reshape([1, 3])
+      .matmul(w)
+      .backward(new Float64Array([2]));
+    expect(x.grad!.dtype).toBe('float32');
+    expect(x.grad!.data).toBeInstanceOf(Float32Array);
+    expect([...x.grad!.data]).toEqual([1, 0.5, 4]);
+    expect(w.grad!.data).toBeInstanceOf(Float32Array);
+    const leaf = param([1, 2]);
+    leaf.backward(tg.tensor([0.1, 0.2], { dtype: 'float64' }));
+    expect(leaf.grad!.data).toBeInstanceOf(Float32Array);
+    leaf.reshape([2, 1]).backward(new Float64Array([1, 1]));
+    expect(leaf.grad!.data).toBeInstanceOf(Float32Array);
+    expect([...leaf.grad!.data]).toEqual([Math.fround(1.1), Math.fround(1.2)]);
+    // And the other way: a float32 gradient on a float64 graph gives float64 gradients.
+    const d = tg.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    d.mul(3).backward(new Float32Array([1, 1]));
+    expect(d.grad!.data).toBeInstanceOf(Float64Array);
+  });
+
+  it('refuses an upstream gradient of the right size but the wrong shape, naming both', () => {
+    const y = param([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]).mul(2);
+    expect(() => y.backward(tg.zeros([3, 2]))).toThrow(
+      'backward: gradient has shape [3,2] but the tensor has shape [2,3]',
+    );
+    expect(() => y.backward(tg.zeros([6]))).toThrow(
+      /gradient has shape \[6\] but the tensor has shape \[2,3\]/,
+    );
+    expect(() => y.backward('1' as unknown as Float32Array)).toThrow(/must be a Tensor.*got string/);
+    // A flat array has no shape: its size is what counts.
+    y.backward(new Float32Array(6).fill(1), { retainGraph: true });
+    y.backward([1, 1, 1, 1, 1, 1] as unknown as Float32Array);
   });
 
   it('releases the graph after backward unless asked to retain it', () => {

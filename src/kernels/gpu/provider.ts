@@ -1,4 +1,5 @@
 import type { GPU, IKernelRunShortcut, Kernel, KernelOutput } from 'gpu.js';
+import { checkOptions, knownOptions } from '../../options.js';
 import { adamStepSize } from '../js/training.js';
 import type { Activation, AdamParams, FloatArray, KernelProvider } from '../types.js';
 import { GPU_MODES, type GpuMode, modeBlocker, requireHere } from './modes.js';
@@ -18,6 +19,12 @@ export interface GpuProviderOptions {
   skipped?: ReadonlyArray<{ mode: GpuMode; reason: string }>;
   maxKernels?: number;
 }
+
+const GPU_PROVIDER_OPTIONS = knownOptions<GpuProviderOptions>({
+  mode: true,
+  skipped: true,
+  maxKernels: true,
+});
 
 interface CachedKernel {
   run: IKernelRunShortcut;
@@ -97,6 +104,7 @@ function exact(arr: FloatArray, len: number): Float32Array {
  * the reason if the mode cannot start or computes wrongly.
  */
 export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
+  checkOptions('createGpuProvider', options, GPU_PROVIDER_OPTIONS);
   const gpujs = loadGpuJs();
   const { GPU: GpuClass, Input } = gpujs;
   // A 2D view of a flat array, [width, height]; gpu.js's typings say number[], it takes typed arrays.

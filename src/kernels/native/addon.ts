@@ -71,6 +71,17 @@ export function nativeAddonPath(): string {
   return process.env.TENSORGRAD_NATIVE_ADDON ?? join(root, 'build', 'Release', 'tensorgrad_native.node');
 }
 
+/**
+ * The command that builds the addon again: `npm rebuild tensorgrad` where tensorgrad is installed
+ * as a dependency (the repository's own scripts are not in the package), `npm run build:native`
+ * in a clone of the repository. scripts/build-native.mjs makes the same choice.
+ */
+export function rebuildCommand(packageRoot: string = root): string {
+  return packageRoot.split(/[\\/]/).includes('node_modules')
+    ? 'npm rebuild tensorgrad'
+    : 'npm run build:native';
+}
+
 let cached: NativeAddon | undefined;
 
 /** Loads the addon once; throws one line saying why it is unavailable. */
@@ -80,8 +91,8 @@ export function loadNativeAddon(): NativeAddon {
   if (!existsSync(path)) {
     const errorFile = join(root, 'build', 'native-build-error.txt');
     const why = existsSync(errorFile)
-      ? `build failed: ${readFileSync(errorFile, 'utf8').trim()}`
-      : 'not built; run npm run build:native';
+      ? `build failed: ${readFileSync(errorFile, 'utf8').trim()}; once that is fixed, run ${rebuildCommand()}`
+      : `not built; run ${rebuildCommand()}`;
     throw new Error(`native addon ${why}`);
   }
   try {
