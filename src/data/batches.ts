@@ -1,6 +1,7 @@
 /** Mini-batches as row indices, and gathering those rows out of a row-major matrix. */
 import type { Generator } from '../random.js';
 import { DataError } from './errors.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { generatorFrom } from './split.js';
 
 export interface BatchOptions {
@@ -26,6 +27,7 @@ export function* batchIndices(
   batchSize: number,
   options: BatchOptions = {},
 ): IterableIterator<Int32Array> {
+  checkOptions('batchIndices', options, DATA_OPTIONS.batch);
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     throw new DataError(`batchIndices: batch size must be a positive integer, got ${batchSize}`);
   }

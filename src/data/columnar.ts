@@ -12,6 +12,7 @@
 import { type CsvEncoding, type ScanProgress, scanCsvFile } from './csv-scan.js';
 import { Dictionary } from './dictionary.js';
 import { Growable } from './growable.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import type { Cells } from './records.js';
 
 export interface NumericColumn {
@@ -120,6 +121,7 @@ class ColumnBuilder {
 
 /** Reads a CSV file with a header row into typed columns, in one pass. */
 export async function readCsvColumns(path: string, options: ReadColumnsOptions = {}): Promise<ColumnTable> {
+  checkOptions('readCsvColumns', options, DATA_OPTIONS.readColumns);
   let builders: ColumnBuilder[] = [];
   const forced = new Set(options.categorical ?? []);
   const result = await scanCsvFile(

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { type CsvEncoding, detectDelimiterBytes, scanCsvBytes } from './csv-scan.js';
 import { closestName, DataError, quoteList } from './errors.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 
 /** A parsed CSV: the header and the data rows, all cells as strings. */
 export interface CsvTable {
@@ -37,6 +38,7 @@ export function detectDelimiter(text: string): string {
 /** Parses CSV text with a header row. Throws DataError on empty input, a header alone, duplicate or
  * empty header names, and rows whose field count differs from the header's. */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
+  checkOptions('parseCsv', options, DATA_OPTIONS.parseCsv);
   return parseCsvBytes(Buffer.from(text, 'utf8'), options);
 }
 
@@ -59,6 +61,7 @@ function parseCsvBytes(bytes: Uint8Array, options: ParseCsvOptions): CsvTable {
 
 /** Reads and parses a whole CSV file into memory (UTF-8 unless told). */
 export function readCsv(path: string, options: Omit<ParseCsvOptions, 'source'> = {}): CsvTable {
+  checkOptions('readCsv', options, DATA_OPTIONS.parseCsv);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

@@ -17,6 +17,7 @@ import type { RowEncoder } from './encode.js';
 import { DataError } from './errors.js';
 import { type ColumnFit, columnFit, type FeaturePlan } from './fit.js';
 import { LabelReader, type LabelSpec, labelsFromCodes } from './label.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { columnProfiler, type PreprocessOptions, Preprocessor, planColumns } from './preprocess.js';
 import type { Profiler } from './profile.js';
 import { type Cells, RowCells } from './records.js';
@@ -98,7 +99,8 @@ class DatasetBuilder {
     this.decimalComma = decimalComma;
     for (const n of [this.labels.caseNote(), note]) if (n) this.notes.push(n);
     this.y = labelsFromCodes(this.labels, this.label);
-    this.split = stratifiedSplit(this.y, this.options);
+    const { test, validation, stratify, rng, seed } = this.options;
+    this.split = stratifiedSplit(this.y, { test, validation, stratify, rng, seed });
     this.part = new Uint8Array(this.rows);
     this.part.fill(VALIDATION, 0);
     for (const i of this.split.train) this.part[i] = TRAIN;
@@ -153,6 +155,7 @@ class DatasetBuilder {
 
 /** Prepares an in-memory table. */
 export function prepareDataset(table: CsvTable, options: PrepareOptions): PreparedDataset {
+  checkOptions('prepareDataset', options, DATA_OPTIONS.prepare);
   const b = new DatasetBuilder(table.header, table.delimiter, options);
   const cells = new RowCells();
   const each = (visit: (c: Cells, r: number) => void) =>
@@ -179,6 +182,7 @@ export interface PrepareFileOptions extends PrepareOptions {
  * a few bytes per row, whatever the file's size.
  */
 export async function prepareCsvFile(path: string, options: PrepareFileOptions): Promise<PreparedDataset> {
+  checkOptions('prepareCsvFile', options, DATA_OPTIONS.prepareFile);
   let b: DatasetBuilder | null = null;
   const scan = { delimiter: options.delimiter, encoding: options.encoding, advice: options.advice };
   const first = await scanCsvFile(

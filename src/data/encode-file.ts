@@ -10,6 +10,7 @@ import { type ScanProgress, scanCsvFile } from './csv-scan.js';
 import type { RowEncoder, UnseenValues } from './encode.js';
 import { DataError } from './errors.js';
 import type { LabelEncoder } from './label.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import type { Preprocessor } from './preprocess.js';
 
 export interface EncodedBlock {
@@ -54,6 +55,7 @@ export async function encodeCsvFile(
   options: EncodeFileOptions,
   handlers: EncodeFileHandlers,
 ): Promise<{ rows: number; delimiter: string; unseen: UnseenValues[] }> {
+  checkOptions('encodeCsvFile', options, DATA_OPTIONS.encodeFile);
   let encoder: RowEncoder | null = null;
   let labels: LabelEncoder | null = null;
   let started: { header: readonly string[]; headerBytes: Uint8Array; delimiter: string } | null = null;

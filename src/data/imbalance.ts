@@ -4,6 +4,7 @@
  */
 import type { Generator } from '../random.js';
 import { DataError } from './errors.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { generatorFrom } from './split.js';
 
 function classCounts(y: ArrayLike<number>, indices?: ArrayLike<number>): Map<number, number> {
@@ -56,6 +57,7 @@ export function randomOversample(
   indices?: ArrayLike<number>,
   options: OversampleOptions = {},
 ): Int32Array {
+  checkOptions('randomOversample', options, DATA_OPTIONS.oversample);
   const n = indices ? indices.length : y.length;
   if (n === 0) throw new DataError('randomOversample: no rows');
   const rng = generatorFrom(options);

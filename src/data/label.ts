@@ -9,6 +9,7 @@ import { Dictionary, OVERFLOW } from './dictionary.js';
 import { TokenCache } from './encode.js';
 import { closestName, DataError, quoteList } from './errors.js';
 import { Growable } from './growable.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { type Cells, RowCells } from './records.js';
 
 export interface LabelSpec {
@@ -227,6 +228,7 @@ export function labelsFromCodes(reader: LabelReader, spec: LabelSpec): Float32Ar
 
 /** Decides how the label column encodes, from the given rows (all rows is fine: no statistics). */
 export function fitLabel(table: CsvTable, column: string, options: FitLabelOptions = {}): LabelSpec {
+  checkOptions('fitLabel', options, DATA_OPTIONS.fitLabel);
   const reader = new LabelReader(column, columnIndex(table, column, 'label column'));
   const cells = new RowCells();
   table.rows.forEach((row, r) => reader.visit(cells.set(row, table.lines[r])));

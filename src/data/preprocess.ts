@@ -22,6 +22,7 @@ import {
   resolveDecimalComma,
 } from './fit.js';
 import { fitLabel, LabelEncoder, type LabelSpec } from './label.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { DISTINCT_LIMIT, Profiler } from './profile.js';
 import { RowCells } from './records.js';
 
@@ -101,6 +102,7 @@ export class Preprocessor {
 
   /** Learns the pipeline from `train` (the training rows only). */
   static fit(train: CsvTable, options: PreprocessOptions = {}): Preprocessor {
+    checkOptions('Preprocessor.fit', options, DATA_OPTIONS.preprocess);
     const label =
       options.label === undefined
         ? null

@@ -4,6 +4,7 @@
  */
 import { defaultGenerator, Generator } from '../random.js';
 import { DataError } from './errors.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 
 export interface SplitOptions {
   /** Share of all rows held out for testing; default 0.2. */
@@ -37,6 +38,7 @@ function checkFraction(name: string, f: number): void {
  * arrays throughout: ten million rows take a few hundred milliseconds and no call stack.
  */
 export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions = {}): Split {
+  checkOptions('stratifiedSplit', options, DATA_OPTIONS.split);
   const testFraction = options.test ?? 0.2;
   const validationFraction = options.validation ?? 0.1;
   checkFraction('test', testFraction);

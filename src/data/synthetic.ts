@@ -10,9 +10,12 @@
  * a few answers, as real shoppers are not fully predictable: no model can beat 1 - labelNoise on
  * average.
  */
+
+import { knownOptions, mergeOptions } from '../options.js';
 import type { Generator } from '../random.js';
 import { type CsvTable, toCsv } from './csv.js';
 import { DataError } from './errors.js';
+import { checkOptions, DATA_OPTIONS } from './options.js';
 import { generatorFrom } from './split.js';
 
 export const GENDERS = ['female', 'male'] as const;
@@ -100,6 +103,7 @@ function checkNoise(labelNoise: number): void {
 
 /** n users drawn from plausible marginals, labelled by the hidden rule plus noise. */
 export function syntheticUsers(n: number, options: SyntheticOptions = {}): SyntheticUser[] {
+  checkOptions('syntheticUsers', options, DATA_OPTIONS.synthetic);
   if (!Number.isInteger(n) || n <= 0)
     throw new DataError(`synthetic: n must be a positive integer, got ${n}`);
   const labelNoise = options.labelNoise ?? 0.05;
@@ -175,6 +179,11 @@ export interface Section43Options extends SyntheticOptions {
   features?: number;
 }
 
+const SECTION43_OPTIONS = mergeOptions(
+  DATA_OPTIONS.synthetic,
+  knownOptions<Omit<Section43Options, keyof SyntheticOptions>>({ n: true, features: true }),
+);
+
 export interface NumericDataset {
   /** rows x features, row-major. */
   x: Float32Array;
@@ -201,6 +210,7 @@ export function section43Score(row: ArrayLike<number>): number {
 
 /** n samples x `features` standard-normal features with the section 4.3 purchase label. */
 export function section43Data(options: Section43Options = {}): NumericDataset {
+  checkOptions('section43Data', options, SECTION43_OPTIONS);
   const n = options.n ?? 1000;
   const features = options.features ?? 10;
   const labelNoise = options.labelNoise ?? 0.05;
