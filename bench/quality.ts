@@ -28,7 +28,8 @@ for (const seed of seeds) {
     verbose: 0,
   });
   const t = run.test;
-  const lr = run.baselines!.logisticRegression;
+  const lr = run.baselines!.find((b) => b.key === 'logisticRegression')!.report;
+  if (t.task !== 'binary' || lr.task !== 'binary' || run.threshold === null) throw new Error('quality: a binary task expected');
   rows.push({
     seed,
     threshold: run.threshold,

@@ -1,28 +1,39 @@
 import { SCORE_ADVICE } from '../data/advice.js';
 import type { UnseenValues } from '../data/encode.js';
 import { encodeCsvFile } from '../data/encode-file.js';
+import { type LabelSpec, type Task, taskOf } from '../data/label.js';
 import { Preprocessor } from '../data/preprocess.js';
 import { loadModel } from '../io/save.js';
 import type { Model } from '../training/model.js';
 import { ReadProgress } from './read-progress.js';
 
-export interface TrainedClassifier {
+export interface TrainedModel {
   model: Model;
   preprocessor: Preprocessor;
-  threshold: number;
+  /** The label it predicts, and so the task. */
+  label: LabelSpec;
+  task: Task;
+  /** The decision threshold of a binary model (chosen in training); null for the other tasks. */
+  threshold: number | null;
   metadata: Record<string, unknown>;
 }
 
 /** A run folder written by `tensorgrad train --out DIR`: the model, its preprocessing and threshold. */
-export function loadClassifier(dir: string): TrainedClassifier {
+export function loadTrained(dir: string): TrainedModel {
   const { model, preprocessing, metadata } = loadModel(dir);
   if (preprocessing === null || preprocessing === undefined) {
     throw new Error(
       `${dir}: this model was saved without its preprocessing; train it with 'tensorgrad train'`,
     );
   }
-  const threshold = typeof metadata.threshold === 'number' ? metadata.threshold : 0.5;
-  return { model, preprocessor: Preprocessor.fromJSON(preprocessing), threshold, metadata };
+  const preprocessor = Preprocessor.fromJSON(preprocessing);
+  const label = preprocessor.label;
+  if (label === null)
+    throw new Error(`${dir}: this model was saved without its label; train it with 'tensorgrad train'`);
+  const task = taskOf(label);
+  const threshold =
+    task !== 'binary' ? null : typeof metadata.threshold === 'number' ? metadata.threshold : 0.5;
+  return { model, preprocessor, label, task, threshold, metadata };
 }
 
 export interface ScoreFileOptions {
@@ -36,20 +47,24 @@ export interface ScoreFileOptions {
   keepRecords?: boolean;
 }
 
-/** A block of scored records: probabilities, labels when read, each record's bytes when kept. */
+/**
+ * A block of scored records: the model's outputs (binary: P(positive) per row; multiclass: rows x
+ * classes probabilities; regression: the predicted number on the file's scale), the labels when
+ * read (0/1, class index, number), each record's bytes when kept.
+ */
 export interface ScoredBlock {
-  probs: Float32Array | Float64Array;
-  labels: Float32Array | null;
+  outputs: Float32Array | Float64Array;
+  labels: Float64Array | null;
   rows: number;
   record(j: number): Uint8Array;
 }
 
 /**
- * Streams a CSV file through the classifier in blocks: each block is encoded, scored and handed
+ * Streams a CSV file through the model in blocks: each block is encoded, scored and handed
  * to `onBlock` before the next is read, so memory stays at one block whatever the file size.
  */
 export async function scoreFile(
-  classifier: TrainedClassifier,
+  trained: TrainedModel,
   path: string,
   options: ScoreFileOptions,
   handlers: {
@@ -58,11 +73,16 @@ export async function scoreFile(
   },
 ): Promise<{ rows: number; delimiter: string; unseen: UnseenValues[] }> {
   const progress = new ReadProgress(options.quiet);
-  const features = classifier.preprocessor.numFeatures;
+  const features = trained.preprocessor.numFeatures;
+  const { label } = trained;
+  const scale =
+    label.task === 'regression'
+      ? (z: Float32Array | Float64Array) => Float64Array.from(z, (v) => v * label.std + label.mean)
+      : (z: Float32Array | Float64Array) => z;
   try {
     return await encodeCsvFile(
       path,
-      classifier.preprocessor,
+      trained.preprocessor,
       {
         delimiter: options.delimiter,
         encoding: options.encoding,
@@ -75,8 +95,8 @@ export async function scoreFile(
       {
         start: handlers.start,
         block: (b) => {
-          const probs = classifier.model.predict({ data: b.x, shape: [b.rows, features] }).data;
-          return handlers.block({ probs, labels: b.y, rows: b.rows, record: b.record });
+          const outputs = scale(trained.model.predict({ data: b.x, shape: [b.rows, features] }).data);
+          return handlers.block({ outputs, labels: b.y, rows: b.rows, record: b.record });
         },
       },
     );

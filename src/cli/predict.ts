@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadClassifier, scoreFile, unseenLines } from './model-dir.js';
+import { loadTrained, scoreFile, type TrainedModel, unseenLines } from './model-dir.js';
 import { delimiter, ENCODINGS, oneOf } from './options.js';
 import { checkOutputFile, openOutput } from './output.js';
 
@@ -13,23 +13,56 @@ export interface PredictCliOptions {
   quiet?: boolean;
 }
 
+/** The columns predict adds, per task. */
+function addedColumns(trained: TrainedModel): string[] {
+  const { label } = trained;
+  if (label.task === 'multiclass') return [...label.classes.map((c) => `probability_${c}`), 'predicted'];
+  if (label.task === 'regression') return ['predicted'];
+  return ['probability', 'predicted'];
+}
+
+/** A field written as CSV: quoted when it holds the delimiter, a quote or a line end. */
+function field(text: string, d: string): string {
+  return /["\r\n]/.test(text) || text.includes(d) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
 /**
- * The input rows with two more columns, `probability` and `predicted` (0/1 at the model's
- * threshold), written as they are scored: each record is copied as it was in the file (same
- * delimiter, quoting and encoding), so memory stays constant whatever the file size.
+ * The input rows with the model's answer added: `probability` and `predicted` (0/1 at the model's
+ * threshold) for a binary model, one `probability_<class>` per class and the predicted class for a
+ * multi-class one, the `predicted` number for a regression. Rows are written as they are scored,
+ * each record copied as it was in the file (same delimiter, quoting and encoding), so memory stays
+ * constant whatever the file size.
  */
 export async function runPredict(
   o: PredictCliOptions,
   log: (line: string) => void = console.log,
 ): Promise<void> {
   if (o.out !== undefined) checkOutputFile('--out', o.out);
-  const classifier = loadClassifier(o.model);
-  const { threshold } = classifier;
+  const trained = loadTrained(o.model);
+  const { label, threshold } = trained;
   const out = openOutput(o.out);
+  // What is added is written in the file's own encoding, like the records it follows.
+  const encoding: BufferEncoding = o.encoding === 'latin1' ? 'latin1' : 'utf8';
   let d = ',';
+  const suffix = (outputs: ArrayLike<number>, j: number): string => {
+    if (label.task === 'multiclass') {
+      const k = label.classes.length;
+      let best = 0;
+      let text = '';
+      for (let c = 0; c < k; c++) {
+        const p = outputs[j * k + c];
+        if (p > outputs[j * k + best]) best = c;
+        text += `${d}${p.toFixed(6)}`;
+      }
+      return `${text}${d}${field(label.classes[best], d)}\n`;
+    }
+    const v = outputs[j];
+    if (label.task === 'regression') return `${d}${Number(v.toPrecision(7))}\n`;
+    return `${d}${v.toFixed(6)}${d}${v >= threshold! ? 1 : 0}\n`;
+  };
   try {
     const { rows, unseen } = await scoreFile(
-      classifier,
+      trained,
       o.data,
       {
         delimiter: o.delimiter,
@@ -42,23 +75,22 @@ export async function runPredict(
       {
         start: ({ headerBytes, delimiter }) => {
           d = delimiter;
-          return out.write(
-            Buffer.concat([headerBytes, Buffer.from(`${d}probability${d}predicted\n`, 'latin1')]),
-          );
+          const names = addedColumns(trained).map((c) => field(c, d));
+          return out.write(Buffer.concat([headerBytes, Buffer.from(`${d}${names.join(d)}\n`, encoding)]));
         },
-        block: ({ probs, rows, record }) => {
+        block: ({ outputs, rows, record }) => {
+          const added = Array.from({ length: rows }, (_, j) => suffix(outputs, j));
           let size = 0;
-          for (let j = 0; j < rows; j++) size += record(j).length + 16;
+          for (let j = 0; j < rows; j++) size += record(j).length + Buffer.byteLength(added[j], encoding);
           const buf = Buffer.allocUnsafe(size);
-          let o = 0;
+          let at = 0;
           for (let j = 0; j < rows; j++) {
             const r = record(j);
-            buf.set(r, o);
-            o += r.length;
-            const p = probs[j];
-            o += buf.write(`${d}${p.toFixed(6)}${d}${p >= threshold ? 1 : 0}\n`, o, 'latin1');
+            buf.set(r, at);
+            at += r.length;
+            at += buf.write(added[j], at, encoding);
           }
-          return out.write(buf.subarray(0, o));
+          return out.write(buf);
         },
       },
     );
@@ -66,7 +98,8 @@ export async function runPredict(
     // Predictions may be going to standard output: notes go to standard error then.
     const note = o.out ? log : (line: string) => console.error(line);
     for (const line of unseenLines(unseen)) note(line);
-    if (o.out) log(`wrote ${rows} predictions to ${o.out} (threshold ${threshold.toFixed(3)})`);
+    const at = threshold === null ? '' : ` (threshold ${threshold.toFixed(3)})`;
+    if (o.out) log(`wrote ${rows} predictions to ${o.out}${at}`);
   } catch (err) {
     out.abort();
     throw err;
@@ -76,7 +109,7 @@ export async function runPredict(
 export function addPredictCommand(program: Command): void {
   program
     .command('predict')
-    .description('add purchase probabilities to a CSV file (the label column may be absent)')
+    .description("add the model's predictions to a CSV file (the label column may be absent)")
     .requiredOption('--model <dir>', "folder written by 'tensorgrad train --out'")
     .requiredOption('--data <file>', 'CSV file with the training columns')
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TRAIN_ADVICE } from '../data/advice.js';
 import { prepareCsvFile } from '../data/dataset.js';
+import { type LabelSpec, TASKS, type Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
 import type { BackendChoice } from '../kernels/registry.js';
 import { SEED_NETWORK } from '../tabular/architectures.js';
@@ -45,6 +46,7 @@ export interface TrainCliOptions {
   data: string;
   label: string;
   positive?: string;
+  task?: Task;
   delimiter?: string;
   categorical?: string[];
   drop?: string[];
@@ -68,6 +70,17 @@ export interface TrainCliOptions {
   quiet?: boolean;
 }
 
+/** The task line printed after reading: what the label is, and whether it was inferred. */
+export function taskLine(label: LabelSpec, given: boolean): string {
+  const how = given ? '' : ' (inferred from the label; --task chooses)';
+  if (label.task === 'multiclass') {
+    const shown = label.classes.slice(0, 8).join(', ') + (label.classes.length > 8 ? ', ...' : '');
+    return `task: multiclass, ${label.classes.length} classes of '${label.column}' (${shown})${how}`;
+  }
+  if (label.task === 'regression') return `task: regression on '${label.column}'${how}`;
+  return `task: binary, '${label.column}' = '${label.positive}' is positive${how}`;
+}
+
 const PASSES = { profile: '1/3 columns', fit: '2/3 statistics', encode: '3/3 encoding' } as const;
 
 export async function runTrain(o: TrainCliOptions, log: (line: string) => void = console.log): Promise<void> {
@@ -79,6 +92,7 @@ export async function runTrain(o: TrainCliOptions, log: (line: string) => void =
     ds = await prepareCsvFile(o.data, {
       label: o.label,
       positive: o.positive,
+      task: o.task,
       categorical: o.categorical,
       drop: o.drop,
       impute: o.impute,
@@ -97,6 +111,7 @@ export async function runTrain(o: TrainCliOptions, log: (line: string) => void =
   }
   const { rows, header, delimiter } = ds.source;
   log(`${o.data}: ${rows} rows, ${header.length} columns, delimiter '${delimiter}'`);
+  log(taskLine(ds.preprocessor.label!, o.task !== undefined));
   for (const note of ds.notes) log(`note: ${note}`);
   const run = trainTabular(ds, {
     label: o.label,
@@ -124,10 +139,20 @@ export function addTrainCommand(program: Command): void {
   const d = TRAIN_DEFAULTS;
   program
     .command('train')
-    .description('train a binary classifier on a CSV file and report test metrics next to baselines')
+    .description(
+      'train a network on a CSV file (classes or numbers) and report test metrics next to baselines',
+    )
     .requiredOption('--data <file>', 'CSV file with a header row')
     .requiredOption('--label <column>', 'the column to predict')
-    .option('--positive <value>', 'label value of the positive class (default: TRUE/true/yes/1)')
+    .option(
+      '--task <task>',
+      'binary, multiclass or regression (default: inferred from the label)',
+      oneOf(TASKS),
+    )
+    .option(
+      '--positive <value>',
+      'label value of the positive class (a binary task; default: TRUE/true/yes/1)',
+    )
     .option('--delimiter <char>', "field separator: ',', ';', tab... (default: detected)", delimiter)
     .option('--categorical <columns>', 'integer-coded columns to one-hot encode, comma-separated', list)
     .option('--drop <columns>', 'columns to ignore (ids, free text), comma-separated', list)

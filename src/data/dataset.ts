@@ -16,16 +16,91 @@ import { type ScanProgress, scanCsvFile } from './csv-scan.js';
 import type { RowEncoder } from './encode.js';
 import { DataError } from './errors.js';
 import { type ColumnFit, columnFit, type FeaturePlan } from './fit.js';
-import { LabelReader, type LabelSpec, labelsFromCodes } from './label.js';
+import { LabelReader, type LabelSpec, labelsOf, type RegressionLabel, type Task } from './label.js';
 import { checkOptions, DATA_OPTIONS } from './options.js';
 import { columnProfiler, type PreprocessOptions, Preprocessor, planColumns } from './preprocess.js';
 import type { Profiler } from './profile.js';
 import { type Cells, RowCells } from './records.js';
 import { type Split, type SplitOptions, stratifiedSplit } from './split.js';
+import { Moments } from './stats.js';
 
 export interface PrepareOptions extends Omit<PreprocessOptions, 'label'>, SplitOptions {
   label: string;
 }
+
+/** The target as the model learns it: a regression label standardized, anything else as it is. */
+export function trainingTarget(spec: LabelSpec): (v: number) => number {
+  return spec.task === 'regression' ? (v) => (v - spec.mean) / spec.std : (v) => v;
+}
+
+/** A regression label with the mean and spread of its training rows. */
+function scaleTarget(spec: RegressionLabel, y: Float64Array, train: Int32Array): RegressionLabel {
+  const m = new Moments();
+  for (const i of train) m.add(y[i]);
+  const std = m.std;
+  if (!Number.isFinite(m.mean) || !Number.isFinite(std)) {
+    throw new DataError(
+      `label column '${spec.column}': its values overflow the mean or spread; fix the largest ones`,
+      {
+        column: spec.column,
+      },
+    );
+  }
+  return { ...spec, mean: m.mean, std: std > 0 ? std : 1 };
+}
+
+/** Stratification of a regression target: the decile of each row (rows of equal value share one). */
+function quantileBins(y: Float64Array, bins: number): Float64Array {
+  const sorted = Float64Array.from(y).sort();
+  const edges = Array.from(
+    { length: bins - 1 },
+    (_, k) => sorted[Math.floor(((k + 1) * sorted.length) / bins)],
+  );
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    let b = 0;
+    while (b < edges.length && y[i] >= edges[b]) b++;
+    out[i] = b;
+  }
+  return out;
+}
+
+/** A class with a single row cannot be in both the training and the test rows: say so. */
+function classStrata(y: Float64Array, spec: LabelSpec): Float64Array {
+  const counts = new Map<number, number>();
+  for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const [v, n] of counts) {
+    if (n > 1) continue;
+    const name =
+      spec.task === 'multiclass'
+        ? spec.classes[v]
+        : spec.task === 'regression'
+          ? String(v)
+          : v === 1
+            ? spec.positive
+            : spec.negatives[0];
+    throw new DataError(
+      `label column '${spec.column}': the class '${name}' has a single row, too few to be in both the ` +
+        'training and the test rows; remove that row, merge the class into another, or add rows of it',
+      { column: spec.column, value: name },
+    );
+  }
+  return y;
+}
+
+/** The note for a positive class that was chosen rather than given or read from a true/false pair. */
+function positiveNote(spec: LabelSpec, given: string | undefined): string | null {
+  if (
+    spec.task === 'multiclass' ||
+    spec.task === 'regression' ||
+    given !== undefined ||
+    spec.mode !== 'exact'
+  )
+    return null;
+  return `label column '${spec.column}': positive class '${spec.positive}' (of '${spec.positive}' and '${spec.negatives[0]}'); --positive chooses`;
+}
+
+export type { Task };
 
 export interface PreparedPart {
   /** rows x features, row-major. */
@@ -62,7 +137,8 @@ class DatasetBuilder {
   private plans: FeaturePlan[] = [];
   private fits: ColumnFit[] = [];
   private preprocessor: Preprocessor | null = null;
-  private y: Float32Array = new Float32Array(0);
+  /** Every row's target: 0/1, class index, or number (regression, on the file's scale). */
+  private y: Float64Array = new Float64Array(0);
   private split: Split | null = null;
   /** The part of each row. */
   private part = new Uint8Array(0);
@@ -80,7 +156,7 @@ class DatasetBuilder {
   ) {
     const advice = options.advice ?? API_ADVICE;
     const labelIndex = columnIndex({ header: [...header] }, options.label, advice.option('label'));
-    this.labels = new LabelReader(options.label, labelIndex);
+    this.labels = new LabelReader(options.label, labelIndex, options.decimalComma ?? delimiter !== ',');
     this.profiler = columnProfiler(header, options, options.label);
   }
 
@@ -93,14 +169,19 @@ class DatasetBuilder {
   endProfile(): void {
     if (this.rows === 0) throw new DataError('the data has no rows');
     // The label vocabulary (which value is positive) is not a statistic, so all rows may decide it.
-    this.label = this.labels.spec({ positive: this.options.positive, advice: this.options.advice });
+    const { positive, task, advice } = this.options;
+    this.label = this.labels.spec({ positive, task, advice });
     const { plans, decimalComma, note } = planColumns(this.profiler, this.options, this.delimiter);
     this.plans = plans;
     this.decimalComma = decimalComma;
-    for (const n of [this.labels.caseNote(), note]) if (n) this.notes.push(n);
-    this.y = labelsFromCodes(this.labels, this.label);
+    for (const n of [this.labels.caseNote(), positiveNote(this.label, positive), note])
+      if (n) this.notes.push(n);
+    this.y = labelsOf(this.labels, this.label);
     const { test, validation, stratify, rng, seed } = this.options;
-    this.split = stratifiedSplit(this.y, { test, validation, stratify, rng, seed });
+    const strata =
+      this.label.task === 'regression' ? quantileBins(this.y, 10) : classStrata(this.y, this.label);
+    this.split = stratifiedSplit(strata, { test, validation, stratify, rng, seed });
+    if (this.label.task === 'regression') this.label = scaleTarget(this.label, this.y, this.split.train);
     this.part = new Uint8Array(this.rows);
     this.part.fill(VALIDATION, 0);
     for (const i of this.split.train) this.part[i] = TRAIN;
@@ -124,12 +205,13 @@ class DatasetBuilder {
     this.encoder = this.preprocessor.encoder(this.header);
     const features = this.preprocessor.numFeatures;
     const split = this.split!;
+    const target = trainingTarget(this.label!);
     this.parts = [split.train, split.validation, split.test].map((indices) => {
       const y = new Float32Array(indices.length);
-      for (let k = 0; k < indices.length; k++) y[k] = this.y[indices[k]];
+      for (let k = 0; k < indices.length; k++) y[k] = target(this.y[indices[k]]);
       return { x: new Float32Array(indices.length * features), y, rows: indices.length, indices };
     });
-    this.y = new Float32Array(0);
+    this.y = new Float64Array(0);
   }
 
   encode(cells: Cells, row: number): void {

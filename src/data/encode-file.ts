@@ -16,8 +16,8 @@ import type { Preprocessor } from './preprocess.js';
 export interface EncodedBlock {
   /** rows x features, row-major. Valid until the handler returns (the buffer is reused). */
   x: Float32Array;
-  /** 0/1 labels when the caller asked for them. */
-  y: Float32Array | null;
+  /** The labels when the caller asked for them (0/1, class index, or the number). */
+  y: Float64Array | null;
   rows: number;
   /** Index of the block's first record among all data records. */
   firstRow: number;
@@ -63,7 +63,7 @@ export async function encodeCsvFile(
   const features = preprocessor.numFeatures;
   let capacity = 4096;
   let x = new Float32Array(capacity * features);
-  let y = options.labels === 'require' ? new Float32Array(capacity) : null;
+  let y = options.labels === 'require' ? new Float64Array(capacity) : null;
   let rows = 0;
   let firstRow = 0;
   let bytes = Buffer.alloc(options.keepRecords ? 1 << 20 : 0);
@@ -76,7 +76,7 @@ export async function encodeCsvFile(
     nx.set(x);
     x = nx;
     if (y) {
-      const ny = new Float32Array(capacity);
+      const ny = new Float64Array(capacity);
       ny.set(y);
       y = ny;
     }

@@ -1,6 +1,11 @@
 /**
- * The label column to 0/1. Which value is positive is decided once (labelSpec) and stored, so the
- * same CSV always encodes the same way at training, evaluation and prediction.
+ * The label column: what the model learns to predict. Its task is decided once (labelSpec) and
+ * stored, so the same CSV always encodes the same way at training, evaluation and prediction:
+ * - binary: 0/1, the positive class named or taken from a true/false pair;
+ * - multiclass: the index of the class among `classes`;
+ * - regression: the number itself (standardized for training with the training rows' mean and
+ *   spread, mapped back for reports and predictions).
+ * Values that differ only in case are one class ('Yes' = 'yes').
  */
 import { type Advice, API_ADVICE } from './advice.js';
 import { booleanPairOf, parseBoolean } from './columns.js';
@@ -12,8 +17,13 @@ import { Growable } from './growable.js';
 import { checkOptions, DATA_OPTIONS } from './options.js';
 import { type Cells, RowCells } from './records.js';
 
-export interface LabelSpec {
+export type Task = 'binary' | 'multiclass' | 'regression';
+export const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
+
+export interface BinaryLabel {
   column: string;
+  /** Absent in models saved before multi-class and regression labels existed: binary. */
+  task?: 'binary';
   /**
    * 'boolean': values are one true/false pair (TRUE/FALSE, yes/no, y/n, 1/0; any case) and the
    * true one is positive. 'exact': `positive` is matched exactly (after trimming); every other
@@ -29,24 +39,62 @@ export interface LabelSpec {
   ignoreCase?: boolean;
 }
 
+export interface MulticlassLabel {
+  column: string;
+  task: 'multiclass';
+  /** The classes in index order (sorted; numerically when they are all integers); any case. */
+  classes: string[];
+}
+
+export interface RegressionLabel {
+  column: string;
+  task: 'regression';
+  /** The training rows' mean and spread: the model learns (value - mean) / std. */
+  mean: number;
+  std: number;
+  /** Numbers may be written with a decimal comma. */
+  decimalComma: boolean;
+}
+
+export type LabelSpec = BinaryLabel | MulticlassLabel | RegressionLabel;
+
+export function taskOf(spec: LabelSpec): Task {
+  return spec.task ?? 'binary';
+}
+
 export interface FitLabelOptions {
-  /** The value meaning "positive class"; needed when the values are not a true/false pair. */
+  /** The value meaning "positive class" (a binary task, one-vs-rest when there are more values). */
   positive?: string;
+  /** The task; inferred from the values when absent (see inferTask). */
+  task?: Task;
   advice?: Advice;
 }
 
-/** Distinct label values kept; a label with more is not a class. */
+/** Distinct label values kept; past this a label can only be a number to regress on. */
 export const LABEL_LIMIT = 10_000;
+/** The most classes a text label may have. */
+export const MAX_CLASSES = 100;
+/** Integer labels with more distinct values than this are quantities (regression), not classes. */
+export const MAX_INTEGER_CLASSES = 20;
 
-/** Reads the label column of every record: its value as a code, and how often each value occurs. */
+/**
+ * Reads the label column of every record: its value as a code into the distinct values (while
+ * there are at most LABEL_LIMIT), and as a number (while every value is one).
+ */
 export class LabelReader {
   readonly dictionary = new Dictionary(LABEL_LIMIT);
-  readonly codes = new Growable((n) => new Int32Array(n));
+  codes: Growable<Int32Array> | null = new Growable((n) => new Int32Array(n));
   readonly counts: number[] = [];
+  values: Growable<Float64Array> | null = new Growable((n) => new Float64Array(n));
+  /** Every value so far is a whole number. */
+  integers = true;
+  firstText: { line: number; value: string } | null = null;
+  rows = 0;
 
   constructor(
     readonly column: string,
     readonly index: number,
+    readonly decimalComma = false,
   ) {}
 
   visit(cells: Cells): void {
@@ -58,26 +106,123 @@ export class LabelReader {
         { row: cells.line, column: this.column, value: cells.raw(i) },
       );
     }
-    const code = cells.code(i, this.dictionary, true);
-    if (code === OVERFLOW) {
+    this.rows++;
+    if (this.values !== null) {
+      const v = cells.number(i, this.decimalComma);
+      if (Number.isNaN(v)) {
+        this.values = null;
+        this.firstText = { line: cells.line, value: cells.raw(i) };
+      } else {
+        this.values.push(v);
+        if (this.integers && !Number.isInteger(v)) this.integers = false;
+      }
+    }
+    if (this.codes !== null) {
+      const code = cells.code(i, this.dictionary, true);
+      if (code === OVERFLOW) this.codes = null;
+      else {
+        this.codes.push(code);
+        this.counts[code] = (this.counts[code] ?? 0) + 1;
+      }
+    }
+    if (this.codes === null && this.values === null) {
       throw new DataError(
-        `label column '${this.column}' has more than ${LABEL_LIMIT} distinct values (row ${cells.line}); ` +
-          'a classifier needs a few classes',
-        { row: cells.line, column: this.column },
+        `label column '${this.column}' has more than ${LABEL_LIMIT} distinct values and text among them ` +
+          `('${this.firstText!.value}' on row ${this.firstText!.line}): it is neither classes nor numbers`,
+        { row: this.firstText!.line, column: this.column, value: this.firstText!.value },
       );
     }
-    this.codes.push(code);
-    this.counts[code] = (this.counts[code] ?? 0) + 1;
+  }
+
+  /** The task: as asked, or inferred from the values (see inferTask). */
+  task(options: FitLabelOptions = {}): Task {
+    return options.task ?? inferTask(this, options);
   }
 
   spec(options: FitLabelOptions = {}): LabelSpec {
+    const task = this.task(options);
+    const advice = options.advice ?? API_ADVICE;
+    if (task === 'regression') {
+      if (this.values === null) {
+        const { line, value } = this.firstText!;
+        throw new DataError(
+          `row ${line}: the label column '${this.column}' has '${value}', not a number, so it cannot be ` +
+            'regressed on; fix the cell, or train a classifier (--task multiclass or binary)',
+          { row: line, column: this.column, value },
+        );
+      }
+      return { column: this.column, task: 'regression', mean: 0, std: 1, decimalComma: this.decimalComma };
+    }
+    if (this.codes === null) {
+      throw new DataError(
+        `label column '${this.column}' has more than ${LABEL_LIMIT} distinct values; a ${task} label needs ` +
+          'a few classes (for numbers to predict, train a regression: --task regression)',
+        { column: this.column },
+      );
+    }
+    if (task === 'multiclass')
+      return multiclassSpec(this.column, this.dictionary.values, this.counts, advice);
     return labelSpec(this.column, this.dictionary.values, this.counts, options);
   }
 
   /** Values taken as one class although spelled differently, as a note (or null). */
   caseNote(): string | null {
+    if (this.codes === null) return null;
     return labelCaseNote(this.column, this.dictionary.values, this.counts);
   }
+
+  /** Each row's value as a number (regression). */
+  numbers(): Float64Array {
+    if (this.values === null) throw new Error('LabelReader: the label has text values');
+    return this.values.toArray();
+  }
+}
+
+/**
+ * The task a label's values call for, when not told: two classes (after case folding) are a binary
+ * task, and so is any label with a positive value named; numbers that are not all whole, or whole
+ * numbers with more than MAX_INTEGER_CLASSES distinct values, are a regression; a few classes
+ * (text, or whole numbers) are a multi-class task. More text classes than MAX_CLASSES is an error.
+ */
+export function inferTask(reader: LabelReader, options: FitLabelOptions = {}): Task {
+  if (options.positive !== undefined) return 'binary';
+  const classes = reader.codes === null ? null : labelClasses(reader.dictionary.values, reader.counts);
+  if (classes !== null && classes.length <= 2) return 'binary';
+  if (
+    reader.values !== null &&
+    (!reader.integers || classes === null || classes.length > MAX_INTEGER_CLASSES)
+  ) {
+    return 'regression';
+  }
+  if (classes !== null && classes.length <= MAX_CLASSES) return 'multiclass';
+  const count = classes === null ? `more than ${LABEL_LIMIT}` : String(classes.length);
+  throw new DataError(
+    `label column '${reader.column}' has ${count} distinct values, and not all are numbers: too many ` +
+      `classes for a classifier (at most ${MAX_CLASSES}); if it is an id, it is not a label`,
+    { column: reader.column },
+  );
+}
+
+/** Classes of a multi-class label, sorted (numerically when all are integers). */
+function multiclassSpec(
+  column: string,
+  seen: readonly string[],
+  counts: readonly number[],
+  _advice: Advice,
+): MulticlassLabel {
+  const classes = labelClasses(seen, counts);
+  if (classes.length < 2) throw singleClass(column, classes);
+  const numeric = classes.every((c) => /^[+-]?\d+$/.test(c.value.trim()));
+  if (numeric) classes.sort((a, b) => Number(a.value) - Number(b.value));
+  return { column, task: 'multiclass', classes: classes.map((c) => c.value) };
+}
+
+function singleClass(column: string, classes: Array<{ value: string; count: number }>): DataError {
+  return new DataError(
+    `label column '${column}' has a single class ('${classes[0]?.value}' in all ${classes[0]?.count ?? 0} rows); ` +
+      'a classifier needs rows of at least two classes',
+    { column, value: classes[0]?.value },
+  );
 }
 
 /**
@@ -107,23 +252,21 @@ export function labelClasses(
     .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
-/** Decides how the label encodes from its values and their counts (all rows: no statistics). */
+/**
+ * How a binary label encodes, from its values and their counts (all rows: no statistics): the
+ * named positive value (one-vs-rest when there are more values), the true side of a true/false
+ * pair, or else, for two values, the larger number or the rarer word (a note says so).
+ */
 export function labelSpec(
   column: string,
   seen: readonly string[],
   counts: readonly number[],
   options: FitLabelOptions = {},
-): LabelSpec {
+): BinaryLabel {
   const advice = options.advice ?? API_ADVICE;
   const classes = labelClasses(seen, counts);
   const values = classes.map((c) => c.value);
-  if (values.length < 2) {
-    throw new DataError(
-      `label column '${column}' has a single class ('${values[0]}' in all ${classes[0]?.count ?? 0} rows); ` +
-        'a classifier needs rows of both classes',
-      { column, value: values[0] },
-    );
-  }
+  if (values.length < 2) throw singleClass(column, classes);
 
   if (options.positive !== undefined) {
     const wanted = options.positive.trim();
@@ -136,13 +279,7 @@ export function labelSpec(
         { column, value: wanted },
       );
     }
-    return {
-      column,
-      mode: 'exact',
-      positive,
-      negatives: values.filter((v) => v !== positive),
-      ignoreCase: true,
-    };
+    return exactSpec(column, positive, values);
   }
 
   const pair = booleanPairOf(values);
@@ -156,11 +293,29 @@ export function labelSpec(
       ignoreCase: true,
     };
   }
+  if (values.length === 2) {
+    // Two numbers: the larger is positive (1.0 over 0.0); two words: the rarer one.
+    const [a, b] = classes;
+    const [x, y] = [Number(a.value), Number(b.value)];
+    const numeric =
+      a.value.trim() !== '' && b.value.trim() !== '' && Number.isFinite(x) && Number.isFinite(y);
+    return exactSpec(column, (numeric ? y > x : b.count <= a.count) ? b.value : a.value, values);
+  }
   throw new DataError(
     `label column '${column}' has values ${quoteList(values)}; which one is the positive class? ` +
-      `${advice.positive}${values.length > 2 ? '; the other values become negative' : ''}`,
+      `${advice.positive}; the other values become negative`,
     { column },
   );
+}
+
+function exactSpec(column: string, positive: string, values: readonly string[]): BinaryLabel {
+  return {
+    column,
+    mode: 'exact',
+    positive,
+    negatives: values.filter((v) => v !== positive),
+    ignoreCase: true,
+  };
 }
 
 /** A note for values of the label that were taken as one class although spelled differently. */
@@ -176,8 +331,16 @@ export function labelCaseNote(
     .join('; ')}`;
 }
 
-/** 1 for the positive class, 0 for a negative one, -1 for a value the spec does not know. */
+/**
+ * A label cell's value under the spec: 1 / 0 (binary), the class index (multiclass), the number
+ * (regression); -1 (binary, multiclass) or NaN (regression) for a value the spec does not know.
+ */
 export function labelValue(spec: LabelSpec, text: string): number {
+  if (spec.task === 'regression') return Number.NaN; // numbers are read from the cell, not its text
+  if (spec.task === 'multiclass') {
+    const t = text.toLowerCase();
+    return spec.classes.findIndex((c) => c.toLowerCase() === t);
+  }
   if (spec.mode === 'boolean') {
     const b = parseBoolean(text);
     const pair = booleanPairOf([spec.positive]);
@@ -191,7 +354,17 @@ export function labelValue(spec: LabelSpec, text: string): number {
   return text === spec.positive ? 1 : spec.negatives.includes(text) ? 0 : -1;
 }
 
-/** The 0/1 label of records, with an error naming the row of a missing or unknown value. */
+/** The values a spec accepts, for messages. */
+export function labelValues(spec: LabelSpec): string[] {
+  if (spec.task === 'regression') return ['a number'];
+  if (spec.task === 'multiclass') return spec.classes;
+  return [spec.positive, ...spec.negatives];
+}
+
+/**
+ * The label of records as the spec reads it (see labelValue; a regression label as its number, on
+ * the file's scale), with an error naming the row of a missing or unknown value.
+ */
 export class LabelEncoder {
   private readonly tokens: TokenCache;
 
@@ -204,24 +377,29 @@ export class LabelEncoder {
 
   value(cells: Cells): number {
     const i = this.index;
-    const v = cells.isMissing(i) ? -1 : this.tokens.get(cells, i);
-    if (v < 0) {
-      const spec = this.spec;
-      throw new DataError(
-        `row ${cells.line}: label column '${spec.column}' has value '${cells.raw(i)}', expected ` +
-          `${quoteList([spec.positive, ...spec.negatives])}`,
-        { row: cells.line, column: spec.column, value: cells.raw(i) },
-      );
+    const spec = this.spec;
+    const absent = cells.isMissing(i);
+    if (spec.task === 'regression') {
+      const v = absent ? Number.NaN : cells.number(i, spec.decimalComma);
+      if (!Number.isNaN(v)) return v;
+    } else {
+      const v = absent ? -1 : this.tokens.get(cells, i);
+      if (v >= 0) return v;
     }
-    return v;
+    const expected = spec.task === 'regression' ? 'a number' : quoteList(labelValues(spec));
+    throw new DataError(
+      `row ${cells.line}: label column '${spec.column}' has value '${cells.raw(i)}', expected ${expected}`,
+      { row: cells.line, column: spec.column, value: cells.raw(i) },
+    );
   }
 }
 
-/** 0/1 labels from the codes a LabelReader collected. */
-export function labelsFromCodes(reader: LabelReader, spec: LabelSpec): Float32Array {
+/** The training targets of every row: 0/1, class indices, or numbers on the file's scale. */
+export function labelsOf(reader: LabelReader, spec: LabelSpec): Float64Array {
+  if (spec.task === 'regression') return reader.numbers();
   const byCode = reader.dictionary.values.map((v) => labelValue(spec, v));
-  const codes = reader.codes.toArray();
-  const y = new Float32Array(codes.length);
+  const codes = reader.codes!.toArray();
+  const y = new Float64Array(codes.length);
   for (let r = 0; r < codes.length; r++) y[r] = byCode[codes[r]];
   return y;
 }
@@ -229,13 +407,22 @@ export function labelsFromCodes(reader: LabelReader, spec: LabelSpec): Float32Ar
 /** Decides how the label column encodes, from the given rows (all rows is fine: no statistics). */
 export function fitLabel(table: CsvTable, column: string, options: FitLabelOptions = {}): LabelSpec {
   checkOptions('fitLabel', options, DATA_OPTIONS.fitLabel);
-  const reader = new LabelReader(column, columnIndex(table, column, 'label column'));
+  const reader = new LabelReader(column, columnIndex(table, column, 'label column'), table.delimiter !== ',');
   const cells = new RowCells();
   table.rows.forEach((row, r) => reader.visit(cells.set(row, table.lines[r])));
-  return reader.spec(options);
+  const spec = reader.spec(options);
+  if (spec.task === 'regression') {
+    const values = reader.numbers();
+    let mean = 0;
+    for (const v of values) mean += v / values.length;
+    let variance = 0;
+    for (const v of values) variance += (v - mean) ** 2 / values.length;
+    return { ...spec, mean, std: Math.sqrt(variance) || 1 };
+  }
+  return spec;
 }
 
-/** The label column as 0/1 in a Float32Array; errors name the row of a missing or unknown value. */
+/** The label column as the spec reads it (see LabelEncoder), one value per row. */
 export function encodeLabels(table: CsvTable, spec: LabelSpec): Float32Array {
   const encoder = new LabelEncoder(spec, columnIndex(table, spec.column, 'label column'));
   const cells = new RowCells();

@@ -25,6 +25,7 @@ const SPLIT = knownOptions<SplitOptions>({
 const PREPROCESS = knownOptions<PreprocessOptions>({
   label: true,
   positive: true,
+  task: true,
   categorical: true,
   drop: true,
   log1p: true,
@@ -63,7 +64,7 @@ export const DATA_OPTIONS = {
   split: SPLIT,
   batch: knownOptions<BatchOptions>({ shuffle: true, dropLast: true, rng: true, seed: true }),
   oversample: knownOptions<OversampleOptions>({ rng: true, seed: true }),
-  fitLabel: knownOptions<FitLabelOptions>({ positive: true, advice: true }),
+  fitLabel: knownOptions<FitLabelOptions>({ positive: true, task: true, advice: true }),
   synthetic: knownOptions<SyntheticOptions>({ labelNoise: true, rng: true, seed: true }),
   encodeFile: knownOptions<EncodeFileOptions>({
     delimiter: true,

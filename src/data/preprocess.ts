@@ -21,7 +21,7 @@ import {
   planFeatures,
   resolveDecimalComma,
 } from './fit.js';
-import { fitLabel, LabelEncoder, type LabelSpec } from './label.js';
+import { fitLabel, LabelEncoder, type LabelSpec, type Task } from './label.js';
 import { checkOptions, DATA_OPTIONS } from './options.js';
 import { DISTINCT_LIMIT, Profiler } from './profile.js';
 import { RowCells } from './records.js';
@@ -33,6 +33,8 @@ export interface PreprocessOptions {
   label?: string | LabelSpec;
   /** Positive label value when the label is not a true/false pair. */
   positive?: string;
+  /** binary, multiclass or regression; inferred from the label's values when absent. */
+  task?: Task;
   /** Columns to treat as categorical even though they hold numbers (integer codes). */
   categorical?: string[];
   /** Columns to leave out (ids, free text). */
@@ -107,7 +109,11 @@ export class Preprocessor {
       options.label === undefined
         ? null
         : typeof options.label === 'string'
-          ? fitLabel(train, options.label, { positive: options.positive, advice: options.advice })
+          ? fitLabel(train, options.label, {
+              positive: options.positive,
+              task: options.task,
+              advice: options.advice,
+            })
           : options.label;
     const profiler = columnProfiler(train.header, options, label?.column ?? null);
     const cells = new RowCells();

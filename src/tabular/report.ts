@@ -2,70 +2,122 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/save.js';
-import type { ClassificationReport } from '../metrics/report.js';
 import { lineChartSvg } from '../report/chart.js';
-import type { TabularRun } from './train.js';
+import type { TaskReport } from './tasks.js';
+import type { PartSummary, TabularRun } from './train.js';
 
-const pct = (v: number) => v.toFixed(4);
+// `+ 0` turns -0 into 0, so a zero never prints as -0.0000.
+const fixed = (v: number) => (v + 0).toFixed(4).replace(/^-(0\.0+)$/, '$1');
 const opt = (v: number | null) => (v === null ? '   n/a' : v.toFixed(4));
 
-function row(name: string, r: ClassificationReport): string {
-  return `${name.padEnd(34)} ${pct(r.accuracy)}    ${pct(r.precision)}    ${pct(r.recall)}  ${pct(r.f1)}  ${opt(r.rocAuc)}   ${opt(r.prAuc)}`;
+type Binary = Extract<TaskReport, { task: 'binary' }>;
+type Multiclass = Extract<TaskReport, { task: 'multiclass' }>;
+
+/** One row of the test table: the model's name and its figures. */
+function row(name: string, r: TaskReport): string {
+  const head = name.padEnd(34);
+  if (r.task === 'binary') {
+    return `${head} ${fixed(r.accuracy)}    ${fixed(r.precision)}    ${fixed(r.recall)}  ${fixed(r.f1)}  ${opt(r.rocAuc)}   ${opt(r.prAuc)}`;
+  }
+  if (r.task === 'multiclass') {
+    return `${head} ${fixed(r.accuracy)}    ${fixed(r.macroF1)}    ${fixed(r.weightedF1)}       ${fixed(r.logLoss)}`;
+  }
+  return `${head} ${number(r.rmse).padStart(10)}  ${number(r.mae).padStart(10)}  ${fixed(r.r2)}`;
+}
+
+const COLUMNS = {
+  binary: 'accuracy  precision  recall  F1      ROC-AUC  PR-AUC',
+  multiclass: 'accuracy  macro F1  weighted F1  log loss',
+  regression: '      RMSE         MAE  R²',
+};
+
+/** A number with 4 significant digits, in a form a person reads (no exponent for ordinary sizes). */
+function number(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e7) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+
+function partsLine(run: TabularRun): string {
+  const { parts } = run;
+  const label = run.dataset.preprocessor.label!;
+  const share = (p: PartSummary) => {
+    if (p.positives !== undefined) {
+      return `${p.rows} rows, ${p.positives} positive (${((100 * p.positives) / Math.max(1, p.rows)).toFixed(1)} %)`;
+    }
+    return `${p.rows} rows`;
+  };
+  const line = `train: ${share(parts.train)}; validation: ${share(parts.validation)}; test: ${share(parts.test)}`;
+  if (label.task === 'multiclass') {
+    const counts = parts.train.classes!;
+    return `${line}\nclasses in the training rows: ${label.classes.map((c, k) => `${c} ${counts[k]}`).join(', ')}`;
+  }
+  if (label.task === 'regression') {
+    return `${line}\ntarget '${label.column}' in the training rows: mean ${number(label.mean)}, standard deviation ${number(label.std)}`;
+  }
+  return line;
+}
+
+function confusionLines(r: Binary | Multiclass, classes: readonly string[]): string[] {
+  if (r.task === 'binary') {
+    const c = r.confusion;
+    return [
+      'confusion matrix of the network on test rows:',
+      '                 predicted no   predicted yes',
+      `  actual no      ${String(c.tn).padStart(12)}   ${String(c.fp).padStart(13)}`,
+      `  actual yes     ${String(c.fn).padStart(12)}   ${String(c.tp).padStart(13)}`,
+    ];
+  }
+  const width = Math.max(8, ...classes.map((c) => c.length + 2));
+  const cells = (values: ReadonlyArray<string | number>) =>
+    values.map((v) => String(v).padStart(width)).join('');
+  return [
+    'confusion matrix of the network on test rows (rows: actual, columns: predicted):',
+    `${''.padEnd(width)}${cells(classes)}`,
+    ...r.confusion.map((counts, k) => `${classes[k].padStart(width)}${cells(counts)}`),
+    '',
+    `per class on test rows   ${'precision'.padStart(10)}${'recall'.padStart(10)}${'F1'.padStart(10)}${'rows'.padStart(8)}`,
+    ...r.perClass.map(
+      (c) =>
+        `  ${c.name.padEnd(22)} ${fixed(c.precision).padStart(10)}${fixed(c.recall).padStart(10)}${fixed(c.f1).padStart(10)}${String(c.support).padStart(8)}`,
+    ),
+  ];
 }
 
 /** The metrics a person reads after training: the network next to the baselines, on test rows. */
 export function formatReport(run: TabularRun): string {
-  const { parts, test } = run;
-  const share = (p: { rows: number; positives: number }) =>
-    `${p.rows} rows, ${p.positives} positive (${((100 * p.positives) / Math.max(1, p.rows)).toFixed(1)} %)`;
-  const lines = [
-    `train: ${share(parts.train)}; validation: ${share(parts.validation)}; test: ${share(parts.test)}`,
-    `features after encoding: ${run.dataset.features}; threshold chosen on validation rows (max F1): ${run.threshold.toFixed(3)}`,
-    '',
-    `test rows                          accuracy  precision  recall  F1      ROC-AUC  PR-AUC`,
-    row(`network (threshold ${run.threshold.toFixed(3)})`, test),
-  ];
-  if (run.baselines) {
-    lines.push(
-      row(
-        `logistic regression (thr. ${run.baselines.logisticRegression.threshold.toFixed(3)})`,
-        run.baselines.logisticRegression,
-      ),
-    );
-    lines.push(row('always negative', run.baselines.alwaysNegative));
+  const { test } = run;
+  const label = run.dataset.preprocessor.label!;
+  const lines = [partsLine(run), `features after encoding: ${run.dataset.features}`];
+  if (run.threshold !== null) {
+    lines[1] += `; threshold chosen on validation rows (max F1): ${run.threshold.toFixed(3)}`;
   }
-  const c = test.confusion;
-  lines.push(
-    '',
-    'confusion matrix of the network on test rows:',
-    '                 predicted no   predicted yes',
-    `  actual no      ${String(c.tn).padStart(12)}   ${String(c.fp).padStart(13)}`,
-    `  actual yes     ${String(c.fn).padStart(12)}   ${String(c.tp).padStart(13)}`,
-  );
+  const name = run.threshold !== null ? `network (threshold ${run.threshold.toFixed(3)})` : 'network';
+  lines.push('', `${'test rows'.padEnd(34)} ${COLUMNS[test.task]}`, row(name, test));
+  for (const b of run.baselines ?? []) {
+    const t =
+      b.report.task === 'binary' && b.key === 'logisticRegression'
+        ? ` (thr. ${b.report.threshold.toFixed(3)})`
+        : '';
+    lines.push(row(`${b.name}${t}`, b.report));
+  }
+  if (test.task !== 'regression') {
+    lines.push('', ...confusionLines(test, label.task === 'multiclass' ? label.classes : ['no', 'yes']));
+  }
   return lines.join('\n');
 }
 
-const metricsOf = (r: ClassificationReport) => ({
-  accuracy: r.accuracy,
-  precision: r.precision,
-  recall: r.recall,
-  f1: r.f1,
-  rocAuc: r.rocAuc,
-  prAuc: r.prAuc,
-  logLoss: r.logLoss,
-  threshold: r.threshold,
-  confusion: r.confusion,
-});
+/** A report as metrics.json holds it. */
+function metricsOf(r: TaskReport) {
+  return { ...r };
+}
 
 /** What metrics.json holds. */
 export function runMetrics(run: TabularRun, source: { data: string; label: string }) {
   return {
+    task: run.task,
     test: metricsOf(run.test),
     validation: metricsOf(run.validation),
-    baselines: run.baselines && {
-      alwaysNegative: metricsOf(run.baselines.alwaysNegative),
-      logisticRegression: metricsOf(run.baselines.logisticRegression),
-    },
+    baselines: run.baselines && Object.fromEntries(run.baselines.map((b) => [b.key, metricsOf(b.report)])),
     threshold: run.threshold,
     data: { ...source, features: run.dataset.features, ...run.parts },
     settings: run.settings,
@@ -73,6 +125,12 @@ export function runMetrics(run: TabularRun, source: { data: string; label: strin
     seconds: run.seconds,
   };
 }
+
+const LOSS_TITLE = {
+  binary: 'Binary cross-entropy',
+  multiclass: 'Categorical cross-entropy',
+  regression: 'Mean squared error (standardized target)',
+};
 
 /**
  * Writes a run folder: the model with its preprocessing and threshold (model.json + weights),
@@ -104,7 +162,7 @@ export async function writeRun(
     }));
   const chartPath = join(dir, 'loss.svg');
   const svg = await lineChartSvg({
-    title: 'Binary cross-entropy per epoch',
+    title: `${LOSS_TITLE[run.task]} per epoch`,
     xLabel: 'epoch',
     yLabel: 'loss',
     series,

@@ -1,19 +1,21 @@
 import type { CsvTable } from '../data/csv.js';
 import { type PreparedDataset, type PreparedPart, prepareDataset } from '../data/dataset.js';
 import { classWeights, randomOversample } from '../data/imbalance.js';
+import type { Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
 import { type BackendChoice, withBackend } from '../kernels/index.js';
-import { type ClassificationReport, classificationReport } from '../metrics/report.js';
-import { bestThreshold } from '../metrics/threshold.js';
 import type { Model } from '../training/model.js';
 import type { ProgressStream, Verbosity } from '../training/progress.js';
-import { binaryClassifier, logisticRegression, type NetworkSpec, SEED_NETWORK } from './architectures.js';
+import { type NetworkSpec, SEED_NETWORK } from './architectures.js';
+import { TaskKind, type TaskReport } from './tasks.js';
 
 export type Balance = 'none' | 'weights' | 'oversample';
 
 export interface TabularOptions {
   label: string;
   positive?: string;
+  /** binary, multiclass or regression; inferred from the label when absent. */
+  task?: Task;
   /** Integer-coded columns to one-hot encode. */
   categorical?: string[];
   drop?: string[];
@@ -29,7 +31,7 @@ export interface TabularOptions {
   /** How the minority class is helped: class weights, random oversampling, or only the threshold. */
   balance?: Balance;
   backend?: BackendChoice;
-  /** Train the always-negative and logistic-regression baselines too (default true). */
+  /** Train the baselines too (default true): the task's linear model and a featureless guess. */
   baselines?: boolean;
   verbose?: Verbosity;
   stream?: ProgressStream;
@@ -37,17 +39,28 @@ export interface TabularOptions {
 
 export interface PartSummary {
   rows: number;
-  positives: number;
+  /** Positive rows (binary), rows of each class (multiclass); absent for regression. */
+  positives?: number;
+  classes?: number[];
+}
+
+export interface BaselineRun {
+  name: string;
+  /** Its key in metrics.json. */
+  key: string;
+  report: TaskReport;
 }
 
 export interface TabularRun {
+  task: Task;
   model: Model;
   dataset: PreparedDataset;
-  /** Decision threshold chosen on the validation rows (max F1). */
-  threshold: number;
-  validation: ClassificationReport;
-  test: ClassificationReport;
-  baselines: { alwaysNegative: ClassificationReport; logisticRegression: ClassificationReport } | null;
+  /** Decision threshold chosen on the validation rows (max F1), for a binary task; else null. */
+  threshold: number | null;
+  validation: TaskReport;
+  test: TaskReport;
+  /** What learns nothing from the features, and the linear model of the task. */
+  baselines: BaselineRun[] | null;
   history: Record<string, number[]>;
   parts: { train: PartSummary; validation: PartSummary; test: PartSummary };
   settings: Required<
@@ -59,10 +72,13 @@ export interface TabularRun {
   seconds: number;
 }
 
-const summarize = (part: PreparedPart): PartSummary => ({
-  rows: part.rows,
-  positives: part.y.reduce((s, v) => s + v, 0),
-});
+function summarize(kind: TaskKind, part: PreparedPart): PartSummary {
+  if (kind.task === 'regression') return { rows: part.rows };
+  if (kind.task === 'binary') return { rows: part.rows, positives: part.y.reduce((s, v) => s + v, 0) };
+  const classes = new Array<number>(kind.outputs).fill(0);
+  for (const v of part.y) classes[v]++;
+  return { rows: part.rows, classes };
+}
 
 const matrix = (part: PreparedPart, features: number) => ({ data: part.x, shape: [part.rows, features] });
 
@@ -85,8 +101,9 @@ function balanced(ds: PreparedDataset, balance: Balance, seed: number) {
 
 /**
  * The whole tabular workflow: split and preprocess (fitted on training rows), train the network,
- * choose the threshold on validation rows, report on test rows, next to two baselines trained by
- * the same engine. Nothing here reads files or prints beyond fit's progress. `data` is a table in
+ * choose the threshold on validation rows (binary), report on test rows, next to two baselines
+ * trained by the same engine. The task (binary, multiclass, regression) is the label's (see
+ * tasks.ts). Nothing here reads files or prints beyond fit's progress. `data` is a table in
  * memory, or a dataset already prepared (the command line streams files with prepareCsvFile, with
  * the same options).
  */
@@ -108,6 +125,7 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       : prepareDataset(data, {
           label: options.label,
           positive: options.positive,
+          task: options.task,
           categorical: options.categorical,
           drop: options.drop,
           impute: options.impute,
@@ -121,49 +139,58 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       `train: too few rows to hold out validation and test rows (${ds.source.rows} rows); use a larger file`,
     );
   }
+  const kind = new TaskKind(ds.preprocessor.label!);
+  if (kind.task === 'regression' && settings.balance !== 'none') {
+    throw new Error(
+      `train: balancing classes (${settings.balance}) needs classes; the label is a regression target`,
+    );
+  }
   return withBackend(settings.backend, () => {
     const f = ds.features;
     const fitOn = balanced(ds, settings.balance, settings.seed);
-    const model = binaryClassifier(settings.network, settings.seed);
-    const history = model.fit(fitOn.x, fitOn.y, {
+    const model = kind.network(settings.network, settings.seed);
+    const history = model.fit(fitOn.x, kind.targets(fitOn.y), {
       epochs: settings.epochs,
       batchSize: settings.batchSize,
-      validationData: [matrix(ds.validation, f), ds.validation.y],
+      validationData: [matrix(ds.validation, f), kind.targets(ds.validation.y)],
       classWeight: fitOn.classWeight,
       seed: settings.seed,
       verbose: options.verbose ?? 1,
       stream: options.stream,
     });
-    const scores = (m: Model, part: PreparedPart) => m.predict(matrix(part, f)).data;
-    const threshold = bestThreshold(ds.validation.y, scores(model, ds.validation)).threshold;
-    const report = (m: Model, part: PreparedPart, t: number) =>
-      classificationReport(part.y, scores(m, part), t);
+    const outputs = (m: Model, part: PreparedPart) => m.predict(matrix(part, f)).data;
+    const threshold = kind.threshold(ds.validation, outputs(model, ds.validation));
 
-    let baselines: TabularRun['baselines'] = null;
+    let baselines: BaselineRun[] | null = null;
     if (options.baselines ?? true) {
-      const logistic = logisticRegression(settings.seed);
-      logistic.fit(fitOn.x, fitOn.y, {
+      const linear = kind.linear(settings.seed);
+      linear.fit(fitOn.x, kind.targets(fitOn.y), {
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         classWeight: fitOn.classWeight,
         seed: settings.seed,
         verbose: 0,
       });
-      const logisticThreshold = bestThreshold(ds.validation.y, scores(logistic, ds.validation)).threshold;
-      baselines = {
-        alwaysNegative: classificationReport(ds.test.y, new Float32Array(ds.test.rows), 0.5),
-        logisticRegression: report(logistic, ds.test, logisticThreshold),
-      };
+      const linearThreshold = kind.threshold(ds.validation, outputs(linear, ds.validation));
+      baselines = [
+        { ...kind.linearName, report: kind.report(ds.test, outputs(linear, ds.test), linearThreshold) },
+        kind.trivial(ds.train, ds.test),
+      ];
     }
     return {
+      task: kind.task,
       model,
       dataset: ds,
       threshold,
-      validation: report(model, ds.validation, threshold),
-      test: report(model, ds.test, threshold),
+      validation: kind.report(ds.validation, outputs(model, ds.validation), threshold),
+      test: kind.report(ds.test, outputs(model, ds.test), threshold),
       baselines,
       history: history.history,
-      parts: { train: summarize(ds.train), validation: summarize(ds.validation), test: summarize(ds.test) },
+      parts: {
+        train: summarize(kind, ds.train),
+        validation: summarize(kind, ds.validation),
+        test: summarize(kind, ds.test),
+      },
       settings,
       seconds: (performance.now() - started) / 1000,
     };
