@@ -5,16 +5,11 @@
 #pragma once
 #include "gemm.h"
 
-#ifndef TG_PF_A
-#define TG_PF_A 8  // micro-kernel steps of A prefetched ahead
-#endif
-#ifndef TG_PF_B
-#define TG_PF_B 8  // micro-kernel steps of B prefetched ahead (0: none)
-#endif
-
 namespace {
 
-constexpr int kUnrollK = 1;  // k steps per micro-kernel loop iteration
+// Micro-kernel steps of A and of B prefetched ahead.
+constexpr int kPrefetchA = 8;
+constexpr int kPrefetchB = 8;
 
 // One SIMD vector of VB bytes of T, with whole and partial (cnt <= L leading lanes; the rest read
 // as zero and are not written) loads and stores. Partial ones come from the ISA's translation unit.
@@ -70,17 +65,17 @@ struct Tile : Vec<T, VB> {
     // Hide c's value from the optimizer: otherwise GCC keeps all MR row addresses live across the
     // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
     __asm__("" : "+r"(c));
-#pragma GCC unroll kUnrollK
+    // One k step per iteration, as tuned (the body is already MR x NV independent FMAs).
+#pragma GCC unroll 1
     for (size_t p = 0; p < kc; ++p) {
       // A streams from L2 (a new line every few steps); ask for it early. Prefetching past the
       // panel's end is harmless.
-      __builtin_prefetch(ap + TG_PF_A * MR);
-#if TG_PF_B
+      __builtin_prefetch(ap + kPrefetchA * MR);
       // The B panel is reused by every row panel of the tile: it comes from L1 or L2 (a 512-deep fp32
       // panel is 64 KB), and from L3 or memory on the first row panel of each pass.
 #pragma GCC unroll 8
-      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v) __builtin_prefetch(bp + TG_PF_B * NR + v * (64 / sizeof(T)));
-#endif
+      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v)
+        __builtin_prefetch(bp + kPrefetchB * NR + v * (64 / sizeof(T)));
       V b[NV];
 #pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) b[v] = load(bp + v * L);

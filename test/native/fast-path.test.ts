@@ -27,11 +27,11 @@ describe.skipIf(!addon)('native provider fast path', () => {
   const rng = new Generator(5);
 
   it('the fast entry takes a plain call (status 0) and refuses a view too short for the sizes', () => {
-    // Slots as in FastParam (native/addon.cc): status, transA, transB, m, n, k, alpha, beta,
-    // element bytes, has bias, activation.
+    // Slots as in GemmSlot (native/addon.cc): status, element bytes, transA, transB, m, n, k,
+    // alpha, beta, has bias, activation.
     const params = new Float64Array(11);
     const run = (a: Float32Array, b: Float32Array, c: Float32Array) => {
-      params.set([1, 0, 0, 2, 2, 3, 1, 0, 4, 0, 0]);
+      params.set([1, 4, 0, 0, 2, 2, 3, 1, 0, 0, 0]);
       addon!.gemmFast(params, a, b, c, c);
       return params[0];
     };
@@ -43,7 +43,7 @@ describe.skipIf(!addon)('native provider fast path', () => {
     expect(run(tail, new Float32Array(6), c)).toBe(1);
     expect([...c]).toEqual([4, 5, 10, 11]);
     // The element size is the caller's word, but never stretches a view: 6 "doubles" are 48 bytes.
-    params.set([1, 0, 0, 2, 2, 3, 1, 0, 8, 0, 0]);
+    params.set([1, 8, 0, 0, 2, 2, 3, 1, 0, 0, 0]);
     addon!.gemmFast(params, new Float32Array(6), new Float32Array(6), new Float32Array(4), c);
     expect(params[0]).toBe(1);
   });

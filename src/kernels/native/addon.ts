@@ -19,8 +19,9 @@ export interface NativeAddon {
     out: FloatArray,
   ): void;
   /**
-   * The provider's fast path (see native/addon.cc, FastParam): scalars and the element type in
-   * `params`. Never throws; sets params[0] to 0 when done, else leaves it for a checked retry.
+   * The provider's fast path (see native/addon.cc, "Fast entries"): status, the element size and the
+   * scalars in `params` (GemmSlot). Never throws; sets params[0] to 0 when done, else leaves it for
+   * a checked retry.
    */
   gemmFast(params: Float64Array, a: FloatArray, b: FloatArray, c: FloatArray, bias: FloatArray): void;
   /** out = dy where y > 0, else 0; dtype follows out. */
@@ -43,7 +44,7 @@ export interface NativeAddon {
     epsilon: number,
   ): void;
   /**
-   * Fast paths of the three above (see native/addon.cc, TrainParam): params holds
+   * Fast paths of the three above (see native/addon.cc, TrainSlot): params holds
    * [status, dtypeBytes, len or m, n, stepSize, beta1, beta2, epsilon]. Never throw; set params[0]
    * to 0 when done, else leave it for a checked retry.
    */
@@ -58,7 +59,7 @@ export interface NativeAddon {
   ): void;
   setThreads(n: number): void;
   getThreads(): number;
-  /** Forces 'avx512' | 'avx2' | 'portable'; false if this CPU cannot run it. */
+  /** Picks 'avx512' | 'avx2' | 'vec128' for the products that start from now on; false if this CPU cannot run it. */
   setIsa(name: string): boolean;
   isa(): string;
 }

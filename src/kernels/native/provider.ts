@@ -12,17 +12,17 @@ import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 const activationCode: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
-// Slots of the fast path's parameter block; the order matches FastParam in native/addon.cc.
+// Slots of the fast path's parameter block; the order matches GemmSlot in native/addon.cc.
 const P = {
   status: 0,
-  transA: 1,
-  transB: 2,
-  m: 3,
-  n: 4,
-  k: 5,
-  alpha: 6,
-  beta: 7,
-  dtypeBytes: 8,
+  dtypeBytes: 1,
+  transA: 2,
+  transB: 3,
+  m: 4,
+  n: 5,
+  k: 6,
+  alpha: 7,
+  beta: 8,
   hasBias: 9,
   activation: 10,
   count: 11,
@@ -36,7 +36,7 @@ function dtypeBytes(a: unknown, b: unknown, c: unknown): number {
 }
 
 /**
- * gemm and denseForward through the addon's fast entry: about 2,000 fewer instructions per call
+ * gemm and denseForward through the addon's fast entry (native/addon.cc, "Fast entries"): about 2,000 fewer instructions per call
  * than handing N-API three typed arrays, which matters for the 32-row products of a training step.
  * Anything the fast entry does not take (other argument types, bad sizes, short arrays) goes to the
  * checked entries, which throw the precise error.
@@ -101,7 +101,7 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
   return { gemm, denseForward };
 }
 
-// Slots of the training kernels' parameter block; the order matches TrainParam in native/addon.cc.
+// Slots of the training kernels' parameter block; the order matches TrainSlot in native/addon.cc.
 const T = {
   status: 0,
   dtypeBytes: 1,
