@@ -1,5 +1,5 @@
 import { backward, isGradEnabled, noGrad } from './autograd.js';
-import { withBackend } from './kernels/registry.js';
+import { withProvider } from './kernels/registry.js';
 import { Generator } from './random.js';
 import { formatShape, type Shape, Tensor } from './tensor.js';
 
@@ -94,7 +94,7 @@ export function gradcheck(
   if (wrt.length === 0) throw new Error('gradcheck: no input has requiresGrad, so there is nothing to check');
   if (!isGradEnabled()) throw new Error('gradcheck: called inside noGrad');
 
-  return withBackend('js', () => {
+  return withProvider('js', () => {
     const result: GradcheckResult = { ok: true, maxAbsError: 0, maxRelError: 0, failures: [] };
     const fail = (msg: string) => {
       result.ok = false;

@@ -1,7 +1,7 @@
 // End-to-end training throughput: the same architecture, data and batch size on every tensorgrad
 // provider and on TensorFlow.js (cpu and wasm backends), interleaved round by round.
 import type * as TF from '@tensorflow/tfjs';
-import { Adam, Dense, Dropout, Generator, Model, Tensor, withBackend } from '../../src/index.js';
+import { Adam, Dense, Dropout, Generator, Model, Tensor, withProvider } from '../../src/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { getProvider } from '../../src/kernels/registry.js';
 import { MODELS, type ModelName } from './shapes.js';
@@ -116,7 +116,7 @@ function tensorgradCompetitor(
       const x = new Tensor(data.x, [data.rows, data.features]);
       return {
         run: () => {
-          withBackend(provider, () => m.fit(x, data.y, { epochs: 1, batchSize: batch, verbose: 0 }));
+          withProvider(provider, () => m.fit(x, data.y, { epochs: 1, batchSize: batch, verbose: 0 }));
         },
       };
     },

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { availableProviders, getBackend, unavailableProviders } from '../kernels/registry.js';
+import {
+  availableProviders,
+  currentProvider as getBackend,
+  unavailableProviders,
+} from '../kernels/registry.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readCsv } from '../data/csv.js';
 import type { Impute } from '../data/preprocess.js';
-import type { BackendChoice } from '../kernels/registry.js';
+import type { ProviderChoice as BackendChoice } from '../kernels/registry.js';
 import { SEED_NETWORK } from '../tabular/architectures.js';
 import { formatReport, writeRun } from '../tabular/report.js';
 import { type Balance, trainTabular } from '../tabular/train.js';

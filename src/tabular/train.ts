@@ -2,7 +2,7 @@ import type { CsvTable } from '../data/csv.js';
 import { type PreparedDataset, type PreparedPart, prepareDataset } from '../data/dataset.js';
 import { classWeights, randomOversample } from '../data/imbalance.js';
 import type { Impute } from '../data/preprocess.js';
-import { type BackendChoice, withBackend } from '../kernels/index.js';
+import { type ProviderChoice as BackendChoice, withProvider as withBackend } from '../kernels/index.js';
 import { type ClassificationReport, classificationReport } from '../metrics/report.js';
 import { bestThreshold } from '../metrics/threshold.js';
 import type { Model } from '../training/model.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, Dense, Dropout, Model, Tensor, withBackend } from '../../src/index.js';
+import { Adam, Dense, Dropout, Model, Tensor, withProvider } from '../../src/index.js';
 import type { GpuKernelName } from '../../src/kernels/gpu/index.js';
 import { type GpuProvider, getProvider, setGpuMode } from '../../src/kernels/index.js';
 import { probeGpuModes, requiredGpuModes } from '../helpers/gpu.js';
@@ -102,7 +102,7 @@ function worst(got: ArrayLike<number>, want: ArrayLike<number>): number {
   return w;
 }
 
-const reference = withBackend('js', () => train());
+const reference = withProvider('js', () => train());
 
 describe('seed model training on the gpu provider', () => {
   for (const mode of requiredGpuModes()) {
@@ -126,7 +126,7 @@ describe('seed model training on the gpu provider', () => {
     expect(gpu.mode).toBe(mode);
     const callsBefore = { ...gpu.calls };
     let compiledAfterFirst = -1;
-    const run = withBackend('gpu', () =>
+    const run = withProvider('gpu', () =>
       train(() => {
         compiledAfterFirst = gpu.compilations;
       }),
@@ -156,7 +156,7 @@ describe('seed model training on the gpu provider', () => {
     setGpuMode(reachable[0]);
     const gpu = getProvider('gpu') as GpuProvider;
     const before = { ...gpu.calls };
-    const again = withBackend('js', () => train());
+    const again = withProvider('js', () => train());
     expect(gpu.calls).toEqual(before);
     // And the TypeScript path is deterministic: bit for bit the same run.
     expect(again.losses).toEqual(reference.losses);

@@ -3,6 +3,7 @@ import { type FloatArray, naiveGemm } from '../../src/kernels/index.js';
 import { createNativeProvider } from '../../src/kernels/native/provider.js';
 import { Generator } from '../../src/random.js';
 import { gemmTolerance } from '../helpers/gemm.js';
+import { kernelsOf } from '../helpers/kernels.js';
 import { tryNative } from './load.js';
 
 // The provider's gemm goes through the addon's fast entry (ArrayBuffers plus a parameter block)
@@ -23,7 +24,7 @@ function expectClose(out: FloatArray, ref: Float64Array, k: number, what: string
 }
 
 describe.skipIf(!addon)('native provider fast path', () => {
-  const provider = createNativeProvider(addon);
+  const provider = kernelsOf(createNativeProvider(addon));
   const rng = new Generator(5);
 
   it('the fast entry takes a plain call (status 0) and refuses a view too short for the sizes', () => {
@@ -119,11 +120,11 @@ describe.skipIf(!addon)('native provider fast path', () => {
       for (let i = 0; i < m; i++)
         for (let j = 0; j < n; j++) ref[i * n + j] = Math.max(0, ref[i * n + j] + (b ? b[j] : 0));
       const out = new Float32Array(m * n).fill(Number.NaN);
-      provider.denseForward!(m, n, k, x, w, b, 'relu', out);
+      provider.denseForward(m, n, k, x, w, b, 'relu', out);
       expectClose(out, ref, k, `bias=${b !== null}`);
     }
     expect(() =>
-      provider.denseForward!(
+      provider.denseForward(
         2,
         3,
         1,
