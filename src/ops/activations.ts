@@ -1,3 +1,4 @@
+import { activations } from '../kernels/js/activations.js';
 import type { Tensor } from '../tensor.js';
 import { unaryOp } from './elementwise.js';
 import { registerOp } from './registry.js';
@@ -5,27 +6,16 @@ import { sampleInput } from './samples.js';
 
 /** max(x, 0); its derivative at exactly 0 is taken as 0. */
 export function relu(x: Tensor): Tensor {
-  return unaryOp(
-    'relu',
-    x,
-    (v) => (v > 0 ? v : 0),
-    (v) => (v > 0 ? 1 : 0),
-  );
+  return unaryOp('relu', x, activations.relu.forward, activations.relu.backward);
 }
 
 /** 1 / (1 + e^-x), computed without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
-  return unaryOp('sigmoid', x, stableSigmoid, (_v, s) => s * (1 - s));
-}
-
-export function stableSigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
+  return unaryOp('sigmoid', x, activations.sigmoid.forward, activations.sigmoid.backward);
 }
 
 export function tanh(x: Tensor): Tensor {
-  return unaryOp('tanh', x, Math.tanh, (_v, t) => 1 - t * t);
+  return unaryOp('tanh', x, activations.tanh.forward, activations.tanh.backward);
 }
 
 registerOp({

@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
+import { activations } from '../kernels/js/activations.js';
 import { columnSums, denseForward, gemm, reluBackward } from '../kernels/registry.js';
-import type { Activation } from '../kernels/types.js';
+import { ACTIVATIONS, type Activation } from '../kernels/types.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
 import { registerOp } from './registry.js';
@@ -8,15 +9,13 @@ import { sampleInput } from './samples.js';
 
 export type { Activation };
 
-const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
-
 /**
  * The fused layer h = act(x W + b): one kernel call forward (gemm, bias and activation together),
  * and a backward that gets the activation's derivative from the saved output, so no pre-activation
  * tensor is kept. Mathematically the same as activation(add(matmul(x, w), b)).
  */
 export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation = 'linear'): Tensor {
-  if (!ACTIVATIONS.includes(activation)) {
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
     throw new Error(`dense: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}`);
   }
   if (x.ndim !== 2 || w.ndim !== 2) {
@@ -56,14 +55,16 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
 
 /**
  * dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0; it runs through the kernel
- * dispatcher (a provider's kernel or the TypeScript fallback). Sigmoid and tanh have no kernel.
+ * dispatcher (a provider's kernel or the TypeScript reference). Sigmoid and tanh have no kernel.
  */
 function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
   if (activation === 'linear') return g;
   const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
   if (activation === 'relu') reluBackward(g.length, g, out, dz);
-  else if (activation === 'sigmoid') for (let i = 0; i < g.length; i++) dz[i] = g[i] * out[i] * (1 - out[i]);
-  else for (let i = 0; i < g.length; i++) dz[i] = g[i] * (1 - out[i] * out[i]);
+  else {
+    const back = activations[activation].backward;
+    for (let i = 0; i < g.length; i++) dz[i] = back(g[i], out[i]);
+  }
   return dz;
 }
 

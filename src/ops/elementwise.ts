@@ -86,12 +86,15 @@ export function gradThrough(
   return reduceGrad(local, to === 'a' ? mapA : mapB, to === 'a' ? na : nb);
 }
 
-/** out = f(x) elementwise, with backward g * df(x, out). */
+/**
+ * out = f(x) elementwise; backward(g, out, x) gives each element's gradient from its upstream
+ * gradient, its output and its input.
+ */
 export function unaryOp(
   op: string,
   x: Tensor,
   f: (v: number) => number,
-  df: (v: number, out: number) => number,
+  backward: (g: number, out: number, v: number) => number,
 ): Tensor {
   const xd = x.data;
   const od = alloc(x.dtype, xd.length);
@@ -99,7 +102,7 @@ export function unaryOp(
   const out = new Tensor(od, x.shape);
   return record(op, out, [x], (g) => {
     const gx = alloc(x.dtype, g.length);
-    for (let i = 0; i < g.length; i++) gx[i] = g[i] * df(xd[i], od[i]);
+    for (let i = 0; i < g.length; i++) gx[i] = backward(g[i], od[i], xd[i]);
     return [gx];
   });
 }

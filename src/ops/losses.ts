@@ -1,7 +1,7 @@
 import { record } from '../autograd.js';
+import { sigmoid as stableSigmoid } from '../kernels/js/activations.js';
 import type { Generator } from '../random.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
-import { stableSigmoid } from './activations.js';
 import { checkSameDtype } from './elementwise.js';
 import { registerOp } from './registry.js';
 import { sampleConstant, sampleInput } from './samples.js';

@@ -5,16 +5,16 @@ import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
 export function exp(x: Tensor): Tensor {
-  return unaryOp('exp', x, Math.exp, (_v, out) => out);
+  return unaryOp('exp', x, Math.exp, (g, out) => g * out);
 }
 
 /** Natural log; log of a non-positive value gives -Infinity or NaN, as in NumPy. */
 export function log(x: Tensor): Tensor {
-  return unaryOp('log', x, Math.log, (v) => 1 / v);
+  return unaryOp('log', x, Math.log, (g, _out, v) => g * (1 / v));
 }
 
 export function sqrt(x: Tensor): Tensor {
-  return unaryOp('sqrt', x, Math.sqrt, (_v, out) => 0.5 / out);
+  return unaryOp('sqrt', x, Math.sqrt, (g, out) => g * (0.5 / out));
 }
 
 /** x ** exponent for a number exponent. */
@@ -37,7 +37,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
     'pow',
     x,
     (v) => v ** exponent,
-    (v) => (exponent === 0 ? 0 : exponent * v ** (exponent - 1)),
+    (g, _out, v) => g * (exponent === 0 ? 0 : exponent * v ** (exponent - 1)),
   );
 }
 

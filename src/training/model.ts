@@ -1,4 +1,5 @@
 import { backward, noGrad } from '../autograd.js';
+import { sigmoid } from '../kernels/js/activations.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
@@ -150,7 +151,7 @@ export class Model {
     const toProb = head === 'sigmoidLogits' || (head === 'logits' && task === 'binary');
     for (let i = 0; i < input.length; i++) {
       const z = input[i];
-      out[offset + i] = toProb ? (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) : z;
+      out[offset + i] = toProb ? sigmoid(z) : z;
     }
   }
 
