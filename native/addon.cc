@@ -212,8 +212,13 @@ void DenseBody(Args& A) {
   by_dtype(out.f32(), [&](auto t) { run_gemm<decltype(t)>(false, false, m, n, k, 1.0, x, w, 0.0, out, bias, act); });
 }
 
-// reluBackward(len, dy, y, out): out = dy where y > 0, else 0; dtype follows out.
-void ReluBackwardBody(Args& A) {
+// An elementwise derivative from the layer's output: out = f(dy, y), each of len elements.
+template <class T>
+using ElementwiseBackward = void (*)(size_t len, const T* dy, const T* y, T* out);
+
+// reluBackward / sigmoidBackward(len, dy, y, out); dtype follows out.
+template <ElementwiseBackward<float> F32, ElementwiseBackward<double> F64>
+void ElementwiseBackwardBody(Args& A) {
   const size_t len = get_size(A, 0, "len");
   const View dy = get_array(A, 1, "dy");
   const View y = get_array(A, 2, "y");
@@ -222,10 +227,10 @@ void ReluBackwardBody(Args& A) {
   check_view(A, dy, out, "dy", "out", len);
   check_view(A, y, out, "y", "out", len);
   if (len == 0) return;
-  by_dtype(out.f32(), [&](auto t) {
-    using T = decltype(t);
-    tg::relu_backward(len, dy.as<const T>(), y.as<const T>(), out.as<T>());
-  });
+  if (out.f32())
+    F32(len, dy.as<const float>(), y.as<const float>(), out.as<float>());
+  else
+    F64(len, dy.as<const double>(), y.as<const double>(), out.as<double>());
 }
 
 // columnSums(m, n, x, out): out[j] = sum_i x[i*n + j]; dtype follows out.
@@ -292,7 +297,12 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
   return checked_entry<DenseBody, 8>(env, info, "denseForward");
 }
 napi_value ReluBackward(napi_env env, napi_callback_info info) {
-  return checked_entry<ReluBackwardBody, 4>(env, info, "reluBackward");
+  return checked_entry<ElementwiseBackwardBody<tg::relu_backward<float>, tg::relu_backward<double>>, 4>(
+      env, info, "reluBackward");
+}
+napi_value SigmoidBackward(napi_env env, napi_callback_info info) {
+  return checked_entry<ElementwiseBackwardBody<tg::sigmoid_backward<float>, tg::sigmoid_backward<double>>, 4>(
+      env, info, "sigmoidBackward");
 }
 napi_value ColumnSums(napi_env env, napi_callback_info info) {
   return checked_entry<ColumnSumsBody, 4>(env, info, "columnSums");
@@ -317,7 +327,7 @@ enum FastSlot { kStatus, kDtypeBytes };
 
 // gemmFast(params, a, b, c, bias or c)
 enum GemmSlot { kTransA = 2, kTransB, kM, kN, kK, kAlpha, kBeta, kHasBias, kActivation, kGemmSlots };
-// reluBackwardFast(params, dy, y, out), columnSumsFast(params, x, out),
+// reluBackwardFast / sigmoidBackwardFast(params, dy, y, out), columnSumsFast(params, x, out),
 // adamUpdateFast(params, param, grad, m, v)
 enum TrainSlot { kLen = 2, kCols, kStepSize, kBeta1, kBeta2, kEpsilon, kTrainSlots };
 
@@ -390,8 +400,8 @@ bool gemm_fast(const double* P, const Bytes (&views)[4]) {
   return true;
 }
 
-template <class T>
-bool relu_backward_fast(const double* P, const Bytes (&views)[3]) {
+template <class T, ElementwiseBackward<T> F>
+bool elementwise_backward_fast(const double* P, const Bytes (&views)[3]) {
   size_t len;
   if (!as_size(P[kLen], &len)) return false;
   if (len == 0) return true;
@@ -399,9 +409,13 @@ bool relu_backward_fast(const double* P, const Bytes (&views)[3]) {
   const T* y = elements<const T>(views[1], len);
   T* out = elements<T>(views[2], len);
   if (!dy || !y || !out) return false;
-  tg::relu_backward(len, dy, y, out);
+  F(len, dy, y, out);
   return true;
 }
+template <class T>
+constexpr FastBody<3> relu_backward_fast = elementwise_backward_fast<T, tg::relu_backward<T>>;
+template <class T>
+constexpr FastBody<3> sigmoid_backward_fast = elementwise_backward_fast<T, tg::sigmoid_backward<T>>;
 
 template <class T>
 bool column_sums_fast(const double* P, const Bytes (&views)[2]) {
@@ -460,10 +474,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"gemm", Gemm},
       {"denseForward", DenseForward},
       {"reluBackward", ReluBackward},
+      {"sigmoidBackward", SigmoidBackward},
       {"columnSums", ColumnSums},
       {"adamUpdate", AdamUpdate},
       {"gemmFast", fast_entry<4, kGemmSlots, gemm_fast<float>, gemm_fast<double>>},
       {"reluBackwardFast", fast_entry<3, kTrainSlots, relu_backward_fast<float>, relu_backward_fast<double>>},
+      {"sigmoidBackwardFast", fast_entry<3, kTrainSlots, sigmoid_backward_fast<float>, sigmoid_backward_fast<double>>},
       {"columnSumsFast", fast_entry<2, kTrainSlots, column_sums_fast<float>, column_sums_fast<double>>},
       {"adamUpdateFast", fast_entry<4, kTrainSlots, adam_update_fast<float>, adam_update_fast<double>>},
   };

@@ -6,6 +6,7 @@ import {
   implementationOf,
   type KernelProvider,
   reluBackwardKernel,
+  sigmoidBackwardKernel,
 } from '../../src/kernels/index.js';
 
 /**
@@ -17,6 +18,7 @@ export function kernelsOf(provider: KernelProvider) {
     gemm: implementationOf(provider, gemmKernel),
     denseForward: implementationOf(provider, denseForwardKernel),
     reluBackward: implementationOf(provider, reluBackwardKernel),
+    sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
     columnSums: implementationOf(provider, columnSumsKernel),
     adamUpdate: implementationOf(provider, adamUpdateKernel),
   };

@@ -41,6 +41,7 @@ const CALLS_PER_STEP: Record<GpuKernelName, number> = {
   denseForward: 3,
   gemm: 5,
   reluBackward: 2,
+  sigmoidBackward: 0, // the sigmoid output layer trains on its logits (bceWithLogits)
   columnSums: 3,
   adamUpdate: 6,
 };

@@ -145,6 +145,20 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
     }
   });
 
+  it('sigmoidBackward: within float32 rounding of float64, lengths past one chunk', () => {
+    const rng = new Generator(12);
+    for (const len of [1, 1001, 40_000]) {
+      const dy = uniform(len, rng, -10, 10);
+      const y = uniform(len, rng, 0, 1);
+      y[0] = 1;
+      const out = new Float32Array(len).fill(Number.NaN);
+      on.sigmoidBackward(len, dy, y, out);
+      const want = Float64Array.from(dy, (d, i) => d * y[i] * (1 - y[i]));
+      const { worst, at } = worstError(out, want);
+      if (!(worst <= 4e-6)) expect.fail(`${mode} sigmoidBackward len ${len}: |error| ${worst} at ${at}`);
+    }
+  });
+
   it('columnSums: odd widths and 1000 rows, against float64', () => {
     const rng = new Generator(9);
     for (const [m, n] of [

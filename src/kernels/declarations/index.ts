@@ -6,3 +6,4 @@ export * from './column-sums.js';
 export * from './dense-forward.js';
 export * from './gemm.js';
 export * from './relu-backward.js';
+export * from './sigmoid-backward.js';

@@ -4,12 +4,20 @@ import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel, scaleC } from '../declarations/gemm.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
+import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import { applyBiasActivation } from '../js/activations.js';
 import { implement } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { AdamParams, FloatArray } from '../types.js';
 import { GPU_MODES, type GpuMode, modeBlocker, requireHere } from './modes.js';
-import { adamSource, columnSumsSource, denseSource, gemmSource, reluBackwardSource } from './sources.js';
+import {
+  adamSource,
+  columnSumsSource,
+  denseSource,
+  gemmSource,
+  reluBackwardSource,
+  sigmoidBackwardSource,
+} from './sources.js';
 
 type GpuJs = typeof import('gpu.js');
 
@@ -32,7 +40,13 @@ interface CachedKernel {
   seen: Kernel | undefined;
 }
 
-export type GpuKernelName = 'gemm' | 'denseForward' | 'reluBackward' | 'columnSums' | 'adamUpdate';
+export type GpuKernelName =
+  | 'gemm'
+  | 'denseForward'
+  | 'reluBackward'
+  | 'sigmoidBackward'
+  | 'columnSums'
+  | 'adamUpdate';
 
 export interface GpuProvider extends KernelProvider {
   readonly mode: GpuMode;
@@ -219,13 +233,14 @@ function gpuDenseForward(cache: KernelCache): DenseForwardFn {
   };
 }
 
-function gpuReluBackward(cache: KernelCache): ReluBackwardFn {
+/** An elementwise derivative out = f(dy, y), in chunks of CHUNK elements (one compiled kernel each). */
+function gpuElementwiseBackward(cache: KernelCache, name: string, source: string): ReluBackwardFn {
   return (len, dy, y, out) => {
-    requireFloat32('reluBackward', { dy, y, out });
+    requireFloat32(name, { dy, y, out });
     for (let start = 0; start < len; start += CHUNK) {
       const size = Math.min(CHUNK, len - start);
-      const entry = cache.get(`relu-back:${size}`, () =>
-        cache.gpu.createKernel(reluBackwardSource, settings([size], {}, 0)),
+      const entry = cache.get(`${name}:${size}`, () =>
+        cache.gpu.createKernel(source, settings([size], {}, 0)),
       );
       out.set(
         rowsOf(cache.run(entry, part(dy, start, size), part(y, start, size)))[0].subarray(0, size),
@@ -234,6 +249,11 @@ function gpuReluBackward(cache: KernelCache): ReluBackwardFn {
     }
   };
 }
+
+const gpuReluBackward = (cache: KernelCache): ReluBackwardFn =>
+  gpuElementwiseBackward(cache, 'reluBackward', reluBackwardSource);
+const gpuSigmoidBackward = (cache: KernelCache): SigmoidBackwardFn =>
+  gpuElementwiseBackward(cache, 'sigmoidBackward', sigmoidBackwardSource);
 
 function gpuColumnSums(cache: KernelCache): ColumnSumsFn {
   return (m, n, x, out) => {
@@ -305,6 +325,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
     gemm: 0,
     denseForward: 0,
     reluBackward: 0,
+    sigmoidBackward: 0,
     columnSums: 0,
     adamUpdate: 0,
   };
@@ -317,6 +338,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
       implement(gemmKernel, counted(calls, 'gemm', gpuGemm(cache))),
       implement(denseForwardKernel, counted(calls, 'denseForward', gpuDenseForward(cache))),
       implement(reluBackwardKernel, counted(calls, 'reluBackward', gpuReluBackward(cache))),
+      implement(sigmoidBackwardKernel, counted(calls, 'sigmoidBackward', gpuSigmoidBackward(cache))),
       implement(columnSumsKernel, counted(calls, 'columnSums', gpuColumnSums(cache))),
       implement(adamUpdateKernel, counted(calls, 'adamUpdate', gpuAdamUpdate(cache))),
     ],

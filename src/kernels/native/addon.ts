@@ -7,6 +7,7 @@ import type { ColumnSumsFn } from '../declarations/column-sums.js';
 import type { DenseForwardFn } from '../declarations/dense-forward.js';
 import type { GemmFn } from '../declarations/gemm.js';
 import type { ReluBackwardFn } from '../declarations/relu-backward.js';
+import type { SigmoidBackwardFn } from '../declarations/sigmoid-backward.js';
 
 /** A kernel's parameters with the one at index I of another type. */
 type WithArg<P extends unknown[], I extends number, T> = { [K in keyof P]: K extends `${I}` ? T : P[K] };
@@ -28,6 +29,7 @@ export interface NativeAddon {
   /** The activation as a code: 0 linear, 1 relu, 2 sigmoid, 3 tanh. */
   denseForward(...args: WithArg<Parameters<DenseForwardFn>, 6, number>): void;
   reluBackward: ReluBackwardFn;
+  sigmoidBackward: SigmoidBackwardFn;
   columnSums: ColumnSumsFn;
   /** Adam's parameters as stepSize (lr with the bias corrections folded in: adamStepSize), beta1, beta2, epsilon. */
   adamUpdate(
@@ -43,6 +45,7 @@ export interface NativeAddon {
   gemmFast(params: Float64Array, a: unknown, b: unknown, c: unknown, bias: unknown): void;
   /** The training kernels: [status, element bytes, len or m, n, stepSize, beta1, beta2, epsilon]. */
   reluBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
+  sigmoidBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
   columnSumsFast(params: Float64Array, x: unknown, out: unknown): void;
   adamUpdateFast(params: Float64Array, param: unknown, grad: unknown, m: unknown, v: unknown): void;
   setThreads(n: number): void;

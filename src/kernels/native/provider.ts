@@ -3,6 +3,7 @@ import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
+import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import { implement } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { Activation } from '../types.js';
@@ -110,22 +111,33 @@ function productKernels(addon: NativeAddon): { gemm: GemmFn; denseForward: Dense
   return { gemm, denseForward };
 }
 
-function trainingKernels(addon: NativeAddon): {
-  reluBackward: ReluBackwardFn;
-  columnSums: ColumnSumsFn;
-  adamUpdate: AdamUpdateFn;
-} {
-  const params = new Float64Array(T.count);
-  const reluBackward: ReluBackwardFn = (len, dy, y, out) => {
+/** An elementwise derivative (len, dy, y, out) through its fast entry, else its checked one. */
+function elementwiseBackward(
+  params: Float64Array,
+  fast: (params: Float64Array, dy: unknown, y: unknown, out: unknown) => void,
+  checked: ReluBackwardFn,
+): ReluBackwardFn {
+  return (len, dy, y, out) => {
     const bytes = dtypeBytes(out, dy, y);
     if (bytes !== 0 && typeof len === 'number') {
       const p = begin(params, bytes);
       p[T.len] = len;
-      addon.reluBackwardFast(p, dy, y, out);
+      fast(p, dy, y, out);
       if (p[STATUS] === 0) return;
     }
-    addon.reluBackward(len, dy, y, out);
+    checked(len, dy, y, out);
   };
+}
+
+function trainingKernels(addon: NativeAddon): {
+  reluBackward: ReluBackwardFn;
+  sigmoidBackward: SigmoidBackwardFn;
+  columnSums: ColumnSumsFn;
+  adamUpdate: AdamUpdateFn;
+} {
+  const params = new Float64Array(T.count);
+  const reluBackward = elementwiseBackward(params, addon.reluBackwardFast, addon.reluBackward);
+  const sigmoidBackward = elementwiseBackward(params, addon.sigmoidBackwardFast, addon.sigmoidBackward);
   const columnSums: ColumnSumsFn = (m, n, x, out) => {
     const bytes = dtypeBytes(out, x);
     if (bytes !== 0 && typeof m === 'number' && typeof n === 'number') {
@@ -158,7 +170,7 @@ function trainingKernels(addon: NativeAddon): {
     }
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
-  return { reluBackward, columnSums, adamUpdate };
+  return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
 }
 
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
@@ -172,6 +184,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(gemmKernel, products.gemm),
       implement(denseForwardKernel, products.denseForward),
       implement(reluBackwardKernel, training.reluBackward),
+      implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
     ],
