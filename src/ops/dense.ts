@@ -1,6 +1,6 @@
 import { record } from '../autograd.js';
 import { activations } from '../kernels/js/activations.js';
-import { columnSums, denseForward, gemm, reluBackward } from '../kernels/registry.js';
+import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '../kernels/registry.js';
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
@@ -54,13 +54,14 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
 }
 
 /**
- * dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0; it runs through the kernel
- * dispatcher (a provider's kernel or the TypeScript reference). Sigmoid and tanh have no kernel.
+ * dL/dz from dL/dh and h = act(z). ReLU's (derivative at 0 taken as 0) and the sigmoid's run
+ * through the kernel dispatcher (a provider's kernel or the TypeScript reference); tanh has no kernel.
  */
 function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
   if (activation === 'linear') return g;
   const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
   if (activation === 'relu') reluBackward(g.length, g, out, dz);
+  else if (activation === 'sigmoid') sigmoidBackward(g.length, g, out, dz);
   else {
     const back = activations[activation].backward;
     for (let i = 0; i < g.length; i++) dz[i] = back(g[i], out[i]);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { tensor } from '../../src/index.js';
 import {
   adamUpdateKernel,
   columnSumsKernel,
@@ -16,11 +17,14 @@ import {
   registerProvider,
   reluBackwardKernel,
   scalar,
+  sigmoidBackwardKernel,
+  sigmoidBackwardReference,
   size,
   unregisterProvider,
   vector,
   withProvider,
 } from '../../src/kernels/index.js';
+import { dense } from '../../src/ops/dense.js';
 import { Generator } from '../../src/random.js';
 
 // The kernel table itself: declarations, their checks, registration, selection and fallback.
@@ -111,6 +115,26 @@ describe('dispatch', () => {
     scale(2, 1, Float32Array.of(1, 2), out, 'js');
     expect([...out]).toEqual([1, 2]);
     expect(calls).toBe(2);
+  });
+
+  it("an op runs the chosen provider's kernels without knowing which: dense's sigmoid derivative", () => {
+    let calls = 0;
+    const counted = implement(sigmoidBackwardKernel, (len, dy, y, out) => {
+      calls++;
+      sigmoidBackwardReference(len, dy, y, out);
+    });
+    registerProvider(provider('test-sigmoid', [counted]));
+    const grads = (choice: string) =>
+      withProvider(choice, () => {
+        const x = tensor([[0.5, -1, 2]], { dtype: 'float64', requiresGrad: true });
+        const w = tensor([[0.1], [0.2], [-0.3]], { dtype: 'float64', requiresGrad: true });
+        dense(x, w, null, 'sigmoid').backward();
+        return [...x.grad!.data, ...w.grad!.data];
+      });
+    const want = grads('js');
+    expect(calls).toBe(0);
+    expect(grads('test-sigmoid')).toEqual(want);
+    expect(calls).toBe(1);
   });
 
   it('checks every argument before any provider sees it, naming it', () => {
