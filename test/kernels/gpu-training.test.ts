@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, Dense, Dropout, Model, Tensor, withProvider } from '../../src/index.js';
+import { Tensor, withProvider } from '../../src/index.js';
 import type { GpuKernelName } from '../../src/kernels/gpu/index.js';
 import { type GpuProvider, getProvider, setGpuMode } from '../../src/kernels/index.js';
 import { probeGpuModes, requiredGpuModes } from '../helpers/gpu.js';
+import { seedModel } from '../helpers/seed-model.js';
 import { nonlinearProblem } from '../training/helpers.js';
 
 // End to end: the seed model (10 -> 64 -> 32 -> 1, relu, dropout 0.5, sigmoid + BCE, Adam) trained
@@ -54,17 +55,7 @@ interface Run {
 
 /** Trains a freshly seeded seed model; afterFirstStep runs once, right after the first batch. */
 function train(afterFirstStep: () => void = () => {}): Run {
-  const model = new Model(
-    [
-      new Dense(64, { activation: 'relu', inputDim: 10 }),
-      new Dropout(0.5),
-      new Dense(32, { activation: 'relu' }),
-      new Dropout(0.5),
-      new Dense(1, { activation: 'sigmoid' }),
-    ],
-    { seed: 3 },
-  );
-  model.compile({ optimizer: new Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
+  const model = seedModel({ seed: 3, lr: 0.01, metrics: [] });
   const losses: number[] = [];
   let sum = 0;
   let seen = 0;
