@@ -113,8 +113,20 @@ export class Model {
       return r;
     });
     this.compiled = { optimizer, loss: resolved, metrics: ms, threshold };
-    if (this.network.built) optimizer.setParameters(this.network.parameters());
+    if (this.network.built) this.bindOptimizer(optimizer);
     return this;
+  }
+
+  /**
+   * Hands the network's parameters to the optimizer unless it has exactly these already (handing
+   * them over resets its state). The network may have been built by compile's caller, build,
+   * predict, evaluate or fit, in any order: fit calls this, so it always trains.
+   */
+  private bindOptimizer(optimizer: Optimizer): void {
+    const params = this.network.parameters();
+    const bound = optimizer.parameters();
+    if (bound.length !== params.length || bound.some((p, i) => p !== params[i]))
+      optimizer.setParameters(params);
   }
 
   private requireCompiled(where: string) {
@@ -126,7 +138,6 @@ export class Model {
   private prepare(where: string, x: Matrix): void {
     if (!this.network.built) {
       this.network.build(x.cols);
-      this.compiled?.optimizer.setParameters(this.network.parameters());
     } else if (x.cols !== this.network.inputDim) {
       throw new Error(`${where}: x has ${x.cols} features but the model expects ${this.network.inputDim}`);
     }
@@ -198,6 +209,7 @@ export class Model {
     let ym = toMatrix('fit', 'y', y, this.dtype);
     if (xm.rows !== ym.rows) throw new Error(`fit: x has ${xm.rows} rows but y has ${ym.rows}`);
     this.prepare('fit', xm);
+    this.bindOptimizer(c.optimizer);
     let val: [Matrix, Matrix] | null = null;
     if (options.validationData) {
       const vd = options.validationData;
