@@ -4,6 +4,7 @@ import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '.
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
+import { closedForms, matmulReference, type Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -69,6 +70,15 @@ function activationGrad(activation: Activation, g: FloatArray, out: FloatArray):
   return dz;
 }
 
+/** act(x W + b) from the definitions. */
+function denseReference(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation): Reference {
+  const z = matmulReference(x, w);
+  const n = z.shape[1];
+  for (let i = 0; i < z.data.length; i++)
+    z.data[i] = closedForms[activation](z.data[i] + (b ? b.data[i % n] : 0));
+  return z;
+}
+
 registerOp({
   name: 'dense',
   samples: (rng) => [
@@ -81,11 +91,13 @@ registerOp({
         sampleInput(rng, [5], { awayFromZero: 0.2 }),
       ],
       run: (x: Tensor, w: Tensor, b: Tensor) => dense(x, w, b, act),
+      expected: (x: Tensor, w: Tensor, b: Tensor) => denseReference(x, w, b, act),
     })),
     {
       label: '[2,3] x [3,4], no bias, tanh',
       inputs: [sampleInput(rng, [2, 3]), sampleInput(rng, [3, 4])],
       run: (x: Tensor, w: Tensor) => dense(x, w, null, 'tanh'),
+      expected: (x: Tensor, w: Tensor) => denseReference(x, w, null, 'tanh'),
     },
   ],
 });

@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
+import type { Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -43,6 +44,18 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   });
 }
 
+/**
+ * Inverted dropout by its definition: element i is dropped when the generator's i-th 32-bit draw
+ * falls below rate * 2^32, and kept ones are divided by 1 - rate.
+ */
+function dropoutReference(x: Tensor, rate: number, seed: number): Reference {
+  const draws = new Generator(seed).fillUint32(new Uint32Array(x.size));
+  return {
+    shape: [...x.shape],
+    data: Float64Array.from(x.data, (v, i) => (draws[i] < rate * 2 ** 32 ? 0 : v / (1 - rate))),
+  };
+}
+
 registerOp({
   name: 'dropout',
   // A generator seeded inside run gives the same mask on every call, as gradcheck needs.
@@ -51,11 +64,13 @@ registerOp({
       label: '[6,5] rate 0.5, fixed mask',
       inputs: [sampleInput(rng, [6, 5])],
       run: (a) => dropout(a, 0.5, { generator: new Generator(7) }),
+      expected: (a) => dropoutReference(a, 0.5, 7),
     },
     {
       label: '[10] rate 0.2, fixed mask',
       inputs: [sampleInput(rng, [10])],
       run: (a) => dropout(a, 0.2, { generator: new Generator(8) }),
+      expected: (a) => dropoutReference(a, 0.2, 8),
     },
   ],
 });

@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
 import { alloc, Tensor } from '../tensor.js';
 import { unaryOp } from './elementwise.js';
+import { unaryReference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -44,8 +45,18 @@ export function pow(x: Tensor, exponent: number): Tensor {
 registerOp({
   name: 'exp',
   samples: (rng) => [
-    { label: '[3,4]', inputs: [sampleInput(rng, [3, 4])], run: (a) => exp(a) },
-    { label: '[]', inputs: [sampleInput(rng, [])], run: (a) => exp(a) },
+    {
+      label: '[3,4]',
+      inputs: [sampleInput(rng, [3, 4])],
+      run: (a) => exp(a),
+      expected: (a) => unaryReference(a, (v) => Math.E ** v),
+    },
+    {
+      label: '[]',
+      inputs: [sampleInput(rng, [])],
+      run: (a) => exp(a),
+      expected: (a) => unaryReference(a, (v) => Math.E ** v),
+    },
   ],
 });
 registerOp({
@@ -55,6 +66,7 @@ registerOp({
       label: '[3,4] in [0.2, 3]',
       inputs: [sampleInput(rng, [3, 4], { low: 0.2, high: 3 })],
       run: (a) => log(a),
+      expected: (a) => unaryReference(a, (v) => Math.log2(v) * Math.LN2),
     },
   ],
 });
@@ -65,24 +77,42 @@ registerOp({
       label: '[2,5] in [0.2, 3]',
       inputs: [sampleInput(rng, [2, 5], { low: 0.2, high: 3 })],
       run: (a) => sqrt(a),
+      expected: (a) => unaryReference(a, (v) => v ** 0.5),
     },
   ],
 });
 registerOp({
   name: 'pow',
   samples: (rng) => [
-    { label: '[3,4] ** 2', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 2) },
-    { label: '[3,4] ** 3', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 3) },
+    {
+      label: '[3,4] ** 2',
+      inputs: [sampleInput(rng, [3, 4])],
+      run: (a) => pow(a, 2),
+      expected: (a) => unaryReference(a, (v) => v * v),
+    },
+    {
+      label: '[3,4] ** 3',
+      inputs: [sampleInput(rng, [3, 4])],
+      run: (a) => pow(a, 3),
+      expected: (a) => unaryReference(a, (v) => v * v * v),
+    },
     {
       label: '[5] ** 0.5 on positives',
       inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
       run: (a) => pow(a, 0.5),
+      expected: (a) => unaryReference(a, Math.sqrt),
     },
     {
       label: '[5] ** -1.5 on positives',
       inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
       run: (a) => pow(a, -1.5),
+      expected: (a) => unaryReference(a, (v) => 1 / (v * Math.sqrt(v))),
     },
-    { label: '[4] ** 0', inputs: [sampleInput(rng, [4])], run: (a) => pow(a, 0) },
+    {
+      label: '[4] ** 0',
+      inputs: [sampleInput(rng, [4])],
+      run: (a) => pow(a, 0),
+      expected: (a) => unaryReference(a, () => 1),
+    },
   ],
 });

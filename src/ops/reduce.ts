@@ -2,6 +2,7 @@ import { record } from '../autograd.js';
 import type { Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
 import { broadcastMap, mapIndex, normalizeAxes } from './broadcast.js';
+import { reduceReference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -42,24 +43,23 @@ export function mean(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   return reduce('mean', x, axis, keepdims, true);
 }
 
-function reductionSamples(op: typeof sum) {
-  return (rng: Generator) => [
-    { label: '[3,4] all', inputs: [sampleInput(rng, [3, 4])], run: (a: Tensor) => op(a) },
-    { label: '[3,4] axis 0', inputs: [sampleInput(rng, [3, 4])], run: (a: Tensor) => op(a, 0) },
-    {
-      label: '[3,4] axis -1 keepdims',
-      inputs: [sampleInput(rng, [3, 4])],
-      run: (a: Tensor) => op(a, -1, true),
-    },
-    { label: '[2,3,4] axes [0,2]', inputs: [sampleInput(rng, [2, 3, 4])], run: (a: Tensor) => op(a, [0, 2]) },
-    {
-      label: '[2,3,4] axis 1 keepdims',
-      inputs: [sampleInput(rng, [2, 3, 4])],
-      run: (a: Tensor) => op(a, 1, true),
-    },
-    { label: '[5]', inputs: [sampleInput(rng, [5])], run: (a: Tensor) => op(a) },
+function reductionSamples(op: typeof sum, isMean: boolean) {
+  const sample = (label: string, shape: number[], axes: number[] | undefined, keepdims: boolean) => ({
+    label,
+    run: (a: Tensor) => op(a, axes?.length === 1 ? axes[0] : axes, keepdims),
+    expected: (a: Tensor) => reduceReference(a, axes, keepdims, isMean),
+    shape,
+  });
+  const cases = [
+    sample('[3,4] all', [3, 4], undefined, false),
+    sample('[3,4] axis 0', [3, 4], [0], false),
+    sample('[3,4] axis -1 keepdims', [3, 4], [-1], true),
+    sample('[2,3,4] axes [0,2]', [2, 3, 4], [0, 2], false),
+    sample('[2,3,4] axis 1 keepdims', [2, 3, 4], [1], true),
+    sample('[5]', [5], undefined, false),
   ];
+  return (rng: Generator) => cases.map(({ shape, ...c }) => ({ ...c, inputs: [sampleInput(rng, shape)] }));
 }
 
-registerOp({ name: 'sum', samples: reductionSamples(sum) });
-registerOp({ name: 'mean', samples: reductionSamples(mean) });
+registerOp({ name: 'sum', samples: reductionSamples(sum, false) });
+registerOp({ name: 'mean', samples: reductionSamples(mean, true) });

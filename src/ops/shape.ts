@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
 import { alloc, checkShape, formatShape, type Shape, sizeOf, Tensor } from '../tensor.js';
 import { stridedIndexMap } from './broadcast.js';
+import { transposeReference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -68,18 +69,34 @@ function permutation(shape: Shape, perm: number[]): Int32Array {
 registerOp({
   name: 'reshape',
   samples: (rng) => [
-    { label: '[3,4] -> [2,6]', inputs: [sampleInput(rng, [3, 4])], run: (a) => reshape(a, [2, 6]) },
-    { label: '[2,3,4] -> [-1,4]', inputs: [sampleInput(rng, [2, 3, 4])], run: (a) => reshape(a, [-1, 4]) },
+    {
+      label: '[3,4] -> [2,6]',
+      inputs: [sampleInput(rng, [3, 4])],
+      run: (a) => reshape(a, [2, 6]),
+      expected: (a) => ({ shape: [2, 6], data: Float64Array.from(a.data) }),
+    },
+    {
+      label: '[2,3,4] -> [-1,4]',
+      inputs: [sampleInput(rng, [2, 3, 4])],
+      run: (a) => reshape(a, [-1, 4]),
+      expected: (a) => ({ shape: [6, 4], data: Float64Array.from(a.data) }),
+    },
   ],
 });
 registerOp({
   name: 'transpose',
   samples: (rng) => [
-    { label: '[3,5]', inputs: [sampleInput(rng, [3, 5])], run: (a) => transpose(a) },
+    {
+      label: '[3,5]',
+      inputs: [sampleInput(rng, [3, 5])],
+      run: (a) => transpose(a),
+      expected: (a) => transposeReference(a),
+    },
     {
       label: '[2,3,4] axes [1,2,0]',
       inputs: [sampleInput(rng, [2, 3, 4])],
       run: (a) => transpose(a, [1, 2, 0]),
+      expected: (a) => transposeReference(a, [1, 2, 0]),
     },
   ],
 });
