@@ -172,7 +172,9 @@ export function categorize(fn: string, url: string): string {
   if (fn === '(garbage collector)') return 'allocation (GC)';
   if (fn === '(idle)' || fn === '(program)' || fn === '(root)') return 'V8/other';
   const u = url.replace(/\\/g, '/');
-  if (u.includes('/src/kernels/table') || u.includes('/src/kernels/kernel.')) return 'dispatch';
+  // The dispatcher: the table, the declarations' checks and the entries they compile (kernel-entry:).
+  if (u.includes('/src/kernels/table') || u.includes('/src/kernels/kernel.') || u.startsWith('kernel-entry:'))
+    return 'dispatch';
   if (u.includes('/src/kernels/')) return 'kernels';
   if (u.includes('/src/optim/')) return 'optimizer';
   if (u.includes('/src/autograd')) return 'autograd bookkeeping';

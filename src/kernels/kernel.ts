@@ -282,6 +282,8 @@ function compileEntry<F extends KernelFn, C>(
     `  if (T === null || !(${tests.map((t) => `(${t})`).join(' && ')})) refuse([${params}]);`,
     `  route(T === Float32Array ? 'float32' : 'float64', ${work}, choice)(${params});`,
     '};',
+    // How stack traces and profiles name this code.
+    `//# sourceURL=kernel-entry:${kernel}`,
   ].join('\n');
   // Choices and records are checked by their own function: scalarProblem, bound to the spec.
   const problem = args.map((a) => (v: unknown) => scalarProblem(a, v));
