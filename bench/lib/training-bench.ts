@@ -5,7 +5,7 @@ import { Adam, Dense, Dropout, Generator, Model, Tensor, withProvider } from '..
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { getProvider } from '../../src/kernels/registry.js';
 import { MODELS, type ModelName } from './shapes.js';
-import { runBenchmark, type Stats, summarize } from './stats.js';
+import { runBenchmark, type Stats, sampleStats } from './stats.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
 
 export type TrainProvider = 'js' | 'native' | 'gpu' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
@@ -280,7 +280,7 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
       }
     }
     const measured = comps.map((c) => {
-      const stats = summarize(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
+      const stats = sampleStats(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
       return { c, stats, samplesPerSec: rowsPerCall / stats.median };
     });
     // One row per provider: the faster variant, the other kept as an alternative.

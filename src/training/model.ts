@@ -13,11 +13,18 @@ import { alloc, Tensor } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
 import { type Batch, BatchGatherer, EpochTally, writeScores } from './epoch.js';
 import { History } from './history.js';
-import { asTensor, type Matrix, type MatrixLike, sliceRows, type TargetLike, toMatrix } from './inputs.js';
+import {
+  type Matrix,
+  type MatrixLike,
+  matrixTensor,
+  sliceRows,
+  type TargetLike,
+  toMatrix,
+} from './inputs.js';
 import { type Head, type LossName, type ResolvedLoss, resolveLoss } from './losses.js';
 import { type MetricSpec, type ResolvedMetric, resolveMetric, safeMetric } from './metrics.js';
 import { Progress, type ProgressStream, type Verbosity } from './progress.js';
-import { summarize } from './summary.js';
+import { summaryTable } from './summary.js';
 
 export interface CompileOptions {
   optimizer: Optimizer;
@@ -399,8 +406,8 @@ export class Model {
     noGrad(() => {
       for (let start = 0; start < xm.rows; start += batchSize) {
         const end = Math.min(start + batchSize, xm.rows);
-        const head = this.forwardHead(asTensor(sliceRows(xm, start, end)), loss.head);
-        lossSum += loss.compute(head, asTensor(sliceRows(ym, start, end))).data[0] * (end - start);
+        const head = this.forwardHead(matrixTensor(sliceRows(xm, start, end)), loss.head);
+        lossSum += loss.compute(head, matrixTensor(sliceRows(ym, start, end))).data[0] * (end - start);
         writeScores(loss.head, loss.task, head.data, scores, start * outDim);
       }
     });
@@ -424,7 +431,7 @@ export class Model {
     noGrad(() => {
       for (let start = 0; start < xm.rows; start += batchSize) {
         const end = Math.min(start + batchSize, xm.rows);
-        out.set(this.network.forward(asTensor(sliceRows(xm, start, end))).data, start * outDim);
+        out.set(this.network.forward(matrixTensor(sliceRows(xm, start, end))).data, start * outDim);
       }
     });
     return new Tensor(out, [xm.rows, outDim]);
@@ -449,7 +456,7 @@ export class Model {
   }
 
   summary(): string {
-    return summarize(this.network);
+    return summaryTable(this.network);
   }
 }
 
