@@ -6,6 +6,7 @@
 // anything it cannot take to the checked one.
 #include <napi.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -156,6 +157,28 @@ void check_matrix(const Args& A, const View& v, const View& ref, const char* nam
   check_view(A, v, ref, name, ref_name, checked_mul(A, rows, cols, product), rows, cols, transposed);
 }
 
+// Arguments first .. first+N-1: N arrays of `len` elements each, all of the element type of the
+// one at position ref (checked first, so a message names the others against it).
+template <size_t N>
+std::array<View, N> get_vectors(const Args& A, size_t first, const char* const (&names)[N], size_t ref, size_t len) {
+  std::array<View, N> v;
+  for (size_t i = 0; i < N; ++i) v[i] = get_array(A, first + i, names[i]);
+  check_view(A, v[ref], v[ref], names[ref], names[ref], len);
+  for (size_t i = 0; i < N; ++i)
+    if (i != ref) check_view(A, v[i], v[ref], names[i], names[ref], len);
+  return v;
+}
+
+// The operands of a product: a is m x k and b is k x n (each stored transposed when its flag is
+// set), c is m x n, all of c's element type; m*n*k, which sizes decisions use, must fit too.
+void check_product(const Args& A, const View& a, const View& b, const View& c, const char* const (&names)[3],
+                   size_t m, size_t n, size_t k, bool ta, bool tb) {
+  check_matrix(A, a, c, names[0], names[2], m, k, ta, "m*k");
+  check_matrix(A, b, c, names[1], names[2], k, n, tb, "k*n");
+  check_matrix(A, c, c, names[2], names[2], m, n, false, "m*n");
+  checked_mul(A, m * n, k, "m*n*k");
+}
+
 template <class T>
 void run_gemm(bool ta, bool tb, size_t m, size_t n, size_t k, double alpha, const View& a, const View& b, double beta,
               const View& c, const void* bias, tg::Act act) {
@@ -175,11 +198,7 @@ void GemmBody(Args& A) {
   const View a = get_array(A, 6, "a");
   const View b = get_array(A, 7, "b");
   const View c = get_array(A, 9, "c");
-  check_matrix(A, a, c, "a", "c", m, k, ta, "m*k");
-  check_matrix(A, b, c, "b", "c", k, n, tb, "k*n");
-  check_matrix(A, c, c, "c", "c", m, n, false, "m*n");
-  // m*n*k is used for size decisions; keep it representable too.
-  checked_mul(A, m * n, k, "m*n*k");
+  check_product(A, a, b, c, {"a", "b", "c"}, m, n, k, ta, tb);
   by_dtype(c.f32(), [&](auto t) {
     run_gemm<decltype(t)>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
   });
@@ -196,10 +215,7 @@ void DenseBody(Args& A) {
   if (!(actv == 0 || actv == 1 || actv == 2 || actv == 3))
     range_error("denseForward: activation must be 0 (linear), 1 (relu), 2 (sigmoid) or 3 (tanh), got " + num(actv));
   const View out = get_array(A, 7, "out");
-  check_matrix(A, x, out, "x", "out", m, k, false, "m*k");
-  check_matrix(A, w, out, "w", "out", k, n, false, "k*n");
-  check_matrix(A, out, out, "out", "out", m, n, false, "m*n");
-  checked_mul(A, m * n, k, "m*n*k");
+  check_product(A, x, w, out, {"x", "w", "out"}, m, n, k, false, false);
   const void* bias = nullptr;
   napi_valuetype bt;
   napi_typeof(A.env, A.argv[5], &bt);
@@ -220,12 +236,7 @@ using ElementwiseBackward = void (*)(size_t len, const T* dy, const T* y, T* out
 template <ElementwiseBackward<float> F32, ElementwiseBackward<double> F64>
 void ElementwiseBackwardBody(Args& A) {
   const size_t len = get_size(A, 0, "len");
-  const View dy = get_array(A, 1, "dy");
-  const View y = get_array(A, 2, "y");
-  const View out = get_array(A, 3, "out");
-  check_view(A, out, out, "out", "out", len);
-  check_view(A, dy, out, "dy", "out", len);
-  check_view(A, y, out, "y", "out", len);
+  const auto [dy, y, out] = get_vectors(A, 1, {"dy", "y", "out"}, 2, len);
   if (len == 0) return;
   if (out.f32())
     F32(len, dy.as<const float>(), y.as<const float>(), out.as<float>());
@@ -252,18 +263,13 @@ void ColumnSumsBody(Args& A) {
 // stepSize is lr with the bias corrections folded in (adamStepSize); dtype follows param.
 void AdamUpdateBody(Args& A) {
   const size_t len = get_size(A, 0, "len");
-  const View param = get_array(A, 1, "param");
-  const View grad = get_array(A, 2, "grad");
-  const View m = get_array(A, 3, "m");
-  const View v = get_array(A, 4, "v");
+  // Named references, not a structured binding: C++17 lambdas cannot capture those.
+  const std::array<View, 4> arrays = get_vectors(A, 1, {"param", "grad", "m", "v"}, 0, len);
+  const View &param = arrays[0], &grad = arrays[1], &m = arrays[2], &v = arrays[3];
   const double step_size = get_number(A, 5, "stepSize");
   const double beta1 = get_number(A, 6, "beta1");
   const double beta2 = get_number(A, 7, "beta2");
   const double epsilon = get_number(A, 8, "epsilon");
-  check_view(A, param, param, "param", "param", len);
-  check_view(A, grad, param, "grad", "param", len);
-  check_view(A, m, param, "m", "param", len);
-  check_view(A, v, param, "v", "param", len);
   if (len == 0) return;
   by_dtype(param.f32(), [&](auto t) {
     using T = decltype(t);
