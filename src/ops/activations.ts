@@ -1,9 +1,9 @@
 import { activations } from '../kernels/js/activations.js';
 import type { Tensor } from '../tensor.js';
 import { unaryOp } from './elementwise.js';
-import { closedForms, unaryReference } from './references.js';
+import { closedForms } from './references.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { elementwiseSample } from './samples.js';
 
 /** max(x, 0); its derivative at exactly 0 is taken as 0. */
 export function relu(x: Tensor): Tensor {
@@ -23,45 +23,18 @@ registerOp({
   name: 'relu',
   // Values kept 0.1 away from the kink, where central differences would straddle it.
   samples: (rng) => [
-    {
-      label: '[4,5] away from 0',
-      inputs: [sampleInput(rng, [4, 5], { awayFromZero: 0.1 })],
-      run: (a) => relu(a),
-      expected: (a) => unaryReference(a, closedForms.relu),
-    },
-    {
-      label: '[7]',
-      inputs: [sampleInput(rng, [7], { awayFromZero: 0.1 })],
-      run: (a) => relu(a),
-      expected: (a) => unaryReference(a, closedForms.relu),
-    },
+    elementwiseSample(rng, '[4,5] away from 0', [4, 5], relu, closedForms.relu, { awayFromZero: 0.1 }),
+    elementwiseSample(rng, '[7]', [7], relu, closedForms.relu, { awayFromZero: 0.1 }),
   ],
 });
 registerOp({
   name: 'sigmoid',
   samples: (rng) => [
-    {
-      label: '[4,5]',
-      inputs: [sampleInput(rng, [4, 5], { low: -6, high: 6 })],
-      run: (a) => sigmoid(a),
-      expected: (a) => unaryReference(a, closedForms.sigmoid),
-    },
-    {
-      label: '[]',
-      inputs: [sampleInput(rng, [])],
-      run: (a) => sigmoid(a),
-      expected: (a) => unaryReference(a, closedForms.sigmoid),
-    },
+    elementwiseSample(rng, '[4,5]', [4, 5], sigmoid, closedForms.sigmoid, { low: -6, high: 6 }),
+    elementwiseSample(rng, '[]', [], sigmoid, closedForms.sigmoid),
   ],
 });
 registerOp({
   name: 'tanh',
-  samples: (rng) => [
-    {
-      label: '[3,6]',
-      inputs: [sampleInput(rng, [3, 6], { low: -3, high: 3 })],
-      run: (a) => tanh(a),
-      expected: (a) => unaryReference(a, closedForms.tanh),
-    },
-  ],
+  samples: (rng) => [elementwiseSample(rng, '[3,6]', [3, 6], tanh, closedForms.tanh, { low: -3, high: 3 })],
 });

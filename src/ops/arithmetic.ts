@@ -2,9 +2,9 @@ import { record } from '../autograd.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { broadcastPair, gradThrough, mapBinary as mapWith, type Operand, reduceGrad } from './elementwise.js';
-import { binaryReference, unaryReference } from './references.js';
+import { binaryReference } from './references.js';
 import { type OpSample, registerOp } from './registry.js';
-import { type SampleRange, sampleInput } from './samples.js';
+import { elementwiseSample, type SampleRange, sampleInput } from './samples.js';
 
 // Elementwise arithmetic with NumPy broadcasting. Each backward sums the gradient back over the
 // dimensions its input was broadcast along.
@@ -131,17 +131,7 @@ registerOp({
 registerOp({
   name: 'neg',
   samples: (rng) => [
-    {
-      label: '[3,4]',
-      inputs: [sampleInput(rng, [3, 4])],
-      run: (a) => neg(a),
-      expected: (a) => unaryReference(a, (v) => -v),
-    },
-    {
-      label: '[]',
-      inputs: [sampleInput(rng, [])],
-      run: (a) => neg(a),
-      expected: (a) => unaryReference(a, (v) => -v),
-    },
+    elementwiseSample(rng, '[3,4]', [3, 4], neg, (v) => -v),
+    elementwiseSample(rng, '[]', [], neg, (v) => -v),
   ],
 });

@@ -4,7 +4,7 @@ import { alloc, Tensor } from '../tensor.js';
 import { broadcastMap, mapIndex, normalizeAxes } from './broadcast.js';
 import { reduceReference } from './references.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { unarySample } from './samples.js';
 
 export type Axes = number | readonly number[];
 
@@ -44,21 +44,28 @@ export function mean(x: Tensor, axis?: Axes, keepdims = false): Tensor {
 }
 
 function reductionSamples(op: typeof sum, isMean: boolean) {
-  const sample = (label: string, shape: number[], axes: number[] | undefined, keepdims: boolean) => ({
-    label,
-    run: (a: Tensor) => op(a, axes?.length === 1 ? axes[0] : axes, keepdims),
-    expected: (a: Tensor) => reduceReference(a, axes, keepdims, isMean),
-    shape,
-  });
-  const cases = [
-    sample('[3,4] all', [3, 4], undefined, false),
-    sample('[3,4] axis 0', [3, 4], [0], false),
-    sample('[3,4] axis -1 keepdims', [3, 4], [-1], true),
-    sample('[2,3,4] axes [0,2]', [2, 3, 4], [0, 2], false),
-    sample('[2,3,4] axis 1 keepdims', [2, 3, 4], [1], true),
-    sample('[5]', [5], undefined, false),
+  const sample = (
+    rng: Generator,
+    label: string,
+    shape: number[],
+    axes: number[] | undefined,
+    keepdims = false,
+  ) =>
+    unarySample(
+      rng,
+      label,
+      shape,
+      (a) => op(a, axes?.length === 1 ? axes[0] : axes, keepdims),
+      (a) => reduceReference(a, axes, keepdims, isMean),
+    );
+  return (rng: Generator) => [
+    sample(rng, '[3,4] all', [3, 4], undefined),
+    sample(rng, '[3,4] axis 0', [3, 4], [0]),
+    sample(rng, '[3,4] axis -1 keepdims', [3, 4], [-1], true),
+    sample(rng, '[2,3,4] axes [0,2]', [2, 3, 4], [0, 2]),
+    sample(rng, '[2,3,4] axis 1 keepdims', [2, 3, 4], [1], true),
+    sample(rng, '[5]', [5], undefined),
   ];
-  return (rng: Generator) => cases.map(({ shape, ...c }) => ({ ...c, inputs: [sampleInput(rng, shape)] }));
 }
 
 registerOp({ name: 'sum', samples: reductionSamples(sum, false) });
