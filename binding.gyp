@@ -6,7 +6,7 @@
         "native/addon.cc",
         "native/driver.cc",
         "native/pool.cc",
-        "native/kernels_scalar.cc",
+        "native/kernels_vec128.cc",
         "native/kernels_avx2.cc",
         "native/kernels_avx512.cc"
       ],

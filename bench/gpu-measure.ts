@@ -1,7 +1,13 @@
 import type { IGPUKernelSettings, IKernelRunShortcut, Texture } from 'gpu.js';
 import { denseSource } from '../src/kernels/gpu/sources.js';
 import type { GpuProvider } from '../src/kernels/index.js';
-import type { Activation, KernelProvider } from '../src/kernels/types.js';
+import {
+  type Activation,
+  denseForwardKernel,
+  gemmKernel,
+  implementationOf,
+  type KernelProvider,
+} from '../src/kernels/index.js';
 import { Generator } from '../src/random.js';
 
 /**
@@ -45,7 +51,8 @@ export function gemmGflops(
   const a = randomFloat32(n * n, rng);
   const b = randomFloat32(n * n, rng);
   const c = new Float32Array(n * n);
-  const t = timeCalls(() => provider.gemm(false, false, n, n, n, 1, a, b, 0, c), budgetMs, 1);
+  const gemm = implementationOf(provider, gemmKernel);
+  const t = timeCalls(() => gemm(false, false, n, n, n, 1, a, b, 0, c), budgetMs, 1);
   return { ...t, gflops: (2 * n * n * n) / (t.ms * 1e6) };
 }
 
@@ -55,7 +62,8 @@ export function tinyCallOverhead(provider: KernelProvider, budgetMs = 1000): Tim
   const a = randomFloat32(32 * 10, rng);
   const b = randomFloat32(10 * 64, rng);
   const c = new Float32Array(32 * 64);
-  return timeCalls(() => provider.gemm(false, false, 32, 64, 10, 1, a, b, 0, c), budgetMs, 20);
+  const gemm = implementationOf(provider, gemmKernel);
+  return timeCalls(() => gemm(false, false, 32, 64, 10, 1, a, b, 0, c), budgetMs, 20);
 }
 
 export interface PipelineComparison {
@@ -83,7 +91,16 @@ export function comparePipeline(provider: GpuProvider, batch: number, budgetMs =
   const perLayer = () => {
     let input = x;
     for (let l = 0; l < 3; l++) {
-      provider.denseForward!(batch, sizes[l + 1], sizes[l], input, ws[l], bs[l], acts[l], outs[l]);
+      implementationOf(provider, denseForwardKernel)(
+        batch,
+        sizes[l + 1],
+        sizes[l],
+        input,
+        ws[l],
+        bs[l],
+        acts[l],
+        outs[l],
+      );
       input = outs[l];
     }
   };

@@ -1,17 +1,12 @@
 // Types for the shared measuring pieces in measure.mjs (imported by the TypeScript bench).
+import type { GemmFn } from '../src/kernels/index.js';
+
+/** A kernel's parameters with float32 arrays only. */
+type Float32Args<P> = { [K in keyof P]: P[K] extends Float32Array | Float64Array ? Float32Array : P[K] };
+
 export interface OpenBlasAddon {
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    b: Float32Array,
-    beta: number,
-    c: Float32Array,
-  ): void;
+  /** cblas_sgemm on row-major arrays, with the arguments of tensorgrad's gemm. */
+  sgemm(...args: Float32Args<Parameters<GemmFn>>): void;
   setThreads(n: number): void;
   config(): string;
 }

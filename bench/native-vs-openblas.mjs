@@ -54,7 +54,12 @@ for (const threads of [1, 2]) {
 }
 native.setThreads(defaultThreads);
 
-const provider = kernels?.getProvider('native');
+const nativeProvider = kernels?.getProvider('native');
+// The provider's own kernels, called directly (no checks, no selection).
+const provider = nativeProvider && {
+  gemm: kernels.implementationOf(nativeProvider, kernels.gemmKernel),
+  denseForward: kernels.implementationOf(nativeProvider, kernels.denseForwardKernel),
+};
 const row = (label, r) =>
   console.log(
     `${label.padEnd(44)} ${r.wall.toFixed(0).padStart(6)} ns wall  ${r.cpu.toFixed(0).padStart(6)} ns cpu`,

@@ -4,13 +4,13 @@
 // Usage: profile-step.ts <backend> <epochs> <profile.json>
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { setBackend } from '../src/index.js';
+import { setProvider } from '../src/index.js';
 import { makeData, tensorgradModel } from './lib/training-bench.js';
 
 const backend = process.argv[2] ?? 'auto';
 const epochs = Number(process.argv[3] ?? 10);
 const out = process.argv[4] ?? 'profile.cpuprofile';
-setBackend(backend);
+setProvider(backend);
 const data = makeData(10, 4096);
 const x = { data: data.x, shape: [data.rows, 10] };
 const model = tensorgradModel('seed');

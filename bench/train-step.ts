@@ -1,11 +1,11 @@
 // Samples per second of the seed model's training (10 -> 64 -> 32 -> 1, dropout 0.5, batch 32,
 // Adam, BCE) on the current kernel backend: `npm run bench:train [-- --backend js|native|gpu|auto]`.
-import { Generator, getBackend, setBackend, Tensor } from '../src/index.js';
+import { currentProvider, Generator, setProvider, Tensor } from '../src/index.js';
 import { binaryClassifier, SEED_NETWORK } from '../src/tabular/architectures.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--backend');
-if (at >= 0) setBackend(args[at + 1]);
+if (at >= 0) setProvider(args[at + 1]);
 const rows = Number(process.env.BENCH_ROWS ?? 32_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -35,6 +35,6 @@ for (let r = 0; r < rounds; r++) {
 rates.sort((a, b) => a - b);
 const median = rates[Math.floor(rates.length / 2)];
 console.log(
-  `seed model train step, backend ${getBackend()}: ${Math.round(median).toLocaleString('en-US')} samples/s ` +
+  `seed model train step, provider ${currentProvider()}: ${Math.round(median).toLocaleString('en-US')} samples/s ` +
     `(median of ${rounds} epochs of ${rows} rows; min ${Math.round(rates[0])}, max ${Math.round(rates[rates.length - 1])})`,
 );

@@ -24,7 +24,7 @@ export async function main({ quick = false, print = console.log }: ExampleOption
   print(`\nseed model, ${rows} rows x ${ds.features} features, ${epochs} epochs, batch 32:`);
   const results: Array<{ provider: string; samplesPerSec: number; loss: number; auc: number }> = [];
   for (const provider of ['js', 'native', 'gpu', 'auto'].filter((p) => p === 'auto' || names.includes(p))) {
-    const result = tg.withBackend(provider, () => {
+    const result = tg.withProvider(provider, () => {
       const build = () =>
         new tg.Model(
           [

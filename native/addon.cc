@@ -1,7 +1,12 @@
 // N-API bindings. Every argument is checked here, before any memory is touched, because the addon
 // can be called directly (bypassing the TypeScript checks): bad input must throw, never crash.
+//
+// Each kernel has two entries: a checked one (argument by argument, throwing a precise error) and
+// a fast one for the TypeScript provider (see "Fast entries" below), which never throws and leaves
+// anything it cannot take to the checked one.
 #include <napi.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +16,24 @@
 #include "training.h"
 
 namespace {
+
+// A non-negative integer up to 2^53 (the largest a JS number holds exactly; well inside size_t).
+inline bool as_size(double d, size_t* out) {
+  if (!(d >= 0) || d > 9007199254740992.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
+  *out = static_cast<size_t>(d);
+  return true;
+}
+
+// Calls body(T()) with T = float or double, as the element type says.
+template <class Body>
+void by_dtype(bool is_f32, Body&& body) {
+  if (is_f32)
+    body(float());
+  else
+    body(double());
+}
+
+// ---- Checked entries
 
 std::string num(double v) {
   char buf[64];
@@ -62,14 +85,18 @@ struct Args {
   std::string pre(const char* name) const { return std::string(fn) + ": " + name; }
 };
 
-size_t get_size(const Args& A, size_t i, const char* name) {
+double get_number(const Args& A, size_t i, const char* name) {
   double d;
   if (napi_get_value_double(A.env, A.argv[i], &d) != napi_ok)
     type_error(A.pre(name) + " must be a number, got " + A.what(A.argv[i]));
-  // 2^53: the largest size a JS number holds exactly; also well inside size_t.
-  if (!(d >= 0) || d != std::floor(d) || d > 9007199254740992.0)
-    range_error(A.pre(name) + " must be a non-negative integer, got " + num(d));
-  return static_cast<size_t>(d);
+  return d;
+}
+
+size_t get_size(const Args& A, size_t i, const char* name) {
+  const double d = get_number(A, i, name);
+  size_t s;
+  if (!as_size(d, &s)) range_error(A.pre(name) + " must be a non-negative integer, got " + num(d));
+  return s;
 }
 
 bool get_bool(const Args& A, size_t i, const char* name) {
@@ -77,13 +104,6 @@ bool get_bool(const Args& A, size_t i, const char* name) {
   if (napi_get_value_bool(A.env, A.argv[i], &b) != napi_ok)
     type_error(A.pre(name) + " must be a boolean, got " + A.what(A.argv[i]));
   return b;
-}
-
-double get_number(const Args& A, size_t i, const char* name) {
-  double d;
-  if (napi_get_value_double(A.env, A.argv[i], &d) != napi_ok)
-    type_error(A.pre(name) + " must be a number, got " + A.what(A.argv[i]));
-  return d;
 }
 
 size_t checked_mul(const Args& A, size_t x, size_t y, const char* what) {
@@ -97,6 +117,11 @@ struct View {
   napi_typedarray_type type;
   size_t length;
   void* data;
+  bool f32() const { return type == napi_float32_array; }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
 
 // A Float32Array or Float64Array (anything else throws). napi_get_typedarray_info itself rejects
@@ -112,47 +137,53 @@ View get_array(const Args& A, size_t i, const char* name) {
 
 const char* dtype_name(napi_typedarray_type t) { return t == napi_float64_array ? "float64" : "float32"; }
 
-std::string dims(size_t r, size_t c, bool t) {
-  return t ? std::to_string(c) + "x" + std::to_string(r) + ", transposed" : std::to_string(r) + "x" + std::to_string(c);
-}
-
-void check_view(const Args& A, const View& v, napi_typedarray_type want, size_t need, const char* name, size_t r,
-                size_t c, bool t, const char* ref = "c") {
-  if (v.type != want)
-    type_error(A.pre(name) + " is " + dtype_name(v.type) + " but " + ref + " is " + dtype_name(want));
-  if (v.length < need)
-    range_error(A.pre(name) + " has " + std::to_string(v.length) + " elements, needs " + std::to_string(need) + " (" +
-                (c == 0 && r == need && !t ? std::to_string(need) : dims(r, c, t)) + ")");
+// v holds `need` elements of ref's type. Messages say what for: a rows x cols matrix (stored
+// cols x rows when transposed), or a vector when cols is 0.
+void check_view(const Args& A, const View& v, const View& ref, const char* name, const char* ref_name, size_t need,
+                size_t rows = 0, size_t cols = 0, bool transposed = false) {
+  if (v.type != ref.type)
+    type_error(A.pre(name) + " is " + dtype_name(v.type) + " but " + ref_name + " is " + dtype_name(ref.type));
+  if (v.length < need) {
+    const std::string r = std::to_string(rows), c = std::to_string(cols);
+    const std::string shape = cols == 0 ? "" : transposed ? " (" + c + "x" + r + ", transposed)" : " (" + r + "x" + c + ")";
+    range_error(A.pre(name) + " has " + std::to_string(v.length) + " elements, needs " + std::to_string(need) + shape);
+  }
   // A detached buffer reports length 0 and a null pointer; only a 0-element need may pass.
   if (need > 0 && v.data == nullptr) type_error(A.pre(name) + " has no memory (detached buffer?)");
 }
 
-template <class T>
-void run(bool ta, bool tb, size_t m, size_t n, size_t k, double alpha, const View& a, const View& b, double beta,
-         const View& c, const T* bias, tg::Act act) {
-  tg::GemmCall<T> g{ta, tb, m, n, k, static_cast<T>(alpha), static_cast<const T*>(a.data),
-                    static_cast<const T*>(b.data), static_cast<T>(beta), static_cast<T*>(c.data), bias, act};
-  tg::gemm<T>(g);
+void check_matrix(const Args& A, const View& v, const View& ref, const char* name, const char* ref_name, size_t rows,
+                  size_t cols, bool transposed, const char* product) {
+  check_view(A, v, ref, name, ref_name, checked_mul(A, rows, cols, product), rows, cols, transposed);
 }
 
-// Wraps a raw entry point: C++ errors become JS exceptions, nothing escapes into V8.
-template <void (*Body)(Args&)>
-napi_value entry(napi_env env, napi_callback_info info, const char* fn, size_t expect) {
-  Args A{env, fn, {}, 10};
-  if (napi_get_cb_info(env, info, &A.argc, A.argv, nullptr, nullptr) != napi_ok) return nullptr;
-  try {
-    if (A.argc != expect)
-      type_error(std::string(fn) + ": expected " + std::to_string(expect) + " arguments, got " + std::to_string(A.argc));
-    Body(A);
-  } catch (const JsError& e) {
-    if (e.range)
-      napi_throw_range_error(env, nullptr, e.msg.c_str());
-    else
-      napi_throw_type_error(env, nullptr, e.msg.c_str());
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, (std::string(fn) + ": out of memory").c_str());
-  }
-  return nullptr;
+// Arguments first .. first+N-1: N arrays of `len` elements each, all of the element type of the
+// one at position ref (checked first, so a message names the others against it).
+template <size_t N>
+std::array<View, N> get_vectors(const Args& A, size_t first, const char* const (&names)[N], size_t ref, size_t len) {
+  std::array<View, N> v;
+  for (size_t i = 0; i < N; ++i) v[i] = get_array(A, first + i, names[i]);
+  check_view(A, v[ref], v[ref], names[ref], names[ref], len);
+  for (size_t i = 0; i < N; ++i)
+    if (i != ref) check_view(A, v[i], v[ref], names[i], names[ref], len);
+  return v;
+}
+
+// The operands of a product: a is m x k and b is k x n (each stored transposed when its flag is
+// set), c is m x n, all of c's element type; m*n*k, which sizes decisions use, must fit too.
+void check_product(const Args& A, const View& a, const View& b, const View& c, const char* const (&names)[3],
+                   size_t m, size_t n, size_t k, bool ta, bool tb) {
+  check_matrix(A, a, c, names[0], names[2], m, k, ta, "m*k");
+  check_matrix(A, b, c, names[1], names[2], k, n, tb, "k*n");
+  check_matrix(A, c, c, names[2], names[2], m, n, false, "m*n");
+  checked_mul(A, m * n, k, "m*n*k");
+}
+
+template <class T>
+void run_gemm(bool ta, bool tb, size_t m, size_t n, size_t k, double alpha, const View& a, const View& b, double beta,
+              const View& c, const void* bias, tg::Act act) {
+  tg::gemm<T>(tg::GemmCall<T>{ta, tb, m, n, k, static_cast<T>(alpha), a.as<const T>(), b.as<const T>(),
+                              static_cast<T>(beta), c.as<T>(), static_cast<const T*>(bias), act});
 }
 
 // gemm(transA, transB, m, n, k, alpha, a, b, beta, c): dtype follows c.
@@ -167,15 +198,10 @@ void GemmBody(Args& A) {
   const View a = get_array(A, 6, "a");
   const View b = get_array(A, 7, "b");
   const View c = get_array(A, 9, "c");
-  check_view(A, a, c.type, checked_mul(A, m, k, "m*k"), "a", m, k, ta);
-  check_view(A, b, c.type, checked_mul(A, k, n, "k*n"), "b", k, n, tb);
-  check_view(A, c, c.type, checked_mul(A, m, n, "m*n"), "c", m, n, false);
-  // m*n*k is used for size decisions; keep it representable too.
-  checked_mul(A, m * n, k, "m*n*k");
-  if (c.type == napi_float32_array)
-    run<float>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
-  else
-    run<double>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
+  check_product(A, a, b, c, {"a", "b", "c"}, m, n, k, ta, tb);
+  by_dtype(c.f32(), [&](auto t) {
+    run_gemm<decltype(t)>(ta, tb, m, n, k, alpha, a, b, beta, c, nullptr, tg::Act::Linear);
+  });
 }
 
 // denseForward(m, n, k, x, w, bias | null, act, out): out = act(x w + bias), act 0..3.
@@ -189,41 +215,33 @@ void DenseBody(Args& A) {
   if (!(actv == 0 || actv == 1 || actv == 2 || actv == 3))
     range_error("denseForward: activation must be 0 (linear), 1 (relu), 2 (sigmoid) or 3 (tanh), got " + num(actv));
   const View out = get_array(A, 7, "out");
-  check_view(A, x, out.type, checked_mul(A, m, k, "m*k"), "x", m, k, false);
-  check_view(A, w, out.type, checked_mul(A, k, n, "k*n"), "w", k, n, false);
-  check_view(A, out, out.type, checked_mul(A, m, n, "m*n"), "out", m, n, false);
-  checked_mul(A, m * n, k, "m*n*k");
+  check_product(A, x, w, out, {"x", "w", "out"}, m, n, k, false, false);
   const void* bias = nullptr;
   napi_valuetype bt;
   napi_typeof(A.env, A.argv[5], &bt);
   if (bt != napi_null && bt != napi_undefined) {
     const View bv = get_array(A, 5, "bias");
-    check_view(A, bv, out.type, n, "bias", n, 0, false);
+    check_view(A, bv, out, "bias", "out", n);
     bias = bv.data;
   }
   const auto act = static_cast<tg::Act>(static_cast<int>(actv));
-  if (out.type == napi_float32_array)
-    run<float>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const float*>(bias), act);
-  else
-    run<double>(false, false, m, n, k, 1.0, x, w, 0.0, out, static_cast<const double*>(bias), act);
+  by_dtype(out.f32(), [&](auto t) { run_gemm<decltype(t)>(false, false, m, n, k, 1.0, x, w, 0.0, out, bias, act); });
 }
 
-// reluBackward(len, dy, y, out): out = dy where y > 0, else 0; dtype follows out.
-void ReluBackwardBody(Args& A) {
+// An elementwise derivative from the layer's output: out = f(dy, y), each of len elements.
+template <class T>
+using ElementwiseBackward = void (*)(size_t len, const T* dy, const T* y, T* out);
+
+// reluBackward / sigmoidBackward(len, dy, y, out); dtype follows out.
+template <ElementwiseBackward<float> F32, ElementwiseBackward<double> F64>
+void ElementwiseBackwardBody(Args& A) {
   const size_t len = get_size(A, 0, "len");
-  const View dy = get_array(A, 1, "dy");
-  const View y = get_array(A, 2, "y");
-  const View out = get_array(A, 3, "out");
-  check_view(A, out, out.type, len, "out", len, 0, false, "out");
-  check_view(A, dy, out.type, len, "dy", len, 0, false, "out");
-  check_view(A, y, out.type, len, "y", len, 0, false, "out");
+  const auto [dy, y, out] = get_vectors(A, 1, {"dy", "y", "out"}, 2, len);
   if (len == 0) return;
-  if (out.type == napi_float32_array)
-    tg::relu_backward(len, static_cast<const float*>(dy.data), static_cast<const float*>(y.data),
-                      static_cast<float*>(out.data));
+  if (out.f32())
+    F32(len, dy.as<const float>(), y.as<const float>(), out.as<float>());
   else
-    tg::relu_backward(len, static_cast<const double*>(dy.data), static_cast<const double*>(y.data),
-                      static_cast<double*>(out.data));
+    F64(len, dy.as<const double>(), y.as<const double>(), out.as<double>());
 }
 
 // columnSums(m, n, x, out): out[j] = sum_i x[i*n + j]; dtype follows out.
@@ -232,73 +250,92 @@ void ColumnSumsBody(Args& A) {
   const size_t n = get_size(A, 1, "n");
   const View x = get_array(A, 2, "x");
   const View out = get_array(A, 3, "out");
-  check_view(A, out, out.type, n, "out", n, 0, false, "out");
-  check_view(A, x, out.type, checked_mul(A, m, n, "m*n"), "x", m, n, false, "out");
+  check_view(A, out, out, "out", "out", n);
+  check_matrix(A, x, out, "x", "out", m, n, false, "m*n");
   if (n == 0) return;
-  if (out.type == napi_float32_array)
-    tg::column_sums(m, n, static_cast<const float*>(x.data), static_cast<float*>(out.data));
-  else
-    tg::column_sums(m, n, static_cast<const double*>(x.data), static_cast<double*>(out.data));
+  by_dtype(out.f32(), [&](auto t) {
+    using T = decltype(t);
+    tg::column_sums(m, n, x.as<const T>(), out.as<T>());
+  });
 }
 
 // adamUpdate(len, param, grad, m, v, stepSize, beta1, beta2, epsilon): one Adam step in place;
 // stepSize is lr with the bias corrections folded in (adamStepSize); dtype follows param.
 void AdamUpdateBody(Args& A) {
   const size_t len = get_size(A, 0, "len");
-  const View param = get_array(A, 1, "param");
-  const View grad = get_array(A, 2, "grad");
-  const View m = get_array(A, 3, "m");
-  const View v = get_array(A, 4, "v");
+  // Named references, not a structured binding: C++17 lambdas cannot capture those.
+  const std::array<View, 4> arrays = get_vectors(A, 1, {"param", "grad", "m", "v"}, 0, len);
+  const View &param = arrays[0], &grad = arrays[1], &m = arrays[2], &v = arrays[3];
   const double step_size = get_number(A, 5, "stepSize");
   const double beta1 = get_number(A, 6, "beta1");
   const double beta2 = get_number(A, 7, "beta2");
   const double epsilon = get_number(A, 8, "epsilon");
-  check_view(A, param, param.type, len, "param", len, 0, false, "param");
-  check_view(A, grad, param.type, len, "grad", len, 0, false, "param");
-  check_view(A, m, param.type, len, "m", len, 0, false, "param");
-  check_view(A, v, param.type, len, "v", len, 0, false, "param");
   if (len == 0) return;
-  if (param.type == napi_float32_array)
-    tg::adam_update(len, static_cast<float*>(param.data), static_cast<const float*>(grad.data),
-                    static_cast<float*>(m.data), static_cast<float*>(v.data), step_size, beta1, beta2, epsilon);
-  else
-    tg::adam_update(len, static_cast<double*>(param.data), static_cast<const double*>(grad.data),
-                    static_cast<double*>(m.data), static_cast<double*>(v.data), step_size, beta1, beta2, epsilon);
+  by_dtype(param.f32(), [&](auto t) {
+    using T = decltype(t);
+    tg::adam_update(len, param.as<T>(), grad.as<const T>(), m.as<T>(), v.as<T>(), step_size, beta1, beta2, epsilon);
+  });
 }
 
-
-// The fast path for the TypeScript provider: scalars arrive in a Float64Array the caller fills
-// (laid out as FastParam below), and each array's memory is read with napi_get_buffer_info, which
-// takes any ArrayBufferView and returns its data and byte length. napi_get_typedarray_info costs
-// about 700 instructions per array here (its element-type probe walks V8's Is*Array chain), so
-// three of them outweigh a 32x10x64 product; the element type comes from the caller instead, and
-// memory safety does not depend on it: every access is bounded by the view's own byte length
-// (empty or detached views report 0).
-// gemmFast(params, a, b, c, bias or c) never throws: it writes 0 to params[kStatus] once the
-// product is done and otherwise leaves the caller's non-zero value there; the caller then repeats
-// the call through gemm / denseForward, which validate argument by argument and throw the precise
-// error.
-enum FastParam {
-  kStatus,
-  kTransA,
-  kTransB,
-  kM,
-  kN,
-  kK,
-  kAlpha,
-  kBeta,
-  kDtypeBytes,  // 4 (float32) or 8 (float64)
-  kHasBias,     // 0 or 1
-  kActivation,  // 0..3
-  kFastParams
-};
-
-// A non-negative integer below 2^53, or false.
-inline bool as_size(double d, size_t* out) {
-  if (!(d >= 0) || d > 9007199254740992.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
-  *out = static_cast<size_t>(d);
-  return true;
+// Wraps a checked entry: C++ errors become JS exceptions, nothing escapes into V8.
+template <void (*Body)(Args&), size_t Argc>
+napi_value checked_entry(napi_env env, napi_callback_info info, const char* fn) {
+  static_assert(Argc <= 10, "Args holds 10 arguments");
+  Args A{env, fn, {}, 10};
+  if (napi_get_cb_info(env, info, &A.argc, A.argv, nullptr, nullptr) != napi_ok) return nullptr;
+  try {
+    if (A.argc != Argc)
+      type_error(std::string(fn) + ": expected " + std::to_string(Argc) + " arguments, got " + std::to_string(A.argc));
+    Body(A);
+  } catch (const JsError& e) {
+    if (e.range)
+      napi_throw_range_error(env, nullptr, e.msg.c_str());
+    else
+      napi_throw_type_error(env, nullptr, e.msg.c_str());
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, (std::string(fn) + ": out of memory").c_str());
+  }
+  return nullptr;
 }
+
+napi_value Gemm(napi_env env, napi_callback_info info) { return checked_entry<GemmBody, 10>(env, info, "gemm"); }
+napi_value DenseForward(napi_env env, napi_callback_info info) {
+  return checked_entry<DenseBody, 8>(env, info, "denseForward");
+}
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  return checked_entry<ElementwiseBackwardBody<tg::relu_backward<float>, tg::relu_backward<double>>, 4>(
+      env, info, "reluBackward");
+}
+napi_value SigmoidBackward(napi_env env, napi_callback_info info) {
+  return checked_entry<ElementwiseBackwardBody<tg::sigmoid_backward<float>, tg::sigmoid_backward<double>>, 4>(
+      env, info, "sigmoidBackward");
+}
+napi_value ColumnSums(napi_env env, napi_callback_info info) {
+  return checked_entry<ColumnSumsBody, 4>(env, info, "columnSums");
+}
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  return checked_entry<AdamUpdateBody, 9>(env, info, "adamUpdate");
+}
+
+// ---- Fast entries
+//
+// For the TypeScript provider: scalars arrive in a Float64Array the caller fills (slot 0 status,
+// slot 1 the element size, then the kernel's own slots below), and each array's memory is read
+// with napi_get_buffer_info, which takes any ArrayBufferView and returns its data and byte length.
+// napi_get_typedarray_info costs about 700 instructions per array here (its element-type probe
+// walks V8's Is*Array chain), so three of them outweigh a 32x10x64 product; the element type comes
+// from the caller instead, and memory safety does not depend on it: every access is bounded by the
+// view's own byte length (empty or detached views report 0).
+// A fast entry never throws: it writes 0 to the status slot once the work is done and otherwise
+// leaves the caller's non-zero value there; the caller then repeats the call through the checked
+// entry, which validates argument by argument and throws the precise error.
+enum FastSlot { kStatus, kDtypeBytes };
+
+// gemmFast(params, a, b, c, bias or c)
+enum GemmSlot { kTransA = 2, kTransB, kM, kN, kK, kAlpha, kBeta, kHasBias, kActivation, kGemmSlots };
+// reluBackwardFast / sigmoidBackwardFast(params, dy, y, out), columnSumsFast(params, x, out),
+// adamUpdateFast(params, param, grad, m, v)
+enum TrainSlot { kLen = 2, kCols, kStepSize, kBeta1, kBeta2, kEpsilon, kTrainSlots };
 
 struct Bytes {
   void* data;
@@ -314,8 +351,41 @@ inline T* elements(const Bytes& v, size_t need) {
   return static_cast<T*>(v.data);
 }
 
+// A kernel's fast body: reads its slots of P and its N views; false if it cannot take the call.
+template <size_t N>
+using FastBody = bool (*)(const double* P, const Bytes (&views)[N]);
+
+// Reads the parameter block (at least Slots doubles) and N array views, runs the body for the
+// element size in slot kDtypeBytes, and reports success in the status slot.
+template <size_t N, size_t Slots, FastBody<N> F32, FastBody<N> F64>
+napi_value fast_entry(napi_env env, napi_callback_info info) {
+  napi_value argv[N + 1];
+  size_t argc = N + 1;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != N + 1) return nullptr;
+  Bytes params;
+  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
+      params.length < Slots * sizeof(double) || params.data == nullptr ||
+      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
+    return nullptr;
+  double* P = static_cast<double*>(params.data);
+  Bytes views[N];
+  for (size_t i = 0; i < N; ++i)
+    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return nullptr;
+  try {
+    bool ok = false;
+    if (P[kDtypeBytes] == 4)
+      ok = F32(P, views);
+    else if (P[kDtypeBytes] == 8)
+      ok = F64(P, views);
+    if (ok) P[kStatus] = 0;
+  } catch (...) {
+    // Left non-zero: the checked path repeats the call and reports the error.
+  }
+  return nullptr;
+}
+
 template <class T>
-bool fast_run(const double* P, const Bytes (&views)[4]) {
+bool gemm_fast(const double* P, const Bytes (&views)[4]) {
   size_t m, n, k, mk, kn, mn, mnk;
   if (!as_size(P[kM], &m) || !as_size(P[kN], &n) || !as_size(P[kK], &k)) return false;
   if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(k, n, &kn) || __builtin_mul_overflow(m, n, &mn) ||
@@ -331,89 +401,32 @@ bool fast_run(const double* P, const Bytes (&views)[4]) {
   T* c = elements<T>(views[2], mn);
   const T* bias = has_bias == 1 ? elements<const T>(views[3], n) : nullptr;
   if ((!a && mk) || (!b && kn) || !c || (has_bias == 1 && !bias)) return false;
-  tg::GemmCall<T> g{ta == 1, tb == 1, m, n, k, static_cast<T>(P[kAlpha]), a, b, static_cast<T>(P[kBeta]), c, bias,
-                    static_cast<tg::Act>(static_cast<int>(act))};
-  tg::gemm<T>(g);
+  tg::gemm<T>(tg::GemmCall<T>{ta == 1, tb == 1, m, n, k, static_cast<T>(P[kAlpha]), a, b, static_cast<T>(P[kBeta]), c,
+                              bias, static_cast<tg::Act>(static_cast<int>(act))});
   return true;
 }
 
-napi_value GemmFast(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  size_t argc = 5;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 5) return nullptr;
-  Bytes params;
-  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
-      params.length < kFastParams * sizeof(double) || params.data == nullptr ||
-      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
-    return nullptr;
-  double* P = static_cast<double*>(params.data);
-  Bytes views[4];
-  for (int i = 0; i < 4; ++i)
-    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return nullptr;
-  try {
-    bool ok = false;
-    if (P[kDtypeBytes] == 4)
-      ok = fast_run<float>(P, views);
-    else if (P[kDtypeBytes] == 8)
-      ok = fast_run<double>(P, views);
-    if (ok) P[kStatus] = 0;
-  } catch (...) {
-    // Left non-zero: the checked path repeats the call and reports the error.
-  }
-  return nullptr;
-}
-
-// Fast entries for the training-step kernels, on the same terms as gemmFast: scalars in a
-// Float64Array laid out as TrainParam, arrays read with napi_get_buffer_info and bounded by their
-// byte lengths, nothing thrown; params[kTStatus] becomes 0 once done, else the caller repeats the
-// call through the checked entry. reluBackwardFast(params, dy, y, out), columnSumsFast(params, x,
-// out), adamUpdateFast(params, param, grad, m, v).
-enum TrainParam {
-  kTStatus,
-  kTDtypeBytes,  // 4 (float32) or 8 (float64)
-  kTLen,         // len, or m for columnSums
-  kTN,           // n for columnSums
-  kTStepSize,
-  kTBeta1,
-  kTBeta2,
-  kTEpsilon,
-  kTrainParams
-};
-
-// Reads params and N array views; false if the call is malformed.
-template <size_t N>
-bool fast_args(napi_env env, napi_callback_info info, double** P, Bytes (&views)[N]) {
-  napi_value argv[N + 1];
-  size_t argc = N + 1;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != N + 1) return false;
-  Bytes params;
-  if (napi_get_buffer_info(env, argv[0], &params.data, &params.length) != napi_ok ||
-      params.length < kTrainParams * sizeof(double) || params.data == nullptr ||
-      reinterpret_cast<uintptr_t>(params.data) % alignof(double) != 0)
-    return false;
-  *P = static_cast<double*>(params.data);
-  for (size_t i = 0; i < N; ++i)
-    if (napi_get_buffer_info(env, argv[i + 1], &views[i].data, &views[i].length) != napi_ok) return false;
-  return true;
-}
-
-template <class T>
-bool relu_backward_fast(const double* P, const Bytes (&views)[3]) {
+template <class T, ElementwiseBackward<T> F>
+bool elementwise_backward_fast(const double* P, const Bytes (&views)[3]) {
   size_t len;
-  if (!as_size(P[kTLen], &len)) return false;
+  if (!as_size(P[kLen], &len)) return false;
   if (len == 0) return true;
   const T* dy = elements<const T>(views[0], len);
   const T* y = elements<const T>(views[1], len);
   T* out = elements<T>(views[2], len);
   if (!dy || !y || !out) return false;
-  tg::relu_backward(len, dy, y, out);
+  F(len, dy, y, out);
   return true;
 }
+template <class T>
+constexpr FastBody<3> relu_backward_fast = elementwise_backward_fast<T, tg::relu_backward<T>>;
+template <class T>
+constexpr FastBody<3> sigmoid_backward_fast = elementwise_backward_fast<T, tg::sigmoid_backward<T>>;
 
 template <class T>
 bool column_sums_fast(const double* P, const Bytes (&views)[2]) {
   size_t m, n, mn;
-  if (!as_size(P[kTLen], &m) || !as_size(P[kTN], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
+  if (!as_size(P[kLen], &m) || !as_size(P[kCols], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
   if (n == 0) return true;
   const T* x = elements<const T>(views[0], mn);
   T* out = elements<T>(views[1], n);
@@ -425,58 +438,18 @@ bool column_sums_fast(const double* P, const Bytes (&views)[2]) {
 template <class T>
 bool adam_update_fast(const double* P, const Bytes (&views)[4]) {
   size_t len;
-  if (!as_size(P[kTLen], &len)) return false;
+  if (!as_size(P[kLen], &len)) return false;
   if (len == 0) return true;
   T* param = elements<T>(views[0], len);
   const T* grad = elements<const T>(views[1], len);
   T* m = elements<T>(views[2], len);
   T* v = elements<T>(views[3], len);
   if (!param || !grad || !m || !v) return false;
-  tg::adam_update(len, param, grad, m, v, P[kTStepSize], P[kTBeta1], P[kTBeta2], P[kTEpsilon]);
+  tg::adam_update(len, param, grad, m, v, P[kStepSize], P[kBeta1], P[kBeta2], P[kEpsilon]);
   return true;
 }
 
-template <size_t N, bool (*F32)(const double*, const Bytes (&)[N]), bool (*F64)(const double*, const Bytes (&)[N])>
-napi_value train_fast(napi_env env, napi_callback_info info) {
-  double* P;
-  Bytes views[N];
-  if (!fast_args<N>(env, info, &P, views)) return nullptr;
-  try {
-    bool ok = false;
-    if (P[kTDtypeBytes] == 4)
-      ok = F32(P, views);
-    else if (P[kTDtypeBytes] == 8)
-      ok = F64(P, views);
-    if (ok) P[kTStatus] = 0;
-  } catch (...) {
-    // Left non-zero: the checked path repeats the call and reports the error.
-  }
-  return nullptr;
-}
-
-napi_value ReluBackwardFast(napi_env env, napi_callback_info info) {
-  return train_fast<3, relu_backward_fast<float>, relu_backward_fast<double>>(env, info);
-}
-napi_value ColumnSumsFast(napi_env env, napi_callback_info info) {
-  return train_fast<2, column_sums_fast<float>, column_sums_fast<double>>(env, info);
-}
-napi_value AdamUpdateFast(napi_env env, napi_callback_info info) {
-  return train_fast<4, adam_update_fast<float>, adam_update_fast<double>>(env, info);
-}
-
-napi_value Gemm(napi_env env, napi_callback_info info) { return entry<GemmBody>(env, info, "gemm", 10); }
-napi_value DenseForward(napi_env env, napi_callback_info info) {
-  return entry<DenseBody>(env, info, "denseForward", 8);
-}
-napi_value ReluBackward(napi_env env, napi_callback_info info) {
-  return entry<ReluBackwardBody>(env, info, "reluBackward", 4);
-}
-napi_value ColumnSums(napi_env env, napi_callback_info info) {
-  return entry<ColumnSumsBody>(env, info, "columnSums", 4);
-}
-napi_value AdamUpdate(napi_env env, napi_callback_info info) {
-  return entry<AdamUpdateBody>(env, info, "adamUpdate", 9);
-}
+// ---- Settings
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -500,21 +473,24 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), tg::isa_name()); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  napi_value f;
-  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, Gemm, nullptr, &f), exports);
-  exports.Set("gemm", f);
-  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "denseForward", NAPI_AUTO_LENGTH, DenseForward, nullptr, &f),
-                       exports);
-  exports.Set("denseForward", f);
-  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "gemmFast", NAPI_AUTO_LENGTH, GemmFast, nullptr, &f), exports);
-  exports.Set("gemmFast", f);
   const struct {
     const char* name;
     napi_callback cb;
-  } more[] = {{"reluBackward", ReluBackward},         {"columnSums", ColumnSums},
-              {"adamUpdate", AdamUpdate},             {"reluBackwardFast", ReluBackwardFast},
-              {"columnSumsFast", ColumnSumsFast},     {"adamUpdateFast", AdamUpdateFast}};
-  for (const auto& e : more) {
+  } raw[] = {
+      {"gemm", Gemm},
+      {"denseForward", DenseForward},
+      {"reluBackward", ReluBackward},
+      {"sigmoidBackward", SigmoidBackward},
+      {"columnSums", ColumnSums},
+      {"adamUpdate", AdamUpdate},
+      {"gemmFast", fast_entry<4, kGemmSlots, gemm_fast<float>, gemm_fast<double>>},
+      {"reluBackwardFast", fast_entry<3, kTrainSlots, relu_backward_fast<float>, relu_backward_fast<double>>},
+      {"sigmoidBackwardFast", fast_entry<3, kTrainSlots, sigmoid_backward_fast<float>, sigmoid_backward_fast<double>>},
+      {"columnSumsFast", fast_entry<2, kTrainSlots, column_sums_fast<float>, column_sums_fast<double>>},
+      {"adamUpdateFast", fast_entry<4, kTrainSlots, adam_update_fast<float>, adam_update_fast<double>>},
+  };
+  for (const auto& e : raw) {
+    napi_value f;
     NAPI_THROW_IF_FAILED(env, napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &f), exports);
     exports.Set(e.name, f);
   }

@@ -1,25 +1,25 @@
+// The GEMM driver, after the BLIS framework: a product goes to the unpacked kernels when it is small
+// (or a matrix-vector product), else through the blocked loops, one function per loop level:
+//   loop 5 (jc)  blocked      columns of op(B) in chunks, each packed once
+//   loop 4 (pc)  pack_b_chunk packs the chunk's kc blocks; run_tile packs A's kc blocks
+//   loop 3 (ic)  work         C tiles of mc rows, handed to whichever thread is free
+//   loop 2 (jr)  macro_kernel the NR-wide panels of B in a tile
+//   loop 1 (ir)  micro_tiles  the MR-row panels of A against one panel of B (the micro-kernel)
 #include "driver.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <atomic>
 #include <mutex>
-#include <thread>
+#include <new>
 
 #include "pool.h"
 
 namespace tg {
 
 namespace {
-
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
 
 bool cpu_has_avx512() {
 #if defined(__x86_64__)
@@ -43,48 +43,50 @@ struct Tables {
   KernelSet<double> f64;
 };
 
-Tables tables_for(const char* isa) {
-#if defined(__x86_64__)
-  if (std::strcmp(isa, "avx512") == 0) return {kernels_f32_avx512(), kernels_f64_avx512()};
-  if (std::strcmp(isa, "avx2") == 0) return {kernels_f32_avx2(), kernels_f64_avx2()};
-#endif
-  (void)isa;
-  return {kernels_f32_scalar(), kernels_f64_scalar()};
-}
-
-Tables pick_default() {
-  const char* forced = std::getenv("TENSORGRAD_NATIVE_ISA");
-  if (forced && std::strcmp(forced, "portable") == 0) return tables_for("portable");
-  if (forced && std::strcmp(forced, "avx2") == 0 && cpu_has_avx2()) return tables_for("avx2");
-  if (cpu_has_avx512()) return tables_for("avx512");
-  if (cpu_has_avx2()) return tables_for("avx2");
-  return tables_for("portable");
-}
-
-// TENSORGRAD_NATIVE_BLOCKS="mc,kc,nc" overrides the fp32 cache blocks (for tuning runs).
-Tables with_block_override(Tables t) {
-  const char* env = std::getenv("TENSORGRAD_NATIVE_BLOCKS");
-  unsigned long mc, kc, nc;
-  if (env && std::sscanf(env, "%lu,%lu,%lu", &mc, &kc, &nc) == 3 && mc >= t.f32.mr && kc >= 1 && nc >= t.f32.nr) {
-    t.f32.mc = mc / t.f32.mr * t.f32.mr;
-    t.f32.kc = kc;
-    t.f32.nc = nc / t.f32.nr * t.f32.nr;
+// The kernel tables of an ISA this CPU runs ("avx512", "avx2", "vec128"), else null. Each is built
+// once and never changes, so a product can hold on to one while setIsa picks another.
+const Tables* tables_for(const char* isa) {
+  if (std::strcmp(isa, "vec128") == 0) {
+    static const Tables vec128{kernels_f32_vec128(), kernels_f64_vec128()};
+    return &vec128;
   }
-  return t;
+#if defined(__x86_64__)
+  if (std::strcmp(isa, "avx2") == 0 && cpu_has_avx2()) {
+    static const Tables avx2{kernels_f32_avx2(), kernels_f64_avx2()};
+    return &avx2;
+  }
+  if (std::strcmp(isa, "avx512") == 0 && cpu_has_avx512()) {
+    static const Tables avx512{kernels_f32_avx512(), kernels_f64_avx512()};
+    return &avx512;
+  }
+#endif
+  return nullptr;
 }
 
-Tables g_tables = with_block_override(pick_default());
+// The widest ISA this CPU runs, unless TENSORGRAD_NATIVE_ISA names another one it runs.
+const Tables* default_tables() {
+  const char* forced = std::getenv("TENSORGRAD_NATIVE_ISA");
+  if (forced)
+    if (const Tables* t = tables_for(forced)) return t;
+  for (const char* isa : {"avx512", "avx2"})
+    if (const Tables* t = tables_for(isa)) return t;
+  return tables_for("vec128");
+}
+
+// The current choice. A product reads it once (gemm below) and uses that table throughout: its
+// register tile and cache blocks size the packed buffers, so they must not change mid-product.
+std::atomic<const Tables*> g_tables{default_tables()};
 int g_threads = 0;  // 0 = not yet chosen
 
 template <class T>
-const KernelSet<T>& kernels();
+const KernelSet<T>& kernels_in(const Tables& t);
 template <>
-const KernelSet<float>& kernels<float>() {
-  return g_tables.f32;
+const KernelSet<float>& kernels_in<float>(const Tables& t) {
+  return t.f32;
 }
 template <>
-const KernelSet<double>& kernels<double>() {
-  return g_tables.f64;
+const KernelSet<double>& kernels_in<double>(const Tables& t) {
+  return t.f64;
 }
 
 // Grow-only, 64-byte aligned scratch owned by one thread: reallocating per call would fault in
@@ -139,7 +141,7 @@ void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) 
   }
 }
 
-// Sigmoid or tanh over all of C (the small kernel has already added the bias).
+// Sigmoid or tanh over all of C (the unpacked kernels have already added the bias).
 template <class T>
 void activation_only(const GemmCall<T>& g) {
   T* c = g.c;
@@ -149,12 +151,44 @@ void activation_only(const GemmCall<T>& g) {
 
 // Largest packed op(B) chunk, in elements: all of k by as many columns as fit (32 MB of fp32).
 constexpr size_t kPackBElems = size_t(8) << 20;
+// Products up to this many multiply-adds, whose op(B) fits in L1, run without packing.
+constexpr size_t kSmallMnk = 64 * 64 * 64;
+constexpr size_t kSmallBBytes = 32 * 1024;
+// Below this many multiply-adds a product runs on one thread: waking a worker on a busy 2-core
+// box costs more than it saves.
+constexpr size_t kThreadMnk = 160 * 160 * 160;
 
-// One multithreaded product, shared by the threads that run it. Work is handed out through atomic
-// counters rather than split in advance: on a shared machine a descheduled thread then delays
-// only the piece it holds, and the other threads take the rest. Results stay bit-identical for any
-// thread count because every C element belongs to exactly one task and its k reduction always runs
-// over the same kc blocks in the same order, through the same micro-kernel.
+// C = beta * C and the epilogue, for a product with nothing to add (k = 0 or alpha = 0). beta = 0
+// writes zeros without reading C.
+template <class T>
+void scale_only(const GemmCall<T>& g) {
+  const size_t mn = g.m * g.n;
+  for (size_t i = 0; i < mn; ++i) g.c[i] = g.beta == T(0) ? T(0) : g.beta * g.c[i];
+  epilogue(g, 0, g.m, 0, g.n);
+}
+
+// Matrix-vector products, and small products whose op(B) fits in L1, without packing. False when
+// the product needs the blocked loops.
+template <class T>
+bool small_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
+  if (g.m == 1 || g.n == 1) {
+    ks.gemv(g);
+  } else {
+    if (g.m * g.n * g.k > kSmallMnk || g.k * g.n * sizeof(T) > kSmallBBytes) return false;
+    T* scratch = g.tb ? t_small.get<T>(g.k * g.n) : nullptr;
+    if (g.tb && !scratch) return false;
+    ks.small(g, scratch);
+  }
+  // Both apply alpha, beta, bias and ReLU themselves; sigmoid and tanh are left to this pass.
+  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
+  return true;
+}
+
+// One column chunk of a blocked product, shared by the threads that run it. Work is handed out
+// through atomic counters rather than split in advance: on a shared machine a descheduled thread
+// then delays only the piece it holds, and the other threads take the rest. Results stay
+// bit-identical for any thread count because every C element belongs to exactly one task and its
+// k reduction always runs over the same kc blocks in the same order, through the same micro-kernel.
 template <class T>
 struct Job {
   const GemmCall<T>* g;
@@ -174,156 +208,160 @@ inline T* panel_of(const Job<T>& J, size_t kb, size_t q) {
   return J.pack_b + kb * KC * J.panels * NR + q * NR * kc;
 }
 
+// Sizes the C tiles of a chunk: up to mc rows (the packed mc x kc block of A stays in L2) by up to
+// nc columns (the columns whose C rows a tile rewrites once per kc block). With threads, at least 4
+// tiles per thread, of equal size, so the dynamic hand-out can even out a thread that loses its
+// core for a while.
 template <class T>
-void work(void* ctx, int) {
-  Job<T>& J = *static_cast<Job<T>*>(ctx);
+void plan_chunk(Job<T>& J, size_t jc, size_t cols, int nt) {
   const GemmCall<T>& g = *J.g;
   const KernelSet<T>& ks = *J.ks;
-  const size_t MR = ks.mr, NR = ks.nr, KC = ks.kc;
-  const size_t n = g.n, k = g.k;
-  // Phase 1: pack the chunk of B, (kc block, panel) pairs claimed one at a time.
+  const size_t MR = ks.mr, NR = ks.nr;
+  J.jc = jc;
+  J.chunk = cols;
+  J.panels = (cols + NR - 1) / NR;
+  J.kblocks = (g.k + ks.kc - 1) / ks.kc;
+  const size_t row_units = (g.m + MR - 1) / MR;
+  const size_t col_panels = std::max<size_t>(1, ks.nc / NR);
+  J.col_tiles = (J.panels + col_panels - 1) / col_panels;
+  size_t row_tiles = (row_units * MR + ks.mc - 1) / ks.mc;
+  if (nt > 1) {
+    const size_t want = 4 * static_cast<size_t>(nt);
+    if (row_tiles * J.col_tiles < want) row_tiles = std::min(row_units, (want + J.col_tiles - 1) / J.col_tiles);
+  }
+  J.tile_m = (row_units + row_tiles - 1) / row_tiles * MR;
+  J.row_tiles = (g.m + J.tile_m - 1) / J.tile_m;
+  J.tile_n = (J.panels + J.col_tiles - 1) / J.col_tiles * NR;
+  J.col_tiles = (J.panels * NR + J.tile_n - 1) / J.tile_n;
+}
+
+// Loop 4 for B: the chunk's (kc block, NR panel) units, claimed one at a time.
+template <class T>
+void pack_b_chunk(Job<T>& J) {
+  const GemmCall<T>& g = *J.g;
+  const KernelSet<T>& ks = *J.ks;
   const size_t units = J.kblocks * J.panels;
   for (size_t u; (u = J.next_pack.fetch_add(1, std::memory_order_relaxed)) < units;) {
     const size_t kb = u / J.panels, q = u % J.panels;
-    const size_t pc = kb * KC, kc = std::min(KC, k - pc);
-    ks.pack_b(g, pc, kc, J.jc + q * NR, std::min(NR, J.chunk - q * NR), panel_of(J, kb, q));
+    const size_t pc = kb * ks.kc, kc = std::min(ks.kc, g.k - pc);
+    ks.pack_b(g, pc, kc, J.jc + q * ks.nr, std::min(ks.nr, J.chunk - q * ks.nr), panel_of(J, kb, q));
     J.packed.fetch_add(1, std::memory_order_release);
   }
-  // Only units already claimed by a running thread can be outstanding here.
-  for (int spins = 0; J.packed.load(std::memory_order_acquire) < units; ++spins) {
-    if (spins < 256)
-      cpu_relax();
-    else
-      std::this_thread::yield();
+}
+
+// Loop 1 (ir): the MR-row panels of packed A (mc rows, kc deep) against one packed panel of B.
+template <class T>
+inline void micro_tiles(const KernelSet<T>& ks, size_t kc, const T* pa, size_t mc, const T* bp, size_t nr, T* c,
+                        size_t ldc, T alpha, T beta) {
+  const size_t MR = ks.mr;
+  for (size_t ir = 0; ir < mc; ir += MR)
+    ks.ukr(kc, pa + ir * kc, bp, c + ir * ldc, ldc, alpha, beta, std::min(MR, mc - ir), nr);
+}
+
+// Loop 2 (jr): the tile's panels q0..q1 of B for one kc block (kb) of packed A at rows ic.
+template <class T>
+void macro_kernel(const Job<T>& J, size_t kb, size_t kc, const T* pa, size_t ic, size_t mc, size_t q0, size_t q1,
+                  T beta) {
+  const GemmCall<T>& g = *J.g;
+  const size_t NR = J.ks->nr;
+  for (size_t q = q0; q < q1; ++q) {
+    const size_t jr = q * NR;
+    T* c = g.c + ic * g.n + J.jc + jr;
+    micro_tiles(*J.ks, kc, pa, mc, panel_of(J, kb, q), std::min(NR, J.chunk - jr), c, g.n, g.alpha, beta);
   }
-  // Phase 2: C tiles of tile_m x tile_n, each over all of k.
-  T* pa = t_pack_a.get<T>(J.tile_m * KC);
+}
+
+// Loop 4 for A: tile t over all of k, one kc block at a time (beta applies on the first only),
+// then the epilogue on the finished tile.
+template <class T>
+void run_tile(const Job<T>& J, size_t t, T* pa) {
+  const GemmCall<T>& g = *J.g;
+  const KernelSet<T>& ks = *J.ks;
+  const size_t NR = ks.nr, KC = ks.kc;
+  const size_t ic = (t % J.row_tiles) * J.tile_m, mc = std::min(J.tile_m, g.m - ic);
+  const size_t q0 = (t / J.row_tiles) * (J.tile_n / NR);
+  const size_t q1 = std::min(J.panels, q0 + J.tile_n / NR);
+  for (size_t kb = 0; kb < J.kblocks; ++kb) {
+    const size_t pc = kb * KC, kc = std::min(KC, g.k - pc);
+    ks.pack_a(g, ic, mc, pc, kc, pa);
+    macro_kernel(J, kb, kc, pa, ic, mc, q0, q1, kb == 0 ? g.beta : T(1));
+  }
+  epilogue(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
+}
+
+// One thread's share of a chunk: packing units of B until none are left, a wait for the packing
+// the other threads claimed, then loop 3 (ic): C tiles until none are left.
+template <class T>
+void work(void* ctx, int) {
+  Job<T>& J = *static_cast<Job<T>*>(ctx);
+  pack_b_chunk(J);
+  const size_t units = J.kblocks * J.panels;
+  spin_until([&] { return J.packed.load(std::memory_order_acquire) >= units; });
+  T* pa = t_pack_a.get<T>(J.tile_m * J.ks->kc);
   if (!pa) return;  // another thread does the tiles; the caller sees the shortfall if none can
   const size_t tasks = J.row_tiles * J.col_tiles;
   for (size_t t; (t = J.next_task.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
-    const size_t ic = (t % J.row_tiles) * J.tile_m, mc = std::min(J.tile_m, g.m - ic);
-    const size_t q0 = (t / J.row_tiles) * (J.tile_n / NR);
-    const size_t q1 = std::min(J.panels, q0 + J.tile_n / NR);
-    for (size_t kb = 0; kb < J.kblocks; ++kb) {
-      const size_t pc = kb * KC, kc = std::min(KC, k - pc);
-      const T beta = kb == 0 ? g.beta : T(1);
-      ks.pack_a(g, ic, mc, pc, kc, pa);
-      for (size_t q = q0; q < q1; ++q) {
-        const size_t jr = q * NR, nr = std::min(NR, J.chunk - jr);
-        const T* bp = panel_of(J, kb, q);
-        T* c = g.c + ic * n + J.jc + jr;
-        for (size_t ir = 0; ir < mc; ir += MR)
-          ks.ukr(kc, pa + ir * kc, bp, c + ir * n, n, g.alpha, beta, std::min(MR, mc - ir), nr);
-      }
-    }
-    epilogue(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
+    run_tile(J, t, pa);
     J.done_tasks.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-// Products up to this many multiply-adds, whose op(B) fits in L1, run without packing
-// (TENSORGRAD_NATIVE_SMALL=mnk overrides it for tuning runs).
-size_t small_mnk_default() {
-  const char* env = std::getenv("TENSORGRAD_NATIVE_SMALL");
-  unsigned long v;
-  if (env && std::sscanf(env, "%lu", &v) == 1) return v;
-  return 64 * 64 * 64;
+// Threads for a product of mnk multiply-adds: one below kThreadMnk or when another thread holds
+// the pool (this caller then runs alone rather than wait); `pool_lock` holds the pool otherwise.
+int threads_for(size_t mnk, std::unique_lock<std::mutex>& pool_lock) {
+  if (mnk < kThreadMnk || !pool_lock.try_lock()) return 1;
+  if (g_threads == 0) g_threads = pool().size();
+  return std::min(g_threads, pool().size());
 }
-const size_t g_small_mnk = small_mnk_default();
-constexpr size_t kSmallBBytes = 32 * 1024;
-// Below this many multiply-adds a product runs on one thread: waking a worker on a busy 2-core
-// box costs more than it saves.
-constexpr size_t kThreadMnk = 160 * 160 * 160;
 
+// Loop 5 (jc): op(B) in column chunks (all of n unless B is huge), each packed once and then
+// multiplied by every row of A.
+template <class T>
+void blocked(const GemmCall<T>& g, const KernelSet<T>& ks) {
+  const size_t NR = ks.nr;
+  size_t chunk = std::max(NR, kPackBElems / std::max<size_t>(g.k, 1) / NR * NR);
+  chunk = std::min(chunk, (g.n + NR - 1) / NR * NR);
+  T* pack_b = t_pack_b.get<T>(g.k * chunk);
+  if (!pack_b) throw std::bad_alloc();
+  std::unique_lock<std::mutex> pool_lock(pool_mutex(), std::defer_lock);
+  const int nt = threads_for(g.m * g.n * g.k, pool_lock);  // validated sizes: no overflow
+  for (size_t jc = 0; jc < g.n; jc += chunk) {
+    Job<T> job;
+    job.g = &g;
+    job.ks = &ks;
+    job.pack_b = pack_b;
+    plan_chunk(job, jc, std::min(chunk, g.n - jc), nt);
+    const size_t tasks = job.row_tiles * job.col_tiles;
+    const int run_nt = static_cast<int>(std::min<size_t>(nt, tasks));
+    if (run_nt > 1)
+      pool().run(run_nt, &work<T>, &job);
+    else
+      work<T>(&job, 0);
+    if (job.done_tasks.load() != tasks) throw std::bad_alloc();
+  }
+}
 
 }  // namespace
 
 template <class T>
 void gemm(const GemmCall<T>& g) {
-  const size_t m = g.m, n = g.n, k = g.k;
-  if (m == 0 || n == 0) return;
-  if (k == 0 || g.alpha == T(0)) {
-    // C = beta * C, without reading C when beta is 0.
-    for (size_t i = 0; i < m * n; ++i) g.c[i] = g.beta == T(0) ? T(0) : g.beta * g.c[i];
-    epilogue(g, 0, m, 0, n);
-    return;
-  }
-  const KernelSet<T>& ks = kernels<T>();
-  if (m == 1 || n == 1) {
-    ks.gemv(g);  // applies alpha, beta, bias and ReLU itself
-    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
-    return;
-  }
-  const size_t mnk = m * n * k;  // validated sizes: products of array lengths, no overflow
-  if (mnk <= g_small_mnk && k * n * sizeof(T) <= kSmallBBytes) {
-    T* scratch = g.tb ? t_small.get<T>(k * n) : nullptr;
-    if (scratch || !g.tb) {
-      ks.small(g, scratch);  // applies alpha, beta, bias and ReLU itself
-      if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
-      return;
-    }
-  }
-  const size_t MR = ks.mr, NR = ks.nr;
-  // Columns per packed chunk: all of n unless B is huge.
-  size_t chunk = std::max(NR, kPackBElems / std::max<size_t>(k, 1) / NR * NR);
-  chunk = std::min(chunk, (n + NR - 1) / NR * NR);
-  T* pack_b = t_pack_b.get<T>(k * chunk);
-  if (!pack_b) throw std::bad_alloc();
-
-  std::unique_lock<std::mutex> lk(pool_mutex(), std::defer_lock);
-  int nt = 1;
-  if (mnk >= kThreadMnk && lk.try_lock()) {
-    if (g_threads == 0) g_threads = pool().size();
-    nt = std::min(g_threads, pool().size());
-  }
-  for (size_t jc = 0; jc < n; jc += chunk) {
-    Job<T> job;
-    job.g = &g;
-    job.ks = &ks;
-    job.pack_b = pack_b;
-    job.jc = jc;
-    job.chunk = std::min(chunk, n - jc);
-    job.panels = (job.chunk + NR - 1) / NR;
-    job.kblocks = (k + ks.kc - 1) / ks.kc;
-    // Tiles: up to mc rows (the packed mc x kc block of A stays in L2) by up to nc columns (the
-    // columns whose C rows a tile rewrites once per kc block). With threads, at least 4 tiles per thread, of equal size, so the
-    // dynamic hand-out can even out a thread that loses its core for a while.
-    const size_t row_units = (g.m + MR - 1) / MR;
-    const size_t col_panels = std::max<size_t>(1, ks.nc / NR);
-    job.col_tiles = (job.panels + col_panels - 1) / col_panels;
-    size_t row_tiles = (row_units * MR + ks.mc - 1) / ks.mc;
-    if (nt > 1) {
-      const size_t want = 4 * static_cast<size_t>(nt);
-      if (row_tiles * job.col_tiles < want) row_tiles = std::min(row_units, (want + job.col_tiles - 1) / job.col_tiles);
-    }
-    job.tile_m = (row_units + row_tiles - 1) / row_tiles * MR;
-    job.row_tiles = (g.m + job.tile_m - 1) / job.tile_m;
-    job.tile_n = (job.panels + job.col_tiles - 1) / job.col_tiles * NR;
-    job.col_tiles = (job.panels * NR + job.tile_n - 1) / job.tile_n;
-    const int run_nt = static_cast<int>(std::min<size_t>(nt, job.row_tiles * job.col_tiles));
-    if (run_nt > 1)
-      pool().run(run_nt, &work<T>, &job);
-    else
-      work<T>(&job, 0);
-    if (job.done_tasks.load() != job.row_tiles * job.col_tiles) throw std::bad_alloc();
-  }
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0 || g.alpha == T(0)) return scale_only(g);
+  const KernelSet<T>& ks = kernels_in<T>(*g_tables.load(std::memory_order_acquire));
+  if (!small_product(g, ks)) blocked(g, ks);
 }
 
 template void gemm<float>(const GemmCall<float>&);
 template void gemm<double>(const GemmCall<double>&);
 
 bool set_isa(const char* name) {
-  if (std::strcmp(name, "avx512") == 0 && !cpu_has_avx512()) return false;
-  if (std::strcmp(name, "avx2") == 0 && !cpu_has_avx2()) return false;
-  if (std::strcmp(name, "avx512") != 0 && std::strcmp(name, "avx2") != 0 &&
-      std::strcmp(name, "portable") != 0)
-    return false;
-  std::lock_guard<std::mutex> lk(pool_mutex());
-  g_tables = tables_for(name);
+  const Tables* t = tables_for(name);
+  if (!t) return false;
+  g_tables.store(t, std::memory_order_release);
   return true;
 }
 
-const char* isa_name() { return g_tables.f32.isa; }
+const char* isa_name() { return g_tables.load(std::memory_order_acquire)->f32.isa; }
 
 void set_threads(int n) {
   set_pool_threads(n);

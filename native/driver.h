@@ -7,7 +7,8 @@ namespace tg {
 template <class T>
 void gemm(const GemmCall<T>& g);
 
-// Forces an ISA ("avx512", "avx2", "portable"); returns false if this CPU cannot run it.
+// Picks the kernels of an ISA ("avx512", "avx2", "vec128") for the products that start from now
+// on (one running elsewhere keeps its own); false if the name is unknown or this CPU cannot run it.
 bool set_isa(const char* name);
 const char* isa_name();
 void set_threads(int n);

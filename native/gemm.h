@@ -58,8 +58,8 @@ struct KernelSet {
   PackB<T> pack_b;
 };
 
-KernelSet<float> kernels_f32_scalar();
-KernelSet<double> kernels_f64_scalar();
+KernelSet<float> kernels_f32_vec128();
+KernelSet<double> kernels_f64_vec128();
 KernelSet<float> kernels_f32_avx2();
 KernelSet<double> kernels_f64_avx2();
 KernelSet<float> kernels_f32_avx512();

@@ -5,16 +5,11 @@
 #pragma once
 #include "gemm.h"
 
-#ifndef TG_PF_A
-#define TG_PF_A 8  // micro-kernel steps of A prefetched ahead
-#endif
-#ifndef TG_PF_B
-#define TG_PF_B 8  // micro-kernel steps of B prefetched ahead (0: none)
-#endif
-
 namespace {
 
-constexpr int kUnrollK = 1;  // k steps per micro-kernel loop iteration
+// Micro-kernel steps of A and of B prefetched ahead.
+constexpr int kPrefetchA = 8;
+constexpr int kPrefetchB = 8;
 
 // One SIMD vector of VB bytes of T, with whole and partial (cnt <= L leading lanes; the rest read
 // as zero and are not written) loads and stores. Partial ones come from the ISA's translation unit.
@@ -42,13 +37,10 @@ struct Vec {
 };
 
 template <class T, int VB, int MR, int NV>
-struct Tile : Vec<T, VB> {
-  using typename Vec<T, VB>::V;
-  using Vec<T, VB>::L;
-  using Vec<T, VB>::load;
-  using Vec<T, VB>::load_n;
-  using Vec<T, VB>::store;
-  using Vec<T, VB>::store_n;
+struct Tile {
+  using S = Vec<T, VB>;
+  typedef typename S::V V;
+  static constexpr int L = S::L;
   static constexpr int NR = NV * L;
 
   static void kernel(size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
@@ -70,20 +62,20 @@ struct Tile : Vec<T, VB> {
     // Hide c's value from the optimizer: otherwise GCC keeps all MR row addresses live across the
     // k loop (parked in vector registers), and the accumulators no longer fit in the 32 registers.
     __asm__("" : "+r"(c));
-#pragma GCC unroll kUnrollK
+    // One k step per iteration, as tuned (the body is already MR x NV independent FMAs).
+#pragma GCC unroll 1
     for (size_t p = 0; p < kc; ++p) {
       // A streams from L2 (a new line every few steps); ask for it early. Prefetching past the
       // panel's end is harmless.
-      __builtin_prefetch(ap + TG_PF_A * MR);
-#if TG_PF_B
+      __builtin_prefetch(ap + kPrefetchA * MR);
       // The B panel is reused by every row panel of the tile: it comes from L1 or L2 (a 512-deep fp32
       // panel is 64 KB), and from L3 or memory on the first row panel of each pass.
 #pragma GCC unroll 8
-      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v) __builtin_prefetch(bp + TG_PF_B * NR + v * (64 / sizeof(T)));
-#endif
+      for (int v = 0; v < NV * int(sizeof(V)) / 64; ++v)
+        __builtin_prefetch(bp + kPrefetchB * NR + v * (64 / sizeof(T)));
       V b[NV];
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) b[v] = load(bp + v * L);
+      for (int v = 0; v < NV; ++v) b[v] = S::load(bp + v * L);
 #pragma GCC unroll 32
       for (int i = 0; i < MR; ++i) {
         V a = (V)tg_bcast(ap + i);  // provided by the ISA's translation unit
@@ -106,8 +98,8 @@ struct Tile : Vec<T, VB> {
         const int cnt = full ? L : (left >= L ? L : static_cast<int>(left));
         if (cnt <= 0) break;
         V t = alpha * acc[i][v];
-        if (beta != T(0)) t = t + beta * load_n(crow + v * L, cnt);
-        store_n(crow + v * L, t, cnt);
+        if (beta != T(0)) t = t + beta * S::load_n(crow + v * L, cnt);
+        S::store_n(crow + v * L, t, cnt);
       }
     }
   }
@@ -120,12 +112,10 @@ struct Tile : Vec<T, VB> {
 // copied into k x n order in scratch. Every element's sum runs over p in order from zero, then
 // alpha, beta, bias and ReLU are applied in registers before the single store.
 template <class T, int VB>
-struct Small : Vec<T, VB> {
-  using typename Vec<T, VB>::V;
-  using Vec<T, VB>::L;
-  using Vec<T, VB>::load;
-  using Vec<T, VB>::load_n;
-  using Vec<T, VB>::store_n;
+struct Small {
+  using S = Vec<T, VB>;
+  typedef typename S::V V;
+  static constexpr int L = S::L;
 
   // Rows [i0, i0+R) by columns [j0, j0 + (NV-1)*L + last) of C.
   template <int R, int NV>
@@ -145,7 +135,7 @@ struct Small : Vec<T, VB> {
     for (size_t p = 0; p < k; ++p) {
       V bv[NV];
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = v == NV - 1 ? load_n(brow + v * L, last) : load(brow + v * L);
+      for (int v = 0; v < NV; ++v) bv[v] = v == NV - 1 ? S::load_n(brow + v * L, last) : S::load(brow + v * L);
 #pragma GCC unroll 16
       for (int r = 0; r < R; ++r) {
         V av = (V)tg_bcast(arow + r * as_i);
@@ -167,12 +157,12 @@ struct Small : Vec<T, VB> {
       for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v)
-          acc[r][v] = acc[r][v] + beta * load_n(crow0 + r * n + v * L, v == NV - 1 ? last : L);
+          acc[r][v] = acc[r][v] + beta * S::load_n(crow0 + r * n + v * L, v == NV - 1 ? last : L);
     }
     if (g.bias) {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
-        const V bv = load_n(g.bias + j0 + v * L, v == NV - 1 ? last : L);
+        const V bv = S::load_n(g.bias + j0 + v * L, v == NV - 1 ? last : L);
 #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) acc[r][v] = acc[r][v] + bv;
       }
@@ -186,7 +176,7 @@ struct Small : Vec<T, VB> {
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) store_n(crow0 + r * n + v * L, acc[r][v], v == NV - 1 ? last : L);
+      for (int v = 0; v < NV; ++v) S::store_n(crow0 + r * n + v * L, acc[r][v], v == NV - 1 ? last : L);
   }
 
   // All rows for one chunk of columns, R rows at a time, then the leftover rows one by one.

@@ -1,4 +1,4 @@
-// Partial vectors and packing helpers for the ISAs without masked loads (AVX2, portable): each
+// Partial vectors and packing helpers for the ISAs without masked loads (AVX2, 128-bit vectors): each
 // kernel file defines TG_VEC_BYTES (its vector width) and includes this before kernel_impl.h.
 #ifndef TG_VEC_BYTES
 #error "define TG_VEC_BYTES before including part_vec_memcpy.h"

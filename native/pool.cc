@@ -6,27 +6,6 @@
 
 namespace tg {
 
-static inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-void Barrier::wait() {
-  const int ph = phase_.load(std::memory_order_acquire);
-  if (count_.fetch_add(1, std::memory_order_acq_rel) == n_ - 1) {
-    count_.store(0, std::memory_order_relaxed);
-    phase_.fetch_add(1, std::memory_order_release);
-    return;
-  }
-  for (int spins = 0; phase_.load(std::memory_order_acquire) == ph; ++spins) {
-    if (spins < 512)
-      cpu_relax();
-    else
-      std::this_thread::yield();
-  }
-}
-
 Pool::Pool(int threads) {
   for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { loop(t); });
 }
@@ -85,12 +64,7 @@ void Pool::run(int nt, void (*fn)(void*, int), void* ctx) {
   // Close the job: a worker that has not joined by now never will, so the caller does not wait for
   // a thread that lost its core (fn has already done all the work). Wait only for those that joined.
   const int joined = posted - slots_.exchange(0, std::memory_order_acq_rel);
-  for (int spins = 0; done_.load(std::memory_order_acquire) < joined; ++spins) {
-    if (spins < 512)
-      cpu_relax();
-    else
-      std::this_thread::yield();
-  }
+  spin_until([&] { return done_.load(std::memory_order_acquire) >= joined; });
 }
 
 int default_threads() {

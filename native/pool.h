@@ -10,17 +10,25 @@
 
 namespace tg {
 
-// Spin barrier for the threads of one job; yields when the machine is oversubscribed.
-class Barrier {
- public:
-  explicit Barrier(int n) : n_(n) {}
-  void wait();
+// A pause hint for spin loops: lets the sibling hyperthread run and saves power while spinning.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
- private:
-  int n_;
-  std::atomic<int> count_{0};
-  std::atomic<int> phase_{0};
-};
+// Waits until done() holds: a few hundred pauses first (the wait is usually a few microseconds),
+// then yielding the core, since on a busy machine the thread being waited for may need it.
+template <class Done>
+inline void spin_until(Done done) {
+  constexpr int kSpinsBeforeYield = 512;
+  for (int spins = 0; !done(); ++spins) {
+    if (spins < kSpinsBeforeYield)
+      cpu_relax();
+    else
+      std::this_thread::yield();
+  }
+}
 
 class Pool {
  public:

@@ -1,8 +1,9 @@
-// The elementwise and reduction kernels of a training step (ReLU derivative, bias-gradient column
-// sums, Adam). Plain loops the compiler vectorizes for the baseline ISA; they must compute exactly
-// what src/kernels/js/training.ts computes, so arithmetic is done in double like the TypeScript
-// (float32 values are widened, each store rounds once). This file is compiled without FMA, so
-// -ffp-contract cannot fuse the multiply-adds and the results match V8 bit for bit.
+// The elementwise and reduction kernels of a training step (ReLU and sigmoid derivatives,
+// bias-gradient column sums, Adam). Plain loops the compiler vectorizes for the baseline ISA; they
+// must compute exactly what their TypeScript references (src/kernels/declarations) compute, so
+// arithmetic is done in double like the TypeScript (float32 values are widened, each store rounds
+// once). This file is compiled without FMA, so -ffp-contract cannot fuse the multiply-adds and the
+// results match V8 bit for bit.
 #pragma once
 
 #include <cmath>
@@ -18,6 +19,16 @@ void relu_backward(size_t len, const T* dy, const T* y, T* out) {
   for (size_t i = 0; i < len; ++i) {
     const T d = dy[i];
     out[i] = y[i] > 0 ? d : T(0);
+  }
+}
+
+// out = dy * y * (1 - y): the sigmoid's derivative from its output, in double like the TypeScript
+// (the same order of the two products, so float32 results match it bit for bit).
+template <class T>
+void sigmoid_backward(size_t len, const T* dy, const T* y, T* out) {
+  for (size_t i = 0; i < len; ++i) {
+    const double yi = y[i];
+    out[i] = static_cast<T>(static_cast<double>(dy[i]) * yi * (1 - yi));
   }
 }
 

@@ -15,7 +15,7 @@ export { type MermaidOptions, toMermaid } from './graph.js';
 export * from './io/index.js';
 export * as kernels from './kernels/index.js';
 export { getNativeThreads, requestedGpuMode, setGpuMode, setNativeThreads } from './kernels/index.js';
-export { type BackendChoice, getBackend, setBackend, withBackend } from './kernels/registry.js';
+export { currentProvider, type ProviderChoice, setProvider, withProvider } from './kernels/registry.js';
 export * as metrics from './metrics/index.js';
 export * from './nn/index.js';
 export * from './ops/index.js';

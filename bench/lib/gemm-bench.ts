@@ -3,7 +3,7 @@
 import type { Dtype, FloatArray } from '../../src/kernels/types.js';
 import type { GemmCompetitor } from './gemm-kernels.js';
 import { flopsOf, type GemmShape } from './shapes.js';
-import { median, runBenchmark, type Stats, summarize } from './stats.js';
+import { median, runBenchmark, type Stats, sampleStats } from './stats.js';
 
 export interface GemmRow {
   kernel: string;
@@ -140,7 +140,7 @@ export async function benchGemm(
     }
     for (const comp of active) {
       const got = samples.get(comp) ?? [];
-      const stats = summarize(got, Math.min(opts.rounds, roundsRun.get(comp) ?? 1));
+      const stats = sampleStats(got, Math.min(opts.rounds, roundsRun.get(comp) ?? 1));
       rows.push({ ...base(comp), gflops: flops / stats.median / 1e9, stats });
     }
     opts.log?.(

@@ -2,9 +2,16 @@
 // product, then run it. tensorgrad providers are called through the dispatcher (as ops call them).
 
 import * as kernels from '../../src/kernels/index.js';
+import {
+  type Dtype,
+  type FloatArray,
+  gemm,
+  gemmKernel,
+  getProvider,
+  implementationOf,
+  type KernelProvider,
+} from '../../src/kernels/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
-import { gemm, getProvider } from '../../src/kernels/registry.js';
-import type { Dtype, FloatArray, KernelProvider } from '../../src/kernels/types.js';
 import { loadOpenBlas, OPENBLAS_IDLE_SPIN_MS, type OpenBlasAddon, settle } from '../measure.mjs';
 import type { GemmShape } from './shapes.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
@@ -61,7 +68,8 @@ function viaDispatcher(name: string): GemmCompetitor['prepare'] {
 }
 
 function direct(p: KernelProvider): GemmCompetitor['prepare'] {
-  return (s, a, b, c) => ({ run: () => p.gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c) });
+  const gemm = implementationOf(p, gemmKernel);
+  return (s, a, b, c) => ({ run: () => gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c) });
 }
 
 interface GpuApi {

@@ -64,7 +64,7 @@ const T95 = [
 ];
 
 /** Summary of every sample gathered across rounds (same definitions as benchmark.js's stats). */
-export function summarize(sample: readonly number[], rounds: number): Stats {
+export function sampleStats(sample: readonly number[], rounds: number): Stats {
   const n = sample.length;
   const mean = sample.reduce((a, b) => a + b, 0) / n;
   const variance = n > 1 ? sample.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;

@@ -1,11 +1,11 @@
 // End-to-end training throughput: the same architecture, data and batch size on every tensorgrad
 // provider and on TensorFlow.js (cpu and wasm backends), interleaved round by round.
 import type * as TF from '@tensorflow/tfjs';
-import { Adam, Dense, Dropout, Generator, Model, Tensor, withBackend } from '../../src/index.js';
+import { Adam, Dense, Dropout, Generator, Model, Tensor, withProvider } from '../../src/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { getProvider } from '../../src/kernels/registry.js';
 import { MODELS, type ModelName } from './shapes.js';
-import { runBenchmark, type Stats, summarize } from './stats.js';
+import { runBenchmark, type Stats, sampleStats } from './stats.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
 
 export type TrainProvider = 'js' | 'native' | 'gpu' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
@@ -116,7 +116,7 @@ function tensorgradCompetitor(
       const x = new Tensor(data.x, [data.rows, data.features]);
       return {
         run: () => {
-          withBackend(provider, () => m.fit(x, data.y, { epochs: 1, batchSize: batch, verbose: 0 }));
+          withProvider(provider, () => m.fit(x, data.y, { epochs: 1, batchSize: batch, verbose: 0 }));
         },
       };
     },
@@ -280,7 +280,7 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
       }
     }
     const measured = comps.map((c) => {
-      const stats = summarize(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
+      const stats = sampleStats(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
       return { c, stats, samplesPerSec: rowsPerCall / stats.median };
     });
     // One row per provider: the faster variant, the other kept as an alternative.

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { availableProviders, getBackend, unavailableProviders } from '../kernels/registry.js';
+import {
+  availableProviders,
+  currentProvider as getBackend,
+  unavailableProviders,
+} from '../kernels/registry.js';
 
 /** The installed package's folder (src/cli and dist/cli sit at the same depth below it). */
 export function packageRoot(): string {

@@ -3,7 +3,7 @@ import { TRAIN_ADVICE } from '../data/advice.js';
 import { prepareCsvFile } from '../data/dataset.js';
 import { type LabelSpec, TASKS, type Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
-import type { BackendChoice } from '../kernels/registry.js';
+import type { ProviderChoice as BackendChoice } from '../kernels/registry.js';
 import { SEED_NETWORK } from '../tabular/architectures.js';
 import { formatReport, writeRun } from '../tabular/report.js';
 import { type Balance, trainTabular } from '../tabular/train.js';

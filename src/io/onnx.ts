@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
+import type { Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
 import type { Model } from '../training/model.js';
 import { writeFileAtomic } from './atomic.js';
@@ -13,6 +14,77 @@ const OPSET = 13;
 const IR_VERSION = 8;
 const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh' } as const;
 
+interface OnnxNode {
+  op_type: string;
+  name: string;
+  input: string[];
+  output: string[];
+  attribute?: object[];
+}
+
+/** The graph as it is built: nodes in order, weights, and the value the next node reads. */
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializer: object[] = [];
+  /** The name of the last value produced: the next node's input. */
+  current = 'input';
+
+  /** A float32 weight tensor. */
+  weight(name: string, dims: number[], data: ArrayLike<number>): string {
+    const f = Float32Array.from(data);
+    this.initializer.push({ name, dims, data_type: FLOAT, raw_data: new Uint8Array(f.buffer) });
+    return name;
+  }
+
+  /** A node reading the current value (then `extra` inputs) and producing `output`, the new current one. */
+  node(op: string, name: string, output: string, extra: string[] = [], attribute?: object[]): void {
+    this.nodes.push({ op_type: op, name, input: [this.current, ...extra], output: [output], attribute });
+    this.current = output;
+  }
+}
+
+const outputOf = (layer: { name: string }) => `${layer.name}_out`;
+
+/** A Dense layer: Gemm (MatMul without a bias), then its activation unless linear. */
+function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
+  const w = g.weight(`${layer.name}/kernel`, [width, layer.units], layer.kernel!.data);
+  const linearOut = layer.activation === 'linear' ? outputOf(layer) : `${layer.name}_linear`;
+  if (layer.bias) {
+    const b = g.weight(`${layer.name}/bias`, [layer.units], layer.bias.data);
+    g.node('Gemm', layer.name, linearOut, [w, b]);
+  } else {
+    g.node('MatMul', layer.name, linearOut, [w]);
+  }
+  if (layer.activation !== 'linear') {
+    g.node(ACTIVATION_OPS[layer.activation], `${layer.name}_${layer.activation}`, outputOf(layer));
+  }
+}
+
+/** Adds one layer's nodes; returns the width of its output. */
+function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
+  if (layer instanceof Dense) {
+    denseNodes(g, layer, width);
+    return layer.units;
+  }
+  if (layer instanceof ActivationLayer) g.node(ACTIVATION_OPS[layer.activation], layer.name, outputOf(layer));
+  else if (layer instanceof Softmax) {
+    g.node('Softmax', layer.name, outputOf(layer), [], [{ name: 'axis', i: -1, type: 2 }]);
+  } else if (!(layer instanceof Dropout)) {
+    throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
+  }
+  return width;
+}
+
+/** A float tensor of shape [batch, width]. */
+function valueInfo(name: string, width: number) {
+  return {
+    name,
+    type: {
+      tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: width }] } },
+    },
+  };
+}
+
 /**
  * The model as an ONNX graph (opset 13): each Dense is a Gemm (MatMul without a bias) followed by
  * its activation; Dropout is left out, as in inference. Input 'input' [batch, features], output
@@ -22,87 +94,28 @@ export function toOnnx(model: Model): Uint8Array {
   const net = model.network;
   if (net.inputDim === null)
     throw new Error('exportOnnx: the model is not built; fit it or call build(inputDim)');
-  const nodes: object[] = [];
-  const initializer: object[] = [];
-  let current = 'input';
+  const g = new GraphBuilder();
   let width = net.inputDim;
-  const next = (name: string) => `${name}_out`;
-  const tensor = (name: string, dims: number[], data: ArrayLike<number>) => {
-    const f = Float32Array.from(data);
-    initializer.push({ name, dims, data_type: FLOAT, raw_data: new Uint8Array(f.buffer) });
-  };
-  for (const layer of net.layers) {
-    if (layer instanceof Dense) {
-      const w = `${layer.name}/kernel`;
-      tensor(w, [width, layer.units], layer.kernel!.data);
-      const out = layer.activation === 'linear' ? next(layer.name) : `${layer.name}_linear`;
-      if (layer.bias) {
-        tensor(`${layer.name}/bias`, [layer.units], layer.bias.data);
-        nodes.push({
-          op_type: 'Gemm',
-          name: layer.name,
-          input: [current, w, `${layer.name}/bias`],
-          output: [out],
-        });
-      } else {
-        nodes.push({ op_type: 'MatMul', name: layer.name, input: [current, w], output: [out] });
-      }
-      current = out;
-      if (layer.activation !== 'linear') {
-        const op = ACTIVATION_OPS[layer.activation];
-        nodes.push({
-          op_type: op,
-          name: `${layer.name}_${layer.activation}`,
-          input: [current],
-          output: [next(layer.name)],
-        });
-        current = next(layer.name);
-      }
-      width = layer.units;
-    } else if (layer instanceof ActivationLayer) {
-      nodes.push({
-        op_type: ACTIVATION_OPS[layer.activation],
-        name: layer.name,
-        input: [current],
-        output: [next(layer.name)],
-      });
-      current = next(layer.name);
-    } else if (layer instanceof Softmax) {
-      nodes.push({
-        op_type: 'Softmax',
-        name: layer.name,
-        input: [current],
-        output: [next(layer.name)],
-        attribute: [{ name: 'axis', i: -1, type: 2 }],
-      });
-      current = next(layer.name);
-    } else if (!(layer instanceof Dropout)) {
-      throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
-    }
-  }
+  for (const layer of net.layers) width = layerNodes(g, layer, width);
   // Rename the last value to 'output' so callers find it by a fixed name.
-  const final = nodes[nodes.length - 1] as { output: string[] } | undefined;
+  const final = g.nodes[g.nodes.length - 1];
   if (final) final.output = ['output'];
-  else nodes.push({ op_type: 'Identity', name: 'identity', input: ['input'], output: ['output'] });
-  const valueInfo = (name: string, dim: number) => ({
-    name,
-    type: { tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: dim }] } } },
-  });
-  const Model = onnxType('ModelProto');
-  const message = Model.fromObject({
+  else g.node('Identity', 'identity', 'output');
+  const ModelProto = onnxType('ModelProto');
+  const message = ModelProto.fromObject({
     ir_version: IR_VERSION,
     producer_name: 'tensorgrad',
     producer_version: '0.1.0',
     opset_import: [{ domain: '', version: OPSET }],
     graph: {
       name: net.name,
-      node: nodes,
-      initializer,
+      node: g.nodes,
+      initializer: g.initializer,
       input: [valueInfo('input', net.inputDim)],
       output: [valueInfo('output', width)],
     },
   });
-  return Model.encode(message).finish();
+  return ModelProto.encode(message).finish();
 }
 
 /** Writes the model as an .onnx file. */

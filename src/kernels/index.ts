@@ -11,8 +11,9 @@ export {
   requestedGpuMode,
   setGpuMode,
 } from './gpu/index.js';
+export { type ActivationMath, activations, applyBiasActivation, sigmoid } from './js/activations.js';
 export { blockedGemm } from './js/blocked.js';
-export { naiveGemm, referenceGemm } from './js/naive.js';
+export * from './kernel.js';
 export { loadNativeAddon, type NativeAddon, nativeAddonPath } from './native/addon.js';
 export { getNativeThreads, setNativeThreads } from './native/provider.js';
 export * from './registry.js';

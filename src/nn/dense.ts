@@ -1,3 +1,4 @@
+import { ACTIVATIONS } from '../kernels/types.js';
 import { type Activation, dense } from '../ops/dense.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator } from '../random.js';
@@ -5,7 +6,7 @@ import { formatShape, Tensor } from '../tensor.js';
 import { initKernel, KERNEL_INITIALIZERS, type KernelInitializer } from './initializers.js';
 import { type BuildContext, type LayerConfig, Module } from './module.js';
 
-export const DENSE_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+export const DENSE_ACTIVATIONS: readonly Activation[] = ACTIVATIONS;
 
 export interface DenseOptions {
   activation?: Activation;

@@ -2,8 +2,9 @@ import { record } from '../autograd.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { broadcastPair, gradThrough, mapBinary as mapWith, type Operand, reduceGrad } from './elementwise.js';
+import { binaryReference } from './references.js';
 import { type OpSample, registerOp } from './registry.js';
-import { type SampleRange, sampleInput } from './samples.js';
+import { elementwiseSample, type SampleRange, sampleInput } from './samples.js';
 
 // Elementwise arithmetic with NumPy broadcasting. Each backward sums the gradient back over the
 // dimensions its input was broadcast along.
@@ -78,6 +79,7 @@ export function neg(x: Tensor): Tensor {
 /** Broadcasting cases every binary op is checked on. */
 function binarySamples(
   op: (a: Operand, b: Operand) => Tensor,
+  f: (x: number, y: number) => number,
   rng: Generator,
   rangeB: SampleRange = {},
 ): OpSample[] {
@@ -102,28 +104,34 @@ function binarySamples(
     label: `[${sa}] with [${sb}]`,
     inputs: [sampleInput(rng, sa), sampleInput(rng, sb, rangeB)],
     run: (a, b) => op(a, b),
+    expected: (a, b) => binaryReference(a, b, f),
   }));
   samples.push({
     label: '[3,2] with the number 1.5',
     inputs: [sampleInput(rng, [3, 2])],
     run: (a) => op(a, 1.5),
+    expected: (a) => binaryReference(a, 1.5, f),
   });
   samples.push({
     label: 'the number 1.5 with [2,3]',
     inputs: [sampleInput(rng, [2, 3], rangeB)],
     run: (b) => op(1.5, b),
+    expected: (b) => binaryReference(1.5, b, f),
   });
   return samples;
 }
 
-registerOp({ name: 'add', samples: (rng) => binarySamples(add, rng) });
-registerOp({ name: 'sub', samples: (rng) => binarySamples(sub, rng) });
-registerOp({ name: 'mul', samples: (rng) => binarySamples(mul, rng) });
-registerOp({ name: 'div', samples: (rng) => binarySamples(div, rng, { awayFromZero: 0.5 }) });
+registerOp({ name: 'add', samples: (rng) => binarySamples(add, (x, y) => x + y, rng) });
+registerOp({ name: 'sub', samples: (rng) => binarySamples(sub, (x, y) => x - y, rng) });
+registerOp({ name: 'mul', samples: (rng) => binarySamples(mul, (x, y) => x * y, rng) });
+registerOp({
+  name: 'div',
+  samples: (rng) => binarySamples(div, (x, y) => x / y, rng, { awayFromZero: 0.5 }),
+});
 registerOp({
   name: 'neg',
   samples: (rng) => [
-    { label: '[3,4]', inputs: [sampleInput(rng, [3, 4])], run: (a) => neg(a) },
-    { label: '[]', inputs: [sampleInput(rng, [])], run: (a) => neg(a) },
+    elementwiseSample(rng, '[3,4]', [3, 4], neg, (v) => -v),
+    elementwiseSample(rng, '[]', [], neg, (v) => -v),
   ],
 });

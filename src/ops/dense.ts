@@ -1,14 +1,14 @@
 import { record } from '../autograd.js';
-import { columnSums, denseForward, gemm, reluBackward } from '../kernels/registry.js';
-import type { Activation } from '../kernels/types.js';
+import { activations } from '../kernels/js/activations.js';
+import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '../kernels/registry.js';
+import { ACTIVATIONS, type Activation } from '../kernels/types.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
+import { closedForms, matmulReference, type Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
 export type { Activation };
-
-const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
 /**
  * The fused layer h = act(x W + b): one kernel call forward (gemm, bias and activation together),
@@ -16,7 +16,7 @@ const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh']
  * tensor is kept. Mathematically the same as activation(add(matmul(x, w), b)).
  */
 export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation = 'linear'): Tensor {
-  if (!ACTIVATIONS.includes(activation)) {
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
     throw new Error(`dense: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}`);
   }
   if (x.ndim !== 2 || w.ndim !== 2) {
@@ -55,16 +55,28 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
 }
 
 /**
- * dL/dz from dL/dh and h = act(z). ReLU's derivative at 0 is 0; it runs through the kernel
- * dispatcher (a provider's kernel or the TypeScript fallback). Sigmoid and tanh have no kernel.
+ * dL/dz from dL/dh and h = act(z). ReLU's (derivative at 0 taken as 0) and the sigmoid's run
+ * through the kernel dispatcher (a provider's kernel or the TypeScript reference); tanh has no kernel.
  */
 function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
   if (activation === 'linear') return g;
   const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
   if (activation === 'relu') reluBackward(g.length, g, out, dz);
-  else if (activation === 'sigmoid') for (let i = 0; i < g.length; i++) dz[i] = g[i] * out[i] * (1 - out[i]);
-  else for (let i = 0; i < g.length; i++) dz[i] = g[i] * (1 - out[i] * out[i]);
+  else if (activation === 'sigmoid') sigmoidBackward(g.length, g, out, dz);
+  else {
+    const back = activations[activation].backward;
+    for (let i = 0; i < g.length; i++) dz[i] = back(g[i], out[i]);
+  }
   return dz;
+}
+
+/** act(x W + b) from the definitions. */
+function denseReference(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation): Reference {
+  const z = matmulReference(x, w);
+  const n = z.shape[1];
+  for (let i = 0; i < z.data.length; i++)
+    z.data[i] = closedForms[activation](z.data[i] + (b ? b.data[i % n] : 0));
+  return z;
 }
 
 registerOp({
@@ -79,11 +91,13 @@ registerOp({
         sampleInput(rng, [5], { awayFromZero: 0.2 }),
       ],
       run: (x: Tensor, w: Tensor, b: Tensor) => dense(x, w, b, act),
+      expected: (x: Tensor, w: Tensor, b: Tensor) => denseReference(x, w, b, act),
     })),
     {
       label: '[2,3] x [3,4], no bias, tanh',
       inputs: [sampleInput(rng, [2, 3]), sampleInput(rng, [3, 4])],
       run: (x: Tensor, w: Tensor) => dense(x, w, null, 'tanh'),
+      expected: (x: Tensor, w: Tensor) => denseReference(x, w, null, 'tanh'),
     },
   ],
 });

@@ -2,8 +2,9 @@ import { record } from '../autograd.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
+import type { Reference } from './references.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { unarySample } from './samples.js';
 
 export interface DropoutOptions {
   /** false in evaluation: dropout is then the identity. Default true. */
@@ -47,19 +48,29 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   });
 }
 
+/**
+ * Inverted dropout by its definition: element i is dropped when the generator's i-th 32-bit draw
+ * falls below rate * 2^32, and kept ones are divided by 1 - rate.
+ */
+function dropoutReference(x: Tensor, rate: number, seed: number): Reference {
+  const draws = new Generator(seed).fillUint32(new Uint32Array(x.size));
+  return {
+    shape: [...x.shape],
+    data: Float64Array.from(x.data, (v, i) => (draws[i] < rate * 2 ** 32 ? 0 : v / (1 - rate))),
+  };
+}
+
+/** A sample whose mask comes from a generator seeded inside run, the same on every call (gradcheck needs it). */
+const fixedMask = (rng: Generator, shape: number[], rate: number, seed: number) =>
+  unarySample(
+    rng,
+    `[${shape}] rate ${rate}, fixed mask`,
+    shape,
+    (a) => dropout(a, rate, { generator: new Generator(seed) }),
+    (a) => dropoutReference(a, rate, seed),
+  );
+
 registerOp({
   name: 'dropout',
-  // A generator seeded inside run gives the same mask on every call, as gradcheck needs.
-  samples: (rng) => [
-    {
-      label: '[6,5] rate 0.5, fixed mask',
-      inputs: [sampleInput(rng, [6, 5])],
-      run: (a) => dropout(a, 0.5, { generator: new Generator(7) }),
-    },
-    {
-      label: '[10] rate 0.2, fixed mask',
-      inputs: [sampleInput(rng, [10])],
-      run: (a) => dropout(a, 0.2, { generator: new Generator(8) }),
-    },
-  ],
+  samples: (rng) => [fixedMask(rng, [6, 5], 0.5, 7), fixedMask(rng, [10], 0.2, 8)],
 });

@@ -5,7 +5,7 @@ import { type BroadcastMap, broadcastMap, broadcastShapes, mapIndex } from './br
 export type Operand = Tensor | number;
 
 /** Numbers become constant 0-d tensors of the other operand's dtype. */
-export function asTensor(x: Operand, like: Tensor): Tensor {
+export function operandTensor(x: Operand, like: Tensor): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
   const data = alloc(like.dtype, 1);
@@ -42,8 +42,8 @@ export interface Broadcast {
 export function broadcastPair(op: string, x: Operand, y: Operand): Broadcast {
   if (!(x instanceof Tensor) && !(y instanceof Tensor))
     throw new Error(`${op}: at least one operand must be a Tensor`);
-  const a = x instanceof Tensor ? x : asTensor(x, y as Tensor);
-  const b = asTensor(y, a);
+  const a = x instanceof Tensor ? x : operandTensor(x, y as Tensor);
+  const b = operandTensor(y, a);
   checkSameDtype(op, a, b);
   const shape = broadcastShapes(op, a.shape, b.shape);
   const size = shape.reduce((p, d) => p * d, 1);
@@ -86,12 +86,15 @@ export function gradThrough(
   return reduceGrad(local, to === 'a' ? mapA : mapB, to === 'a' ? na : nb);
 }
 
-/** out = f(x) elementwise, with backward g * df(x, out). */
+/**
+ * out = f(x) elementwise; backward(g, out, x) gives each element's gradient from its upstream
+ * gradient, its output and its input.
+ */
 export function unaryOp(
   op: string,
   x: Tensor,
   f: (v: number) => number,
-  df: (v: number, out: number) => number,
+  backward: (g: number, out: number, v: number) => number,
 ): Tensor {
   const xd = x.data;
   const od = alloc(x.dtype, xd.length);
@@ -99,7 +102,7 @@ export function unaryOp(
   const out = new Tensor(od, x.shape);
   return record(op, out, [x], (g) => {
     const gx = alloc(x.dtype, g.length);
-    for (let i = 0; i < g.length; i++) gx[i] = g[i] * df(xd[i], od[i]);
+    for (let i = 0; i < g.length; i++) gx[i] = backward(g[i], od[i], xd[i]);
     return [gx];
   });
 }

@@ -1,9 +1,10 @@
 import { record } from '../autograd.js';
+import { sigmoid as stableSigmoid } from '../kernels/js/activations.js';
 import { checkOptions, knownOptions } from '../options.js';
 import type { Generator } from '../random.js';
 import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
-import { stableSigmoid } from './activations.js';
 import { checkSameDtype } from './elementwise.js';
+import { meanOf, type Reference, scalarReference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleConstant, sampleInput } from './samples.js';
 
@@ -191,6 +192,34 @@ function targetProbabilities(logits: Tensor, target: Tensor | ArrayLike<number>)
   return new Tensor(data, [n, c]);
 }
 
+/** mean over elements of w * term(prediction, target), from the definition. */
+function elementwiseLoss(
+  pred: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  term: (p: number, y: number) => number,
+): Reference {
+  return scalarReference(
+    meanOf(pred.size, (i) => (weight ? weight.data[i] : 1) * term(pred.data[i], target.data[i])),
+  );
+}
+const crossEntropy = (p: number, y: number) => -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
+/** The logit form of cross-entropy, log(1 + e^z) - y z (written apart from the op's stable form). */
+const softplusLoss = (z: number, y: number) => Math.log(1 + Math.exp(z)) - y * z;
+/** -(1/n) sum over rows and classes of y log softmax(z), with softmax from its definition. */
+function softmaxReference(z: Tensor, y: (i: number, j: number) => number): Reference {
+  const [n, c] = z.shape;
+  return scalarReference(
+    meanOf(n, (i) => {
+      let total = 0;
+      for (let j = 0; j < c; j++) total += Math.exp(z.data[i * c + j]);
+      let loss = 0;
+      for (let j = 0; j < c; j++) loss -= y(i, j) * Math.log(Math.exp(z.data[i * c + j]) / total);
+      return loss;
+    }),
+  );
+}
+
 const binary = (rng: Generator) => sampleConstant(rng, [4, 1], (g) => (g.random() < 0.5 ? 0 : 1));
 
 registerOp({
@@ -202,11 +231,13 @@ registerOp({
         label: '[4,3] vs [4,3]',
         inputs: [sampleInput(rng, [4, 3]), sampleInput(rng, [4, 3])],
         run: (p, y) => mse(p, y),
+        expected: (p, y) => elementwiseLoss(p, y, null, (q, t) => (q - t) ** 2),
       },
       {
         label: '[5] weighted',
         inputs: [sampleInput(rng, [5]), sampleInput(rng, [5])],
         run: (p, y) => mse(p, y, { weight }),
+        expected: (p, y) => elementwiseLoss(p, y, weight, (q, t) => (q - t) ** 2),
       },
     ];
   },
@@ -220,6 +251,7 @@ registerOp({
         label: '[4,1] probabilities vs 0/1 labels',
         inputs: [sampleInput(rng, [4, 1], { low: 0.05, high: 0.95 }), binary(rng)],
         run: (p, y) => bce(p, y),
+        expected: (p, y) => elementwiseLoss(p, y, null, crossEntropy),
       },
       {
         label: '[4,1] vs soft labels (target differentiated too)',
@@ -228,11 +260,13 @@ registerOp({
           sampleInput(rng, [4, 1], { low: 0, high: 1 }),
         ],
         run: (p, y) => bce(p, y),
+        expected: (p, y) => elementwiseLoss(p, y, null, crossEntropy),
       },
       {
         label: '[4,1] weighted',
         inputs: [sampleInput(rng, [4, 1], { low: 0.05, high: 0.95 }), binary(rng)],
         run: (p, y) => bce(p, y, { weight }),
+        expected: (p, y) => elementwiseLoss(p, y, weight, crossEntropy),
       },
     ];
   },
@@ -244,11 +278,13 @@ registerOp({
       label: '[4,1] logits vs 0/1 labels',
       inputs: [sampleInput(rng, [4, 1], { low: -4, high: 4 }), binary(rng)],
       run: (z, y) => bceWithLogits(z, y),
+      expected: (z, y) => elementwiseLoss(z, y, null, softplusLoss),
     },
     {
       label: '[6] large logits vs soft labels',
       inputs: [sampleInput(rng, [6], { low: -30, high: 30 }), sampleInput(rng, [6], { low: 0, high: 1 })],
       run: (z, y) => bceWithLogits(z, y),
+      expected: (z, y) => elementwiseLoss(z, y, null, softplusLoss),
     },
   ],
 });
@@ -259,11 +295,13 @@ registerOp({
       label: '[4,3] logits, class indices',
       inputs: [sampleInput(rng, [4, 3], { low: -3, high: 3 })],
       run: (z) => softmaxCrossEntropy(z, [0, 2, 1, 2]),
+      expected: (z) => softmaxReference(z, (i, j) => ([0, 2, 1, 2][i] === j ? 1 : 0)),
     },
     {
       label: '[3,5] logits, soft targets (differentiated)',
       inputs: [sampleInput(rng, [3, 5], { low: -3, high: 3 }), sampleInput(rng, [3, 5], { low: 0, high: 1 })],
       run: (z, y) => softmaxCrossEntropy(z, y),
+      expected: (z, y) => softmaxReference(z, (i, j) => y.data[i * 5 + j]),
     },
   ],
 });

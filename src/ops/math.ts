@@ -2,19 +2,19 @@ import { record } from '../autograd.js';
 import { alloc, Tensor } from '../tensor.js';
 import { unaryOp } from './elementwise.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { elementwiseSample } from './samples.js';
 
 export function exp(x: Tensor): Tensor {
-  return unaryOp('exp', x, Math.exp, (_v, out) => out);
+  return unaryOp('exp', x, Math.exp, (g, out) => g * out);
 }
 
 /** Natural log; log of a non-positive value gives -Infinity or NaN, as in NumPy. */
 export function log(x: Tensor): Tensor {
-  return unaryOp('log', x, Math.log, (v) => 1 / v);
+  return unaryOp('log', x, Math.log, (g, _out, v) => g * (1 / v));
 }
 
 export function sqrt(x: Tensor): Tensor {
-  return unaryOp('sqrt', x, Math.sqrt, (_v, out) => 0.5 / out);
+  return unaryOp('sqrt', x, Math.sqrt, (g, out) => g * (0.5 / out));
 }
 
 /** x ** exponent for a number exponent. */
@@ -37,52 +37,61 @@ export function pow(x: Tensor, exponent: number): Tensor {
     'pow',
     x,
     (v) => v ** exponent,
-    (v) => (exponent === 0 ? 0 : exponent * v ** (exponent - 1)),
+    (g, _out, v) => g * (exponent === 0 ? 0 : exponent * v ** (exponent - 1)),
   );
 }
 
+const inRange = { low: 0.2, high: 3 };
+const positives = { low: 0.3, high: 2 };
 registerOp({
   name: 'exp',
   samples: (rng) => [
-    { label: '[3,4]', inputs: [sampleInput(rng, [3, 4])], run: (a) => exp(a) },
-    { label: '[]', inputs: [sampleInput(rng, [])], run: (a) => exp(a) },
+    elementwiseSample(rng, '[3,4]', [3, 4], exp, (v) => Math.E ** v),
+    elementwiseSample(rng, '[]', [], exp, (v) => Math.E ** v),
   ],
 });
 registerOp({
   name: 'log',
   samples: (rng) => [
-    {
-      label: '[3,4] in [0.2, 3]',
-      inputs: [sampleInput(rng, [3, 4], { low: 0.2, high: 3 })],
-      run: (a) => log(a),
-    },
+    elementwiseSample(rng, '[3,4] in [0.2, 3]', [3, 4], log, (v) => Math.log2(v) * Math.LN2, inRange),
   ],
 });
 registerOp({
   name: 'sqrt',
-  samples: (rng) => [
-    {
-      label: '[2,5] in [0.2, 3]',
-      inputs: [sampleInput(rng, [2, 5], { low: 0.2, high: 3 })],
-      run: (a) => sqrt(a),
-    },
-  ],
+  samples: (rng) => [elementwiseSample(rng, '[2,5] in [0.2, 3]', [2, 5], sqrt, (v) => v ** 0.5, inRange)],
 });
 registerOp({
   name: 'pow',
   samples: (rng) => [
-    { label: '[3,4] ** 2', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 2) },
-    { label: '[3,4] ** 3', inputs: [sampleInput(rng, [3, 4])], run: (a) => pow(a, 3) },
-    {
-      label: '[5] ** 0.5 on positives',
-      inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
-      run: (a) => pow(a, 0.5),
-    },
-    {
-      label: '[5] ** -1.5 on positives',
-      inputs: [sampleInput(rng, [5], { low: 0.3, high: 2 })],
-      run: (a) => pow(a, -1.5),
-    },
-    { label: '[4] ** 0', inputs: [sampleInput(rng, [4])], run: (a) => pow(a, 0) },
+    elementwiseSample(
+      rng,
+      '[3,4] ** 2',
+      [3, 4],
+      (a) => pow(a, 2),
+      (v) => v * v,
+    ),
+    elementwiseSample(
+      rng,
+      '[3,4] ** 3',
+      [3, 4],
+      (a) => pow(a, 3),
+      (v) => v * v * v,
+    ),
+    elementwiseSample(rng, '[5] ** 0.5 on positives', [5], (a) => pow(a, 0.5), Math.sqrt, positives),
+    elementwiseSample(
+      rng,
+      '[5] ** -1.5 on positives',
+      [5],
+      (a) => pow(a, -1.5),
+      (v) => 1 / (v * Math.sqrt(v)),
+      positives,
+    ),
+    elementwiseSample(
+      rng,
+      '[4] ** 0',
+      [4],
+      (a) => pow(a, 0),
+      () => 1,
+    ),
   ],
 });

@@ -3,6 +3,7 @@ import { gemm } from '../kernels/registry.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { alloc, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
+import { matmulReference } from './references.js';
 import { registerOp } from './registry.js';
 import { sampleInput } from './samples.js';
 
@@ -76,11 +77,13 @@ registerOp({
           label: `${label} [${sa}] x [${sb}]`,
           inputs: [sampleInput(rng, sa), sampleInput(rng, sb)],
           run: (a: Tensor, b: Tensor) => matmul(a, b, { transA, transB }),
+          expected: (a: Tensor, b: Tensor) => matmulReference(a, b, transA, transB),
         },
         {
           label: `${label} k=1 vector shapes`,
           inputs: [sampleInput(rng, transA ? [1, 2] : [2, 1]), sampleInput(rng, transB ? [3, 1] : [1, 3])],
           run: (a: Tensor, b: Tensor) => matmul(a, b, { transA, transB }),
+          expected: (a: Tensor, b: Tensor) => matmulReference(a, b, transA, transB),
         },
       ];
     }),

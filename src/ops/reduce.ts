@@ -2,8 +2,9 @@ import { record } from '../autograd.js';
 import type { Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
 import { broadcastMap, mapIndex, normalizeAxes } from './broadcast.js';
+import { reduceReference } from './references.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { unarySample } from './samples.js';
 
 export type Axes = number | readonly number[];
 
@@ -42,24 +43,30 @@ export function mean(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   return reduce('mean', x, axis, keepdims, true);
 }
 
-function reductionSamples(op: typeof sum) {
+function reductionSamples(op: typeof sum, isMean: boolean) {
+  const sample = (
+    rng: Generator,
+    label: string,
+    shape: number[],
+    axes: number[] | undefined,
+    keepdims = false,
+  ) =>
+    unarySample(
+      rng,
+      label,
+      shape,
+      (a) => op(a, axes?.length === 1 ? axes[0] : axes, keepdims),
+      (a) => reduceReference(a, axes, keepdims, isMean),
+    );
   return (rng: Generator) => [
-    { label: '[3,4] all', inputs: [sampleInput(rng, [3, 4])], run: (a: Tensor) => op(a) },
-    { label: '[3,4] axis 0', inputs: [sampleInput(rng, [3, 4])], run: (a: Tensor) => op(a, 0) },
-    {
-      label: '[3,4] axis -1 keepdims',
-      inputs: [sampleInput(rng, [3, 4])],
-      run: (a: Tensor) => op(a, -1, true),
-    },
-    { label: '[2,3,4] axes [0,2]', inputs: [sampleInput(rng, [2, 3, 4])], run: (a: Tensor) => op(a, [0, 2]) },
-    {
-      label: '[2,3,4] axis 1 keepdims',
-      inputs: [sampleInput(rng, [2, 3, 4])],
-      run: (a: Tensor) => op(a, 1, true),
-    },
-    { label: '[5]', inputs: [sampleInput(rng, [5])], run: (a: Tensor) => op(a) },
+    sample(rng, '[3,4] all', [3, 4], undefined),
+    sample(rng, '[3,4] axis 0', [3, 4], [0]),
+    sample(rng, '[3,4] axis -1 keepdims', [3, 4], [-1], true),
+    sample(rng, '[2,3,4] axes [0,2]', [2, 3, 4], [0, 2]),
+    sample(rng, '[2,3,4] axis 1 keepdims', [2, 3, 4], [1], true),
+    sample(rng, '[5]', [5], undefined),
   ];
 }
 
-registerOp({ name: 'sum', samples: reductionSamples(sum) });
-registerOp({ name: 'mean', samples: reductionSamples(mean) });
+registerOp({ name: 'sum', samples: reductionSamples(sum, false) });
+registerOp({ name: 'mean', samples: reductionSamples(mean, true) });

@@ -1,5 +1,7 @@
+import { noGrad } from '../autograd.js';
 import { Generator } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import { formatShape, type Tensor } from '../tensor.js';
+import type { Reference } from './references.js';
 
 /**
  * The op database, after PyTorch's OpInfo: every op registers sample inputs beside its definition,
@@ -14,6 +16,12 @@ export interface OpSample {
   inputs: Tensor[];
   /** Calls the op on (perturbed copies of) the inputs. Must be deterministic. */
   run: (...inputs: Tensor[]) => Tensor;
+  /**
+   * The forward value in float64, computed apart from the op (./references.ts): the gradcheck suite
+   * compares run's value with it, so a wrong forward fails even when its backward matches it.
+   * Every registered sample has one (the coverage test checks).
+   */
+  expected?: (...inputs: Tensor[]) => Reference;
 }
 
 export interface OpInfo {
@@ -53,4 +61,24 @@ export function missingOpEntries(ops: Record<string, unknown>): string[] {
     if (!info || samplesOf(info).length === 0) missing.push(name);
   }
   return missing.sort();
+}
+
+/**
+ * run's forward value against the sample's reference: shape, and every element within
+ * 1e-12 * (1 + |reference|) (float64 formulas that differ only in rounding); the first difference,
+ * or null when they agree.
+ */
+export function forwardMismatch(sample: OpSample): string | null {
+  if (!sample.expected) return 'the sample has no forward reference';
+  const got = noGrad(() => sample.run(...sample.inputs));
+  const want = sample.expected(...sample.inputs);
+  if (got.ndim !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
+    return `forward shape ${formatShape(got.shape)}, reference ${formatShape(want.shape)}`;
+  }
+  for (let i = 0; i < want.data.length; i++) {
+    if (!(Math.abs(got.data[i] - want.data[i]) <= 1e-12 * (1 + Math.abs(want.data[i])))) {
+      return `forward element ${i} is ${got.data[i]}, reference ${want.data[i]}`;
+    }
+  }
+  return null;
 }

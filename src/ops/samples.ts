@@ -1,5 +1,7 @@
 import type { Generator } from '../random.js';
 import { type Shape, sizeOf, Tensor } from '../tensor.js';
+import { type Reference, unaryReference } from './references.js';
+import type { OpSample } from './registry.js';
 
 export interface SampleRange {
   low?: number;
@@ -25,4 +27,28 @@ export function sampleConstant(rng: Generator, shape: Shape, draw: (rng: Generat
   const data = new Float64Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
   return new Tensor(data, shape, false);
+}
+
+/** A sample of an op of one tensor: a float64 input of `shape` drawn in `range`, and its reference. */
+export function unarySample(
+  rng: Generator,
+  label: string,
+  shape: Shape,
+  run: (a: Tensor) => Tensor,
+  expected: (a: Tensor) => Reference,
+  range?: SampleRange,
+): OpSample {
+  return { label, inputs: [sampleInput(rng, shape, range)], run, expected };
+}
+
+/** A sample of an elementwise op of one tensor, whose reference is f element by element. */
+export function elementwiseSample(
+  rng: Generator,
+  label: string,
+  shape: Shape,
+  op: (a: Tensor) => Tensor,
+  f: (v: number) => number,
+  range?: SampleRange,
+): OpSample {
+  return unarySample(rng, label, shape, op, (a) => unaryReference(a, f), range);
 }

@@ -1,8 +1,9 @@
 import { record } from '../autograd.js';
 import { alloc, checkShape, formatShape, type Shape, sizeOf, Tensor } from '../tensor.js';
 import { stridedIndexMap } from './broadcast.js';
+import { transposeReference } from './references.js';
 import { registerOp } from './registry.js';
-import { sampleInput } from './samples.js';
+import { unarySample } from './samples.js';
 
 /** Same data, new shape; one dimension may be -1 and is then inferred. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -65,21 +66,32 @@ function permutation(shape: Shape, perm: number[]): Int32Array {
   return stridedIndexMap(outShape, strides);
 }
 
+/** The same values in another shape. */
+const reshaped = (shape: number[]) => (a: Tensor) => ({ shape, data: Float64Array.from(a.data) });
+
 registerOp({
   name: 'reshape',
   samples: (rng) => [
-    { label: '[3,4] -> [2,6]', inputs: [sampleInput(rng, [3, 4])], run: (a) => reshape(a, [2, 6]) },
-    { label: '[2,3,4] -> [-1,4]', inputs: [sampleInput(rng, [2, 3, 4])], run: (a) => reshape(a, [-1, 4]) },
+    unarySample(rng, '[3,4] -> [2,6]', [3, 4], (a) => reshape(a, [2, 6]), reshaped([2, 6])),
+    unarySample(rng, '[2,3,4] -> [-1,4]', [2, 3, 4], (a) => reshape(a, [-1, 4]), reshaped([6, 4])),
   ],
 });
 registerOp({
   name: 'transpose',
   samples: (rng) => [
-    { label: '[3,5]', inputs: [sampleInput(rng, [3, 5])], run: (a) => transpose(a) },
-    {
-      label: '[2,3,4] axes [1,2,0]',
-      inputs: [sampleInput(rng, [2, 3, 4])],
-      run: (a) => transpose(a, [1, 2, 0]),
-    },
+    unarySample(
+      rng,
+      '[3,5]',
+      [3, 5],
+      (a) => transpose(a),
+      (a) => transposeReference(a),
+    ),
+    unarySample(
+      rng,
+      '[2,3,4] axes [1,2,0]',
+      [2, 3, 4],
+      (a) => transpose(a, [1, 2, 0]),
+      (a) => transposeReference(a, [1, 2, 0]),
+    ),
   ],
 });

@@ -3,7 +3,7 @@ import { type PreparedDataset, type PreparedPart, prepareDataset } from '../data
 import { classWeights, randomOversample } from '../data/imbalance.js';
 import type { Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
-import { type BackendChoice, withBackend } from '../kernels/index.js';
+import { type ProviderChoice as BackendChoice, withProvider as withBackend } from '../kernels/index.js';
 import type { Model } from '../training/model.js';
 import type { ProgressStream, Verbosity } from '../training/progress.js';
 import { type NetworkSpec, SEED_NETWORK } from './architectures.js';

@@ -63,6 +63,6 @@ export function sliceRows(m: Matrix, start: number, end: number): Matrix {
   return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
 }
 
-export function asTensor(m: Matrix): Tensor {
+export function matrixTensor(m: Matrix): Tensor {
   return new Tensor(m.data, [m.rows, m.cols]);
 }

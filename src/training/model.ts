@@ -12,12 +12,20 @@ import { checkOptions, knownOptions } from '../options.js';
 import { Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
+import { type Batch, BatchGatherer, EpochTally, writeScores } from './epoch.js';
 import { History } from './history.js';
-import { asTensor, type Matrix, type MatrixLike, sliceRows, type TargetLike, toMatrix } from './inputs.js';
+import {
+  type Matrix,
+  type MatrixLike,
+  matrixTensor,
+  sliceRows,
+  type TargetLike,
+  toMatrix,
+} from './inputs.js';
 import { type Head, type LossName, type ResolvedLoss, resolveLoss } from './losses.js';
-import { argmax, type MetricSpec, type ResolvedMetric, resolveMetric, safeMetric } from './metrics.js';
+import { type MetricSpec, type ResolvedMetric, resolveMetric, safeMetric } from './metrics.js';
 import { Progress, type ProgressStream, type Verbosity } from './progress.js';
-import { summarize } from './summary.js';
+import { summaryTable } from './summary.js';
 
 export interface CompileOptions {
   optimizer: Optimizer;
@@ -76,6 +84,36 @@ const FIT_OPTIONS = knownOptions<FitOptions>({
 });
 const EVALUATE_OPTIONS = knownOptions<EvaluateOptions>({ batchSize: true });
 const MODEL_OPTIONS = knownOptions<ModelOptions>({ name: true, seed: true, dtype: true });
+
+/** fit's rows, checked: training x and y, their row weights, and the validation rows. */
+interface TrainingData {
+  x: Matrix;
+  y: Matrix;
+  weights: Matrix | null;
+  validation: [Matrix, Matrix] | null;
+}
+
+/** Everything one fit's epochs share. */
+interface EpochRun {
+  optimizer: Optimizer;
+  loss: ResolvedLoss;
+  metrics: ResolvedMetric[];
+  threshold: number;
+  data: TrainingData;
+  epochs: number;
+  batchSize: number;
+  steps: number;
+  shuffle: boolean;
+  shuffler: Generator;
+  /** This epoch's order of the rows. */
+  order: Int32Array;
+  batches: BatchGatherer;
+  tally: EpochTally;
+  callbacks: Callback[];
+  /** The callbacks with batch hooks (most have none, and the batch loop skips the logs for them). */
+  batchHooks: Callback[];
+  progress: Progress;
+}
 
 /**
  * A network with Keras's training API: compile, fit, evaluate, predict, summary. Wraps a
@@ -141,8 +179,20 @@ export class Model {
       return r;
     });
     this.compiled = { optimizer, loss: resolved, metrics: ms, threshold };
-    if (this.network.built) optimizer.setParameters(this.network.parameters());
+    if (this.network.built) this.bindOptimizer(optimizer);
     return this;
+  }
+
+  /**
+   * Hands the network's parameters to the optimizer unless it has exactly these already (handing
+   * them over resets its state). The network may have been built by compile's caller, build,
+   * predict, evaluate or fit, in any order: fit calls this, so it always trains.
+   */
+  private bindOptimizer(optimizer: Optimizer): void {
+    const params = this.network.parameters();
+    const bound = optimizer.parameters();
+    if (bound.length !== params.length || bound.some((p, i) => p !== params[i]))
+      optimizer.setParameters(params);
   }
 
   private requireCompiled(where: string) {
@@ -154,7 +204,6 @@ export class Model {
   private prepare(where: string, x: Matrix): void {
     if (!this.network.built) {
       this.network.build(x.cols);
-      this.compiled?.optimizer.setParameters(this.network.parameters());
     } else if (x.cols !== this.network.inputDim) {
       throw new Error(`${where}: x has ${x.cols} features but the model expects ${this.network.inputDim}`);
     }
@@ -172,15 +221,6 @@ export class Model {
       if (last instanceof ActivationLayer) return h;
     }
     return last.forward(h);
-  }
-
-  /** Converts what forwardHead gave into scores for the metrics, in place into `out`. */
-  private scores(head: Head, task: string, input: FloatArray, out: FloatArray, offset: number): void {
-    const toProb = head === 'sigmoidLogits' || (head === 'logits' && task === 'binary');
-    for (let i = 0; i < input.length; i++) {
-      const z = input[i];
-      out[offset + i] = toProb ? (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) : z;
-    }
   }
 
   private l2Penalty(): Tensor | null {
@@ -215,7 +255,7 @@ export class Model {
   }
 
   fit(x: MatrixLike, y: TargetLike, options: FitOptions = {}): History {
-    const c = this.requireCompiled('fit');
+    const compiled = this.requireCompiled('fit');
     checkOptions('fit', options, FIT_OPTIONS);
     const { epochs = 1, batchSize = 32, shuffle = true, verbose = 1, callbacks = [] } = options;
     if (!Number.isInteger(epochs) || epochs < 1)
@@ -223,20 +263,65 @@ export class Model {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
     }
+    const data = this.trainingData(x, y, options);
+    this.bindOptimizer(compiled.optimizer);
+    const rows = data.x.rows;
+    const run: EpochRun = {
+      ...compiled,
+      data,
+      epochs,
+      batchSize,
+      steps: Math.ceil(rows / batchSize),
+      shuffle,
+      shuffler: this.seedRun(options.seed),
+      order: new Int32Array(rows),
+      batches: new BatchGatherer(data.x, data.y, data.weights, batchSize, this.dtype),
+      tally: new EpochTally(rows, data.y.cols, this.dtype, compiled.loss, compiled.threshold),
+      callbacks,
+      batchHooks: callbacks.filter((cb) => cb.onBatchBegin || cb.onBatchEnd),
+      progress: new Progress(verbose, options.stream ?? process.stdout, epochs),
+    };
+    const history = new History();
+    this.stopTraining = false;
+    for (const cb of callbacks) cb.setModel?.(this);
+    for (const cb of callbacks) cb.onTrainBegin?.({});
+    this.network.train();
+    try {
+      for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
+        const logs = this.fitEpoch(run, epoch);
+        history.record(epoch, logs);
+        for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+      }
+    } finally {
+      run.progress.close();
+      this.network.eval();
+    }
+    const last = history.epoch.length > 0 ? lastLogs(history) : {};
+    for (const cb of callbacks) cb.onTrainEnd?.(last);
+    return history;
+  }
+
+  /**
+   * fit's rows: x and y checked against each other and the model (which is built here if it is not
+   * yet), the validation rows (given, or the last share of the rows), and the class weights.
+   */
+  private trainingData(x: MatrixLike, y: TargetLike, options: FitOptions): TrainingData {
     let xm = toMatrix('fit', 'x', x, this.dtype);
     let ym = toMatrix('fit', 'y', y, this.dtype);
     if (xm.rows !== ym.rows) throw new Error(`fit: x has ${xm.rows} rows but y has ${ym.rows}`);
     this.prepare('fit', xm);
-    let val: [Matrix, Matrix] | null = null;
+    let validation: [Matrix, Matrix] | null = null;
     if (options.validationData) {
       const vd = options.validationData;
       const [vx, vy] = Array.isArray(vd) ? vd : [vd.x, vd.y];
-      val = [
+      validation = [
         toMatrix('fit', 'validation x', vx, this.dtype),
         toMatrix('fit', 'validation y', vy, this.dtype),
       ];
-      if (val[0].rows !== val[1].rows) {
-        throw new Error(`fit: validation x has ${val[0].rows} rows but validation y has ${val[1].rows}`);
+      if (validation[0].rows !== validation[1].rows) {
+        throw new Error(
+          `fit: validation x has ${validation[0].rows} rows but validation y has ${validation[1].rows}`,
+        );
       }
     } else if (options.validationSplit !== undefined) {
       const s = options.validationSplit;
@@ -247,119 +332,83 @@ export class Model {
           `fit: validationSplit ${s} of ${xm.rows} rows leaves no training or no validation rows`,
         );
       }
-      val = [sliceRows(xm, cut, xm.rows), sliceRows(ym, cut, ym.rows)];
+      validation = [sliceRows(xm, cut, xm.rows), sliceRows(ym, cut, ym.rows)];
       xm = sliceRows(xm, 0, cut);
       ym = sliceRows(ym, 0, cut);
     }
     if (xm.rows === 0) throw new Error('fit: no training rows');
     const outDim = this.network.outputDim(xm.cols);
     if (ym.cols !== outDim) throw new Error(`fit: y has ${ym.cols} columns but the model outputs ${outDim}`);
-    const wm = this.rowWeights('fit', ym, options.classWeight);
+    return { x: xm, y: ym, weights: this.rowWeights('fit', ym, options.classWeight), validation };
+  }
 
-    const gen = options.seed !== undefined ? new Generator(options.seed) : this.network.generator;
+  /**
+   * The generator of this run's shuffles: a fit with a seed also reseeds the dropout masks, so the
+   * run repeats exactly; without one, both continue from the model's generator.
+   */
+  private seedRun(seed: number | undefined): Generator {
+    const gen = seed !== undefined ? new Generator(seed) : this.network.generator;
     const shuffler = gen.fork();
-    if (options.seed !== undefined)
-      for (const l of this.layers) if (l instanceof Dropout) l.generator = gen.fork();
+    if (seed !== undefined) for (const l of this.layers) if (l instanceof Dropout) l.generator = gen.fork();
+    return shuffler;
+  }
 
-    const { optimizer, loss, metrics, threshold } = c;
-    const n = xm.rows;
-    const steps = Math.ceil(n / batchSize);
-    const F = xm.cols;
-    const xb = alloc(this.dtype, batchSize * F);
-    const yb = alloc(this.dtype, batchSize * outDim);
-    const wb = wm ? alloc(this.dtype, batchSize) : null;
-    const epochTrue = alloc(this.dtype, n * outDim);
-    const epochScore = alloc(this.dtype, n * outDim);
-    const order = new Int32Array(n);
-    const batchHooks = callbacks.filter((cb) => cb.onBatchBegin || cb.onBatchEnd);
-    const progress = new Progress(verbose, options.stream ?? process.stdout, epochs);
-    const history = new History();
-    const binary = loss.task === 'binary';
-    const categorical = loss.task === 'categorical';
-
-    this.stopTraining = false;
-    for (const cb of callbacks) cb.setModel?.(this);
-    for (const cb of callbacks) cb.onTrainBegin?.({});
-    this.network.train();
-    try {
-      for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
-        for (const cb of callbacks) cb.onEpochBegin?.(epoch, {});
-        for (let i = 0; i < n; i++) order[i] = i;
-        if (shuffle) shuffler.shuffle(order);
-        progress.epochBegin(epoch, steps);
-        const t0 = performance.now();
-        let lossSum = 0;
-        let hits = 0;
-        let seen = 0;
-        const running = (): Logs => {
-          const logs: Logs = { loss: lossSum / seen };
-          if (binary || categorical) logs.accuracy = hits / seen;
-          return logs;
-        };
-        for (let step = 0; step < steps; step++) {
-          const start = step * batchSize;
-          const rows = Math.min(batchSize, n - start);
-          for (const cb of batchHooks) cb.onBatchBegin?.(step, { size: rows });
-          for (let r = 0; r < rows; r++) {
-            const src = order[start + r];
-            xb.set(xm.data.subarray(src * F, src * F + F), r * F);
-            for (let j = 0; j < outDim; j++) yb[r * outDim + j] = ym.data[src * outDim + j];
-            if (wb && wm) wb[r] = wm.data[src];
-          }
-          const xt = new Tensor(xb.subarray(0, rows * F), [rows, F]);
-          const yt = new Tensor(yb.subarray(0, rows * outDim), [rows, outDim]);
-          const wt = wb ? new Tensor(wb.subarray(0, rows), [rows, 1]) : undefined;
-          const head = this.forwardHead(xt, loss.head);
-          let total = loss.compute(head, yt, wt);
-          const penalty = this.l2Penalty();
-          if (penalty) total = add(total, penalty);
-          const value = total.data[0];
-          if (!Number.isFinite(value)) {
-            throw new Error(
-              `fit: the loss became ${value} at epoch ${epoch + 1}/${epochs}, batch ${step + 1}/${steps}; the weights are left as they were before this batch. Lower the learning rate or check the inputs and targets`,
-            );
-          }
-          backward(total);
-          optimizer.step();
-          optimizer.zeroGrad();
-
-          const off = start * outDim;
-          epochTrue.set(yt.data, off);
-          this.scores(loss.head, loss.task, head.data, epochScore, off);
-          lossSum += value * rows;
-          seen += rows;
-          if (binary) {
-            for (let r = 0; r < rows; r++)
-              hits += (epochScore[off + r] >= threshold ? 1 : 0) === yt.data[r] ? 1 : 0;
-          } else if (categorical) {
-            for (let r = 0; r < rows; r++) {
-              hits += argmax(yt.data, r * outDim, outDim) === argmax(head.data, r * outDim, outDim) ? 1 : 0;
-            }
-          }
-          progress.batchEnd(step + 1, steps, running);
-          if (batchHooks.length > 0) {
-            const logs = { ...running(), size: rows };
-            for (const cb of batchHooks) cb.onBatchEnd?.(step, logs);
-          }
-        }
-        const logs: Logs = { loss: lossSum / seen };
-        for (const m of metrics) logs[m.name] = safeMetric(m, epochTrue, epochScore, outDim, threshold);
-        if (val) {
-          const v = this.evaluateMatrices(val[0], val[1], 256);
-          for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
-          this.network.train();
-        }
-        progress.epochEnd(epoch, steps, (performance.now() - t0) / 1000, logs);
-        history.record(epoch, logs);
-        for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+  /** One epoch: every batch in a fresh order, then the epoch's metrics and validation scores. */
+  private fitEpoch(run: EpochRun, epoch: number): Logs {
+    const { data, batchSize, steps, order, tally, progress, batchHooks } = run;
+    for (const cb of run.callbacks) cb.onEpochBegin?.(epoch, {});
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    if (run.shuffle) run.shuffler.shuffle(order);
+    progress.epochBegin(epoch, steps);
+    const t0 = performance.now();
+    tally.reset();
+    const running = () => tally.running();
+    for (let step = 0; step < steps; step++) {
+      const start = step * batchSize;
+      const rows = Math.min(batchSize, order.length - start);
+      for (const cb of batchHooks) cb.onBatchBegin?.(step, { size: rows });
+      const batch = run.batches.gather(order, start, rows);
+      const { loss, head } = this.trainStep(
+        run,
+        batch,
+        () => `epoch ${epoch + 1}/${run.epochs}, batch ${step + 1}/${steps}`,
+      );
+      tally.add(start, batch.y, head, loss);
+      progress.batchEnd(step + 1, steps, running);
+      if (batchHooks.length > 0) {
+        const logs = { ...running(), size: rows };
+        for (const cb of batchHooks) cb.onBatchEnd?.(step, logs);
       }
-    } finally {
-      progress.close();
-      this.network.eval();
     }
-    const last = history.epoch.length > 0 ? lastLogs(history) : {};
-    for (const cb of callbacks) cb.onTrainEnd?.(last);
-    return history;
+    const logs = tally.final(run.metrics);
+    if (data.validation) {
+      const v = this.evaluateMatrices(data.validation[0], data.validation[1], 256);
+      for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
+      this.network.train();
+    }
+    progress.epochEnd(epoch, steps, (performance.now() - t0) / 1000, logs);
+    return logs;
+  }
+
+  /**
+   * One optimization step on a batch: forward, loss (plus the L2 penalty), backward, update. A loss
+   * that is not finite stops fit before the update, naming `where` it happened.
+   */
+  private trainStep(run: EpochRun, batch: Batch, where: () => string): { loss: number; head: Tensor } {
+    const head = this.forwardHead(batch.x, run.loss.head);
+    let total = run.loss.compute(head, batch.y, batch.weight);
+    const penalty = this.l2Penalty();
+    if (penalty) total = add(total, penalty);
+    const loss = total.data[0];
+    if (!Number.isFinite(loss)) {
+      throw new Error(
+        `fit: the loss became ${loss} at ${where()}; the weights are left as they were before this batch. Lower the learning rate or check the inputs and targets`,
+      );
+    }
+    backward(total);
+    run.optimizer.step();
+    run.optimizer.zeroGrad();
+    return { loss, head };
   }
 
   /** Loss and metrics on the given rows, in evaluation mode (dropout off). */
@@ -388,9 +437,9 @@ export class Model {
     noGrad(() => {
       for (let start = 0; start < xm.rows; start += batchSize) {
         const end = Math.min(start + batchSize, xm.rows);
-        const head = this.forwardHead(asTensor(sliceRows(xm, start, end)), loss.head);
-        lossSum += loss.compute(head, asTensor(sliceRows(ym, start, end))).data[0] * (end - start);
-        this.scores(loss.head, loss.task, head.data, scores, start * outDim);
+        const head = this.forwardHead(matrixTensor(sliceRows(xm, start, end)), loss.head);
+        lossSum += loss.compute(head, matrixTensor(sliceRows(ym, start, end))).data[0] * (end - start);
+        writeScores(loss.head, loss.task, head.data, scores, start * outDim);
       }
     });
     const penalty = noGrad(() => this.l2Penalty());
@@ -414,7 +463,7 @@ export class Model {
     noGrad(() => {
       for (let start = 0; start < xm.rows; start += batchSize) {
         const end = Math.min(start + batchSize, xm.rows);
-        out.set(this.network.forward(asTensor(sliceRows(xm, start, end))).data, start * outDim);
+        out.set(this.network.forward(matrixTensor(sliceRows(xm, start, end))).data, start * outDim);
       }
     });
     return new Tensor(out, [xm.rows, outDim]);
@@ -439,7 +488,7 @@ export class Model {
   }
 
   summary(): string {
-    return summarize(this.network);
+    return summaryTable(this.network);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Sequential } from '../nn/sequential.js';
 const group = (n: number) => n.toLocaleString('en-US');
 
 /** Keras's model.summary() table: layer (type), output shape, parameter count, totals. */
-export function summarize(net: Sequential): string {
+export function summaryTable(net: Sequential): string {
   if (net.inputDim === null) {
     throw new Error(
       'summary: the model is not built yet; give the first layer inputDim or call build(inputDim)',

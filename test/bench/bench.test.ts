@@ -7,7 +7,7 @@ import { deriveRules, mergeRules } from '../../bench/lib/calibrate.js';
 import type { GemmRow } from '../../bench/lib/gemm-bench.js';
 import { categorize } from '../../bench/lib/profile.js';
 import { trainingShapes } from '../../bench/lib/shapes.js';
-import { summarize } from '../../bench/lib/stats.js';
+import { sampleStats } from '../../bench/lib/stats.js';
 
 // Runs the bench's pieces on tiny sizes so it cannot rot. Nothing here asserts a time.
 const out = mkdtempSync(join(tmpdir(), 'tensorgrad-bench-'));
@@ -93,7 +93,7 @@ function row(kernel: string, m: number, seconds: number, dtype = 'float32'): Gem
     transA: false,
     transB: false,
     gflops: (2 * m ** 3) / seconds / 1e9,
-    stats: summarize([seconds, seconds], 1),
+    stats: sampleStats([seconds, seconds], 1),
   };
 }
 
@@ -129,7 +129,9 @@ describe('auto-dispatch calibration', () => {
 
 describe('profile categories', () => {
   it('sorts sampled functions into the parts of a step', () => {
-    expect(categorize('gemm', 'file:///x/src/kernels/registry.ts')).toBe('dispatch');
+    expect(categorize('selectProvider', 'file:///x/src/kernels/table.ts')).toBe('dispatch');
+    expect(categorize('gemm', 'kernel-entry:gemm')).toBe('dispatch');
+    expect(categorize('gemmFast', '')).toBe('kernels');
     expect(categorize('blockedGemm', 'file:///x/src/kernels/js/blocked.ts')).toBe('kernels');
     expect(categorize('step', 'file:///x/src/optim/adam.ts')).toBe('optimizer');
     expect(categorize('(garbage collector)', '')).toBe('allocation (GC)');

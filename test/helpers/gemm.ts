@@ -1,6 +1,6 @@
-import { naiveGemm } from '../../src/kernels/js/naive.js';
-import type { Dtype, FloatArray, KernelProvider } from '../../src/kernels/types.js';
+import { type Dtype, type FloatArray, type KernelProvider, naiveGemm } from '../../src/kernels/index.js';
 import { Generator } from '../../src/random.js';
+import { kernelsOf } from './kernels.js';
 
 export interface GemmCase {
   transA: boolean;
@@ -124,7 +124,7 @@ export function runParityCase(
 ): { worst: number; tol: number; at: number } {
   const { a, b, c0, ref, tol } = parityInputs(dtype, c, seed);
   const out = dtype === 'float64' ? Float64Array.from(c0) : Float32Array.from(c0);
-  provider.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
+  kernelsOf(provider).gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
   let worst = 0;
   let at = -1;
   for (let i = 0; i < ref.length; i++) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dense, exportOnnx, Model, SGD, Softmax, Tanh, Tensor } from '../../src/index.js';
-import { nonlinearProblem, section5Model } from '../training/helpers.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { nonlinearProblem } from '../training/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe('ONNX export', () => {
   it('runs in onnxruntime-web and predicts the same within 1e-5', async () => {
     const { x, y } = nonlinearProblem(300, 9);
     const xt = new Tensor(x, [300, 10]);
-    const model = section5Model(3);
+    const model = seedModel({ seed: 3 });
     model.fit(xt, y, { epochs: 2, verbose: 0 });
     const path = join(dir, 'model.onnx');
     exportOnnx(path, model);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dense, loadModel, Model, saveModel, Tensor } from '../../src/index.js';
-import { nonlinearProblem, section5Model } from '../training/helpers.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { nonlinearProblem } from '../training/helpers.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -18,7 +19,7 @@ afterEach(() => {
 const { x, y } = nonlinearProblem(200, 5);
 const xt = new Tensor(x, [200, 10]);
 const trained = (seed: number) => {
-  const m = section5Model(seed);
+  const m = seedModel({ seed: seed });
   m.fit(xt, y, { epochs: 2, verbose: 0, seed });
   return m;
 };

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportTfjs, Tensor } from '../../src/index.js';
-import { nonlinearProblem, section5Model } from '../training/helpers.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { nonlinearProblem } from '../training/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg-tfjs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,7 +14,7 @@ describe('TF.js layers export', () => {
   it('loads in @tensorflow/tfjs and predicts the same within 1e-5', async () => {
     const { x, y } = nonlinearProblem(300, 9);
     const xt = new Tensor(x, [300, 10]);
-    const model = section5Model(3);
+    const model = seedModel({ seed: 3 });
     model.fit(xt, y, { epochs: 2, verbose: 0 });
     exportTfjs(dir, model);
     const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));

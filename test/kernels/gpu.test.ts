@@ -3,6 +3,7 @@ import {
   type Activation,
   type AdamParams,
   adamUpdate,
+  adamUpdateReference,
   applyBiasActivation,
   columnSums,
   type GpuProvider,
@@ -13,10 +14,10 @@ import {
   setGpuMode,
   setWarningSink,
 } from '../../src/kernels/index.js';
-import { adamUpdateTs } from '../../src/kernels/js/training.js';
 import { Generator } from '../../src/random.js';
 import { describeCase, type GemmCase, gemmCases, gemmTolerance, runParityCase } from '../helpers/gemm.js';
 import { probeGpuModes, requiredGpuModes } from '../helpers/gpu.js';
+import { kernelsOf } from '../helpers/kernels.js';
 
 const probes = probeGpuModes();
 const reachable = probes.filter(
@@ -71,6 +72,7 @@ for (const transA of [false, true]) {
 extraCases.push({ transA: false, transB: false, m: 1, n: 1, k: 4097, alpha: 2, beta: 1 });
 
 describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels, mode %s', (mode, gpu) => {
+  const on = kernelsOf(gpu);
   it('describe() names the mode it runs on', () => {
     expect(gpu.describe?.()).toMatch(new RegExp(`mode ${mode}\\b`));
   });
@@ -94,7 +96,7 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
 
   it('gemm rejects float64 with the array named', () => {
     const a = new Float64Array(4);
-    expect(() => gpu.gemm(false, false, 2, 2, 2, 1, a, a, 0, a)).toThrow(/gemm: a must be a Float32Array/);
+    expect(() => on.gemm(false, false, 2, 2, 2, 1, a, a, 0, a)).toThrow(/gemm: a must be a Float32Array/);
   });
 
   const activations: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
@@ -116,7 +118,7 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
           naiveGemm(false, false, m, n, k, 1, Float64Array.from(x), Float64Array.from(w), 0, ref);
           applyBiasActivation(m, n, bias ? Float64Array.from(bias) : null, act, ref);
           const out = new Float32Array(m * n).fill(Number.NaN);
-          gpu.denseForward!(m, n, k, x, w, bias, act, out);
+          on.denseForward(m, n, k, x, w, bias, act, out);
           // Activations here are 1-Lipschitz; exp adds a few float32 ulps.
           const tol = gemmTolerance('float32', k) + 1e-6;
           const { worst, at } = worstError(out, ref);
@@ -137,9 +139,23 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
       const y = uniform(len, rng);
       y[0] = 0;
       const out = new Float32Array(len).fill(Number.NaN);
-      gpu.reluBackward!(len, dy, y, out);
+      on.reluBackward(len, dy, y, out);
       const want = Float32Array.from(dy, (d, i) => (y[i] > 0 ? d : 0));
       expect(worstError(out, want).worst, `${mode} len ${len}`).toBe(0);
+    }
+  });
+
+  it('sigmoidBackward: within float32 rounding of float64, lengths past one chunk', () => {
+    const rng = new Generator(12);
+    for (const len of [1, 1001, 40_000]) {
+      const dy = uniform(len, rng, -10, 10);
+      const y = uniform(len, rng, 0, 1);
+      y[0] = 1;
+      const out = new Float32Array(len).fill(Number.NaN);
+      on.sigmoidBackward(len, dy, y, out);
+      const want = Float64Array.from(dy, (d, i) => d * y[i] * (1 - y[i]));
+      const { worst, at } = worstError(out, want);
+      if (!(worst <= 4e-6)) expect.fail(`${mode} sigmoidBackward len ${len}: |error| ${worst} at ${at}`);
     }
   });
 
@@ -155,7 +171,7 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
       const want = new Float64Array(n);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[j] += x[i * n + j];
       const out = new Float32Array(n).fill(Number.NaN);
-      gpu.columnSums!(m, n, x, out);
+      on.columnSums(m, n, x, out);
       const tol = gemmTolerance('float32', m);
       const { worst, at } = worstError(out, want);
       if (!(worst <= tol)) expect.fail(`${mode} columnSums ${m}x${n}: |error| ${worst} at ${at} > ${tol}`);
@@ -174,8 +190,8 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
       for (let step = 1; step <= 3; step++) {
         const grad = uniform(len, rng, -0.1, 0.1);
         const hp: AdamParams = { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step };
-        gpu.adamUpdate!(len, param, grad, m, v, hp);
-        adamUpdateTs(len, p64, Float64Array.from(grad), m64, v64, hp);
+        on.adamUpdate(len, param, grad, m, v, hp);
+        adamUpdateReference(len, p64, Float64Array.from(grad), m64, v64, hp);
       }
       // Adam's step is about lr in size: float32 rounding of param dominates.
       for (const [name, got, want, tol] of [
@@ -206,7 +222,7 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
       for (let l = 0; l < 3; l++) {
         const out = new Float32Array(batch * sizes[l + 1]);
         const act = l === 2 ? 'sigmoid' : 'relu';
-        gpu.denseForward!(batch, sizes[l + 1], sizes[l], acts[l], weights[l], biases[l], act, out);
+        on.denseForward(batch, sizes[l + 1], sizes[l], acts[l], weights[l], biases[l], act, out);
         acts.push(out);
       }
       let dy = uniform(batch, rng, -0.01, 0.01);
@@ -214,18 +230,18 @@ describe.each(reachable.map((p) => [p.mode, p.provider] as const))('gpu kernels,
       const grads = params.map((p) => new Float32Array(p.length));
       for (let l = 2; l >= 0; l--) {
         const [k, n] = [sizes[l], sizes[l + 1]];
-        gpu.gemm(true, false, k, n, batch, 1, acts[l], dy, 0, grads[l]);
-        gpu.columnSums!(batch, n, dy, grads[3 + l]);
+        on.gemm(true, false, k, n, batch, 1, acts[l], dy, 0, grads[l]);
+        on.columnSums(batch, n, dy, grads[3 + l]);
         if (l > 0) {
           const dx = new Float32Array(batch * k);
-          gpu.gemm(false, true, batch, k, n, 1, dy, weights[l], 0, dx);
-          gpu.reluBackward!(dx.length, dx, acts[l], dx);
+          on.gemm(false, true, batch, k, n, 1, dy, weights[l], 0, dx);
+          on.reluBackward(dx.length, dx, acts[l], dx);
           dy = dx;
         }
       }
       params.forEach((p, i) => {
         const hp = { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: t };
-        gpu.adamUpdate!(p.length, p, grads[i], moments[i][0], moments[i][1], hp);
+        on.adamUpdate(p.length, p, grads[i], moments[i][0], moments[i][1], hp);
       });
     };
     step(1);

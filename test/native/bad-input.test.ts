@@ -90,7 +90,7 @@ describe.skipIf(!addon)('native denseForward and settings reject bad input', () 
       /bias has 1 elements, needs 2/,
     );
     expect(() => addon!.denseForward(2, 2, 3, x, w, new Float64Array(2), 0, f32(4))).toThrow(
-      /bias is float64 but c is float32/,
+      /bias is float64 but out is float32/,
     );
     expect(() => addon!.denseForward(2, 2, 3, x, w, null, 7, f32(4))).toThrow(/activation must be 0/);
     expect(() => addon!.denseForward(2, 2, 3, x, w, null, 1.5, f32(4))).toThrow(/activation must be 0/);

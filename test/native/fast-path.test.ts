@@ -3,6 +3,7 @@ import { type FloatArray, naiveGemm } from '../../src/kernels/index.js';
 import { createNativeProvider } from '../../src/kernels/native/provider.js';
 import { Generator } from '../../src/random.js';
 import { gemmTolerance } from '../helpers/gemm.js';
+import { kernelsOf } from '../helpers/kernels.js';
 import { tryNative } from './load.js';
 
 // The provider's gemm goes through the addon's fast entry (ArrayBuffers plus a parameter block)
@@ -23,15 +24,15 @@ function expectClose(out: FloatArray, ref: Float64Array, k: number, what: string
 }
 
 describe.skipIf(!addon)('native provider fast path', () => {
-  const provider = createNativeProvider(addon);
+  const provider = kernelsOf(createNativeProvider(addon));
   const rng = new Generator(5);
 
   it('the fast entry takes a plain call (status 0) and refuses a view too short for the sizes', () => {
-    // Slots as in FastParam (native/addon.cc): status, transA, transB, m, n, k, alpha, beta,
-    // element bytes, has bias, activation.
+    // Slots as in GemmSlot (native/addon.cc): status, element bytes, transA, transB, m, n, k,
+    // alpha, beta, has bias, activation.
     const params = new Float64Array(11);
     const run = (a: Float32Array, b: Float32Array, c: Float32Array) => {
-      params.set([1, 0, 0, 2, 2, 3, 1, 0, 4, 0, 0]);
+      params.set([1, 4, 0, 0, 2, 2, 3, 1, 0, 0, 0]);
       addon!.gemmFast(params, a, b, c, c);
       return params[0];
     };
@@ -43,7 +44,7 @@ describe.skipIf(!addon)('native provider fast path', () => {
     expect(run(tail, new Float32Array(6), c)).toBe(1);
     expect([...c]).toEqual([4, 5, 10, 11]);
     // The element size is the caller's word, but never stretches a view: 6 "doubles" are 48 bytes.
-    params.set([1, 0, 0, 2, 2, 3, 1, 0, 8, 0, 0]);
+    params.set([1, 8, 0, 0, 2, 2, 3, 1, 0, 0, 0]);
     addon!.gemmFast(params, new Float32Array(6), new Float32Array(6), new Float32Array(4), c);
     expect(params[0]).toBe(1);
   });
@@ -119,11 +120,11 @@ describe.skipIf(!addon)('native provider fast path', () => {
       for (let i = 0; i < m; i++)
         for (let j = 0; j < n; j++) ref[i * n + j] = Math.max(0, ref[i * n + j] + (b ? b[j] : 0));
       const out = new Float32Array(m * n).fill(Number.NaN);
-      provider.denseForward!(m, n, k, x, w, b, 'relu', out);
+      provider.denseForward(m, n, k, x, w, b, 'relu', out);
       expectClose(out, ref, k, `bias=${b !== null}`);
     }
     expect(() =>
-      provider.denseForward!(
+      provider.denseForward(
         2,
         3,
         1,

@@ -5,7 +5,7 @@ import { tryNative } from './load.js';
 
 const { addon } = tryNative();
 const defaultThreads = addon?.getThreads() ?? 1;
-const isas = addon ? ['avx512', 'avx2', 'portable'].filter((isa) => addon.setIsa(isa)) : [];
+const isas = addon ? ['avx512', 'avx2', 'vec128'].filter((isa) => addon.setIsa(isa)) : [];
 const defaultIsa = isas[0];
 afterAll(() => {
   if (!addon) return;

@@ -12,22 +12,11 @@ import {
   Tensor,
   tensor,
 } from '../../src/index.js';
-
-const seedModel = (seed = 1) =>
-  new Sequential(
-    [
-      new Dense(64, { activation: 'relu', inputDim: 10 }),
-      new Dropout(0.5),
-      new Dense(32, { activation: 'relu' }),
-      new Dropout(0.5),
-      new Dense(1, { activation: 'sigmoid' }),
-    ],
-    { seed },
-  );
+import { seedNetwork } from '../helpers/seed-model.js';
 
 describe('Dense', () => {
   it('Glorot-uniform kernel within sqrt(6 / (in + out)) and a zero bias, as Keras', () => {
-    const net = seedModel();
+    const net = seedNetwork();
     const [d] = net.layers as Dense[];
     const limit = Math.sqrt(6 / (10 + 64));
     const w = [...d.kernel!.data];
@@ -63,7 +52,7 @@ describe('Dense', () => {
   });
 
   it('names a feature-count mismatch', () => {
-    const net = seedModel();
+    const net = seedNetwork();
     expect(() => net.forward(tensor([[1, 2, 3]]))).toThrow(/input has 3 features but the model expects 10/);
     const d = new Dense(2, { inputShape: [4] });
     d.forward(tensor([[1, 2, 3, 4]]));
@@ -86,7 +75,7 @@ describe('Dense', () => {
 
 describe('Sequential', () => {
   it('names layers like Keras and counts the seed model parameters', () => {
-    const net = seedModel();
+    const net = seedNetwork();
     expect(net.layers.map((l) => l.name)).toEqual(['dense', 'dropout', 'dense_1', 'dropout_1', 'dense_2']);
     expect(net.namedParameters().map(([n]) => n)).toEqual([
       'dense/kernel',
@@ -101,9 +90,9 @@ describe('Sequential', () => {
   });
 
   it('the same seed gives the same initial weights; another seed different ones', () => {
-    const a = seedModel(5).parameters();
-    const b = seedModel(5).parameters();
-    const c = seedModel(6).parameters();
+    const a = seedNetwork(5).parameters();
+    const b = seedNetwork(5).parameters();
+    const c = seedNetwork(6).parameters();
     a.forEach((p, i) => {
       expect(p.data).toEqual(b[i].data);
     });

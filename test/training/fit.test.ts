@@ -13,7 +13,8 @@ import {
   Tensor,
   tensor,
 } from '../../src/index.js';
-import { CaptureStream, nonlinearProblem, section5Model } from './helpers.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { CaptureStream, nonlinearProblem } from './helpers.js';
 
 const data = (rows: number, seed = 3) => {
   const { x, y } = nonlinearProblem(rows, seed);
@@ -24,7 +25,7 @@ describe('determinism', () => {
   it('the same seed gives bit-identical weights after training with dropout and shuffling', () => {
     const { x, y } = data(300);
     const run = (seed: number) => {
-      const m = section5Model(seed);
+      const m = seedModel({ seed: seed });
       m.fit(x, y, { epochs: 3, batchSize: 32, verbose: 0, seed: seed + 100, validationSplit: 0.2 });
       return m.getWeights();
     };
@@ -43,7 +44,7 @@ describe('progress output', () => {
   it('off a terminal: exactly one plain Keras-style line per epoch', () => {
     const { x, y } = data(200);
     const stream = new CaptureStream(false);
-    section5Model().fit(x, y, { epochs: 3, batchSize: 32, validationSplit: 0.25, stream });
+    seedModel().fit(x, y, { epochs: 3, batchSize: 32, validationSplit: 0.25, stream });
     const lines = stream.text.split('\n').filter((l) => l !== '');
     expect(lines.length).toBe(3);
     expect(stream.text.includes('\r') || stream.text.includes('\u001b')).toBe(false);
@@ -59,14 +60,14 @@ describe('progress output', () => {
   it('verbose 0 prints nothing', () => {
     const { x, y } = data(100);
     const stream = new CaptureStream(true);
-    section5Model().fit(x, y, { epochs: 2, verbose: 0, stream });
+    seedModel().fit(x, y, { epochs: 2, verbose: 0, stream });
     expect(stream.text).toBe('');
   });
 
   it('on a terminal draws a cli-progress bar and ends each epoch with its line', () => {
     const { x, y } = data(100);
     const stream = new CaptureStream(true);
-    section5Model().fit(x, y, { epochs: 2, batchSize: 10, stream });
+    seedModel().fit(x, y, { epochs: 2, batchSize: 10, stream });
     expect(stream.text).toMatch(/Epoch 1\/2 \[=+\.*\] \d+\/10/);
     expect(stream.text).toMatch(/Epoch 2\/2 - 10\/10 - \d+s \d+(ms|us)\/step - loss: /);
   });
@@ -100,7 +101,7 @@ describe('fit', () => {
       onEpochEnd: (e, logs) => calls.push(`epochEnd ${e} ${Object.keys(logs).join(',')}`),
       onTrainEnd: () => calls.push('trainEnd'),
     };
-    section5Model().fit(x, y, { epochs: 1, batchSize: 40, verbose: 0, callbacks: [cb] });
+    seedModel().fit(x, y, { epochs: 1, batchSize: 40, verbose: 0, callbacks: [cb] });
     expect(calls).toEqual([
       'trainBegin',
       'epochBegin 0',
@@ -115,7 +116,7 @@ describe('fit', () => {
 
   it('EarlyStopping stops after patience epochs and restores the best weights', () => {
     const { x, y } = data(200);
-    const model = section5Model(1, 0.01);
+    const model = seedModel({ seed: 1, lr: 0.01 });
     const snapshots: Float32Array[][] = [];
     const keep: Callback = { onEpochEnd: () => snapshots.push(model.getWeights() as Float32Array[]) };
     // Training loss falls every epoch, so in 'max' mode only epoch 0 is ever "best".
@@ -130,14 +131,14 @@ describe('fit', () => {
 
   it('EarlyStopping names a missing monitor', () => {
     const { x, y } = data(50);
-    expect(() => section5Model().fit(x, y, { verbose: 0, callbacks: [new EarlyStopping()] })).toThrow(
+    expect(() => seedModel().fit(x, y, { verbose: 0, callbacks: [new EarlyStopping()] })).toThrow(
       /'val_loss' is not in the epoch logs \(loss, accuracy, auc\)/,
     );
   });
 
   it('fused sigmoid + BCE gives the loss of Keras BCE on the probabilities', () => {
     const { x, y } = data(300);
-    const model = section5Model(2);
+    const model = seedModel({ seed: 2 });
     model.fit(x, y, { epochs: 2, verbose: 0 });
     const p = model.predict(x);
     const direct = bce(p, new Tensor(Float32Array.from(y), [300, 1])).item();
@@ -146,11 +147,11 @@ describe('fit', () => {
 
   it('class weights scale each row of the loss', () => {
     const { x, y } = data(100);
-    const model = section5Model(2);
+    const model = seedModel({ seed: 2 });
     const plain = model.evaluate(x, y).loss;
     const opts = { epochs: 1, batchSize: 100, shuffle: false, verbose: 0 as const };
     const weighted = (cw?: Record<number, number>) => {
-      const m = section5Model(2);
+      const m = seedModel({ seed: 2 });
       return m.fit(x, y, { ...opts, seed: 1, classWeight: cw }).history.loss[0];
     };
     // With one batch the reported loss is that of the initial weights (as evaluate sees them, but
@@ -181,7 +182,7 @@ describe('fit', () => {
 
   it('validationSplit holds out the last rows', () => {
     const { x, y } = data(100);
-    const model = section5Model();
+    const model = seedModel();
     const h = model.fit(x, y, { epochs: 1, verbose: 0, validationSplit: 0.2 });
     const last = { data: x.data.subarray(800), shape: [20, 10] };
     expect(h.history.val_loss[0]).toBeCloseTo(model.evaluate(last, y.subarray(80)).loss, 10);
@@ -216,7 +217,7 @@ describe('fit', () => {
 
 describe('Model API errors and summary', () => {
   it('names a feature-count mismatch, missing compile and shapes', () => {
-    const model = section5Model();
+    const model = seedModel();
     expect(() => model.fit({ data: new Float32Array(12), shape: [1, 12] }, [1], { verbose: 0 })).toThrow(
       'fit: x has 12 features but the model expects 10',
     );
@@ -251,7 +252,7 @@ describe('Model API errors and summary', () => {
   });
 
   it('summary lists layers, output shapes and parameter counts', () => {
-    const s = section5Model().summary();
+    const s = seedModel().summary();
     expect(s).toContain('dense (Dense)');
     expect(s).toMatch(/dense_1 \(Dense\)\s+\(None, 32\)\s+2,080/);
     expect(s).toMatch(/dropout_1 \(Dropout\)\s+\(None, 32\)\s+0/);

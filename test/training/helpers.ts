@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { Adam, Dense, Dropout, Generator, Model } from '../../src/index.js';
+import { Generator } from '../../src/index.js';
 
 /** A stream that keeps what fit writes; isTTY decides between the bar and plain lines. */
 export class CaptureStream extends Writable {
@@ -31,20 +31,4 @@ export function nonlinearProblem(rows: number, seed: number): { x: Float32Array;
     y[i] = r[0] * r[1] + Math.sin(2 * r[2]) + (r[3] * r[3] - 1) / 2 > 0.3 ? 1 : 0;
   }
   return { x, y };
-}
-
-/** The seed paper's section 5 model. */
-export function section5Model(seed = 1, lr = 0.001): Model {
-  const model = new Model(
-    [
-      new Dense(64, { activation: 'relu', inputDim: 10 }),
-      new Dropout(0.5),
-      new Dense(32, { activation: 'relu' }),
-      new Dropout(0.5),
-      new Dense(1, { activation: 'sigmoid' }),
-    ],
-    { seed },
-  );
-  model.compile({ optimizer: new Adam({ lr }), loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc'] });
-  return model;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareDataset } from '../../src/data/dataset.js';
 import { syntheticUsers, usersToTable } from '../../src/data/synthetic.js';
-import { Adam, Dense, Dropout, Model } from '../../src/index.js';
+import { seedModel } from '../helpers/seed-model.js';
 
 // The paper's section 5 model on the section 2.2 synthetic users (hidden nonlinear purchase rule,
 // 5 % label noise). Documented result: 4,000 users, 10 epochs, seed 42 -> test accuracy 0.851
@@ -10,21 +10,7 @@ describe('section 5 model on the synthetic user generator', () => {
   it('beats the majority baseline by a clear margin', () => {
     const table = usersToTable(syntheticUsers(4000, { seed: 42 }));
     const ds = prepareDataset(table, { label: 'purchased', test: 0.2, validation: 0, seed: 42 });
-    const model = new Model(
-      [
-        new Dense(64, { activation: 'relu' }),
-        new Dropout(0.5),
-        new Dense(32, { activation: 'relu' }),
-        new Dropout(0.5),
-        new Dense(1, { activation: 'sigmoid' }),
-      ],
-      { seed: 42 },
-    );
-    model.compile({
-      optimizer: new Adam({ learningRate: 0.001 }),
-      loss: 'binaryCrossentropy',
-      metrics: ['accuracy'],
-    });
+    const model = seedModel({ seed: 42, inputDim: null, metrics: ['accuracy'] });
     model.fit({ data: ds.train.x, shape: [ds.train.rows, ds.features] }, ds.train.y, {
       epochs: 10,
       batchSize: 32,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accuracy } from '../../src/metrics/index.js';
-import { nonlinearProblem, section5Model } from './helpers.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { nonlinearProblem } from './helpers.js';
 
 // The seed's section 5 program: Dense(64, relu) -> Dropout(0.5) -> Dense(32, relu) -> Dropout(0.5)
 // -> Dense(1, sigmoid), Adam(0.001), binary cross-entropy, batch 32, 10 epochs, on 4,000 rows of
@@ -10,7 +11,7 @@ describe('section 5 model', () => {
   it('learns a nonlinear rule well above the majority baseline', () => {
     const train = nonlinearProblem(4000, 1);
     const test = nonlinearProblem(2000, 2);
-    const model = section5Model(1);
+    const model = seedModel({ seed: 1 });
     const history = model.fit({ data: train.x, shape: [4000, 10] }, train.y, {
       epochs: 10,
       batchSize: 32,

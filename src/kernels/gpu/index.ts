@@ -1,4 +1,4 @@
-import { registerLazyProvider, unregisterProvider } from '../registry.js';
+import { registerLazyProvider, unregisterProvider } from '../table.js';
 import { GPU_MODE_ENV, GPU_MODES, type GpuMode, type GpuModeChoice, parseGpuModeChoice } from './modes.js';
 import { createGpuProvider, type GpuProvider } from './provider.js';
 

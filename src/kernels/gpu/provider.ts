@@ -1,9 +1,24 @@
 import type { GPU, IKernelRunShortcut, Kernel, KernelOutput } from 'gpu.js';
 import { checkOptions, knownOptions } from '../../options.js';
-import { adamStepSize } from '../js/training.js';
-import type { Activation, AdamParams, FloatArray, KernelProvider } from '../types.js';
+import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
+import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
+import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
+import { type GemmFn, gemmKernel, scaleC } from '../declarations/gemm.js';
+import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
+import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
+import { applyBiasActivation } from '../js/activations.js';
+import { implement } from '../kernel.js';
+import type { KernelProvider } from '../table.js';
+import type { AdamParams, FloatArray } from '../types.js';
 import { GPU_MODES, type GpuMode, modeBlocker, requireHere } from './modes.js';
-import { adamSource, columnSumsSource, denseSource, gemmSource, reluBackwardSource } from './sources.js';
+import {
+  adamSource,
+  columnSumsSource,
+  denseSource,
+  gemmSource,
+  reluBackwardSource,
+  sigmoidBackwardSource,
+} from './sources.js';
 
 type GpuJs = typeof import('gpu.js');
 
@@ -32,7 +47,13 @@ interface CachedKernel {
   seen: Kernel | undefined;
 }
 
-export type GpuKernelName = 'gemm' | 'denseForward' | 'reluBackward' | 'columnSums' | 'adamUpdate';
+export type GpuKernelName =
+  | 'gemm'
+  | 'denseForward'
+  | 'reluBackward'
+  | 'sigmoidBackward'
+  | 'columnSums'
+  | 'adamUpdate';
 
 export interface GpuProvider extends KernelProvider {
   readonly mode: GpuMode;
@@ -58,6 +79,86 @@ function loadGpuJs(): GpuJs {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new Error(`gpu.js did not load: ${first}`);
   }
+}
+
+/** A gpu.js instance on the given mode, or an error saying why the mode cannot run. */
+function startGpu(gpujs: GpuJs, mode: GpuMode): GPU {
+  if (!GPU_MODES.includes(mode)) throw new Error(`unknown gpu.js mode '${mode}'`);
+  const blocker = modeBlocker(mode, gpujs.GPU);
+  if (blocker !== null) throw new Error(`gpu.js mode ${mode}: ${blocker}`);
+  try {
+    return new gpujs.GPU({ mode });
+  } catch (err) {
+    throw new Error(`gpu.js mode ${mode} did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Compiled kernels by key (kernel and shape), least recently used dropped past `maxKernels`, and
+ * the count of compilations: what every kernel function below shares.
+ */
+class KernelCache {
+  readonly entries = new Map<string, CachedKernel>();
+  compilations = 0;
+  renderer: string | undefined;
+
+  constructor(
+    readonly gpu: GPU,
+    readonly gpujs: GpuJs,
+    private readonly maxKernels: number,
+  ) {}
+
+  /** The compiled kernel for key, creating it on first use. */
+  get(key: string, create: () => IKernelRunShortcut): CachedKernel {
+    let entry = this.entries.get(key);
+    if (entry) {
+      // Re-insert to mark as recently used (Map keeps insertion order).
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      return entry;
+    }
+    entry = { run: create(), seen: undefined };
+    this.entries.set(key, entry);
+    if (this.entries.size > this.maxKernels) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.get(oldest)?.run.destroy();
+      this.entries.delete(oldest);
+    }
+    return entry;
+  }
+
+  /** Runs a cached kernel, counting a compilation whenever gpu.js built a new kernel behind it. */
+  run(entry: CachedKernel, ...args: Parameters<IKernelRunShortcut>): KernelOutput {
+    const out = entry.run(...args) as KernelOutput;
+    const now = entry.run.kernel;
+    if (now !== entry.seen) {
+      this.compilations++;
+      entry.seen = now;
+      if (this.renderer === undefined) this.renderer = rendererOf(now);
+    }
+    return out;
+  }
+
+  /** A 2D view of a flat array, [width, height]; gpu.js's typings say number[], it takes typed arrays. */
+  input(value: Float32Array, size: [number, number]) {
+    return new this.gpujs.Input(value as unknown as number[], size);
+  }
+
+  destroy(): void {
+    for (const entry of this.entries.values()) entry.run.destroy();
+    this.entries.clear();
+  }
+}
+
+function settings(output: number[], constants: Record<string, number>, loop: number) {
+  return {
+    output,
+    constants,
+    precision: 'single' as const,
+    tactic: 'precision' as const,
+    // GL backends cap loops at this; sizes are constants, so it only needs to cover the bound.
+    loopMaxIterations: Math.max(loop, 1) + 1,
+  };
 }
 
 /** Rows of a 2D gpu.js result, or the one array of a 1D result. */
@@ -99,6 +200,125 @@ function exact(arr: FloatArray, len: number): Float32Array {
   return f.length === len ? f : f.subarray(0, len);
 }
 
+/** Elements [start, start + size) of a float32 array. */
+function part(arr: FloatArray, start: number, size: number): Float32Array {
+  return (arr as Float32Array).subarray(start, start + size);
+}
+
+function gpuGemm(cache: KernelCache): GemmFn {
+  return (transA, transB, m, n, k, alpha, a, b, beta, c) => {
+    requireFloat32('gemm', { a, b, c });
+    if (m === 0 || n === 0) return;
+    if (k === 0 || alpha === 0) return scaleC(c, m * n, beta);
+    const key = `gemm:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${m}x${n}x${k}`;
+    const entry = cache.get(key, () =>
+      cache.gpu.createKernel(gemmSource(transA, transB), settings([n, m], { k }, k)),
+    );
+    const aIn = cache.input(exact(a, m * k), transA ? [m, k] : [k, m]);
+    const bIn = cache.input(exact(b, k * n), transB ? [k, n] : [n, k]);
+    storeProduct(cache.run(entry, aIn, bIn, alpha), m, n, beta, c);
+  };
+}
+
+function gpuDenseForward(cache: KernelCache): DenseForwardFn {
+  return (m, n, k, x, w, bias, act, out) => {
+    requireFloat32('denseForward', bias ? { x, w, bias, out } : { x, w, out });
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      // act(0 + bias): rare enough that the TypeScript epilogue is the clearest way.
+      out.fill(0, 0, m * n);
+      return applyBiasActivation(m, n, bias, act, out);
+    }
+    const key = `dense:${act}:${bias ? 'b' : '-'}:${m}x${n}x${k}`;
+    const entry = cache.get(key, () =>
+      cache.gpu.createKernel(denseSource(act, bias !== null), settings([n, m], { k }, k)),
+    );
+    const xIn = cache.input(exact(x, m * k), [k, m]);
+    const wIn = cache.input(exact(w, k * n), [n, k]);
+    const result = bias ? cache.run(entry, xIn, wIn, exact(bias, n)) : cache.run(entry, xIn, wIn);
+    storeProduct(result, m, n, 0, out);
+  };
+}
+
+/** An elementwise derivative out = f(dy, y), in chunks of CHUNK elements (one compiled kernel each). */
+function gpuElementwiseBackward(cache: KernelCache, name: string, source: string): ReluBackwardFn {
+  return (len, dy, y, out) => {
+    requireFloat32(name, { dy, y, out });
+    for (let start = 0; start < len; start += CHUNK) {
+      const size = Math.min(CHUNK, len - start);
+      const entry = cache.get(`${name}:${size}`, () =>
+        cache.gpu.createKernel(source, settings([size], {}, 0)),
+      );
+      out.set(
+        rowsOf(cache.run(entry, part(dy, start, size), part(y, start, size)))[0].subarray(0, size),
+        start,
+      );
+    }
+  };
+}
+
+const gpuReluBackward = (cache: KernelCache): ReluBackwardFn =>
+  gpuElementwiseBackward(cache, 'reluBackward', reluBackwardSource);
+const gpuSigmoidBackward = (cache: KernelCache): SigmoidBackwardFn =>
+  gpuElementwiseBackward(cache, 'sigmoidBackward', sigmoidBackwardSource);
+
+function gpuColumnSums(cache: KernelCache): ColumnSumsFn {
+  return (m, n, x, out) => {
+    requireFloat32('columnSums', { x, out });
+    if (n === 0) return;
+    if (m === 0) {
+      out.fill(0, 0, n);
+      return;
+    }
+    const entry = cache.get(`colsum:${m}x${n}`, () =>
+      cache.gpu.createKernel(columnSumsSource, settings([n], { m }, m)),
+    );
+    out.set(rowsOf(cache.run(entry, cache.input(exact(x, m * n), [n, m])))[0].subarray(0, n));
+  };
+}
+
+function adamScalars(hp: AdamParams): number[] {
+  return [adamStepSize(hp), hp.beta1, 1 - hp.beta1, hp.beta2, 1 - hp.beta2, hp.epsilon];
+}
+
+function gpuAdamUpdate(cache: KernelCache): AdamUpdateFn {
+  return (len, param, grad, m, v, hp) => {
+    requireFloat32('adamUpdate', { param, grad, m, v });
+    const scalars = adamScalars(hp);
+    for (let start = 0; start < len; start += CHUNK) {
+      const size = Math.min(CHUNK, len - start);
+      const entry = cache.get(`adam:${size}`, () =>
+        cache.gpu.createKernel(adamSource, settings([3 * size], { len: size }, 0)),
+      );
+      const parts = [param, grad, m, v].map((arr) => part(arr, start, size));
+      const r = rowsOf(cache.run(entry, ...parts, ...scalars))[0];
+      param.set(r.subarray(0, size), start);
+      m.set(r.subarray(size, 2 * size), start);
+      v.set(r.subarray(2 * size, 3 * size), start);
+    }
+  };
+}
+
+/** Wraps a kernel function so each call is counted under its name. */
+function counted<F extends (...args: never[]) => void>(
+  calls: Record<GpuKernelName, number>,
+  name: GpuKernelName,
+  fn: F,
+): F {
+  return ((...args: Parameters<F>) => {
+    calls[name]++;
+    fn(...args);
+  }) as F;
+}
+
+function gpuJsVersion(): string {
+  try {
+    return (requireHere('gpu.js/package.json') as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
 /**
  * Builds the gpu provider on one gpu.js mode and checks it on a small known product; throws with
  * the reason if the mode cannot start or computes wrongly.
@@ -106,213 +326,55 @@ function exact(arr: FloatArray, len: number): Float32Array {
 export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
   checkOptions('createGpuProvider', options, GPU_PROVIDER_OPTIONS);
   const gpujs = loadGpuJs();
-  const { GPU: GpuClass, Input } = gpujs;
-  // A 2D view of a flat array, [width, height]; gpu.js's typings say number[], it takes typed arrays.
-  const input = (value: Float32Array, size: [number, number]) =>
-    new Input(value as unknown as number[], size);
   const mode = options.mode;
-  if (!GPU_MODES.includes(mode)) throw new Error(`unknown gpu.js mode '${mode}'`);
-  const blocker = modeBlocker(mode, GpuClass);
-  if (blocker !== null) throw new Error(`gpu.js mode ${mode}: ${blocker}`);
-  let gpu: GPU;
-  try {
-    gpu = new GpuClass({ mode });
-  } catch (err) {
-    throw new Error(`gpu.js mode ${mode} did not start: ${err instanceof Error ? err.message : String(err)}`);
-  }
-
-  const maxKernels = options.maxKernels ?? DEFAULT_MAX_KERNELS;
-  const cache = new Map<string, CachedKernel>();
-  let compilations = 0;
+  const gpu = startGpu(gpujs, mode);
+  const cache = new KernelCache(gpu, gpujs, options.maxKernels ?? DEFAULT_MAX_KERNELS);
   const calls: Record<GpuKernelName, number> = {
     gemm: 0,
     denseForward: 0,
     reluBackward: 0,
+    sigmoidBackward: 0,
     columnSums: 0,
     adamUpdate: 0,
   };
-  let renderer: string | undefined;
-
-  /** The compiled kernel for key, creating it on first use; least recently used ones are dropped. */
-  function kernelFor(key: string, create: () => IKernelRunShortcut): CachedKernel {
-    let entry = cache.get(key);
-    if (entry) {
-      // Re-insert to mark as recently used (Map keeps insertion order).
-      cache.delete(key);
-      cache.set(key, entry);
-      return entry;
-    }
-    entry = { run: create(), seen: undefined };
-    cache.set(key, entry);
-    if (cache.size > maxKernels) {
-      const oldest = cache.keys().next().value as string;
-      cache.get(oldest)?.run.destroy();
-      cache.delete(oldest);
-    }
-    return entry;
-  }
-
-  function run(entry: CachedKernel, ...args: Parameters<IKernelRunShortcut>): KernelOutput {
-    const out = entry.run(...args) as KernelOutput;
-    const now = entry.run.kernel;
-    if (now !== entry.seen) {
-      compilations++;
-      entry.seen = now;
-      if (renderer === undefined) renderer = rendererOf(now);
-    }
-    return out;
-  }
-
-  function settings(output: number[], constants: Record<string, number>, loop: number) {
-    return {
-      output,
-      constants,
-      precision: 'single' as const,
-      tactic: 'precision' as const,
-      // GL backends cap loops at this; sizes are constants, so it only needs to cover the bound.
-      loopMaxIterations: Math.max(loop, 1) + 1,
-    };
-  }
-
-  const gemm: KernelProvider['gemm'] = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
-    requireFloat32('gemm', { a, b, c });
-    calls.gemm++;
-    if (m === 0 || n === 0) return;
-    if (k === 0 || alpha === 0) {
-      for (let i = 0; i < m * n; i++) c[i] = beta === 0 ? 0 : beta * c[i];
-      return;
-    }
-    const key = `gemm:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${m}x${n}x${k}`;
-    const entry = kernelFor(key, () =>
-      gpu.createKernel(gemmSource(transA, transB), settings([n, m], { k }, k)),
-    );
-    const aIn = transA ? input(exact(a, m * k), [m, k]) : input(exact(a, m * k), [k, m]);
-    const bIn = transB ? input(exact(b, k * n), [k, n]) : input(exact(b, k * n), [n, k]);
-    storeProduct(run(entry, aIn, bIn, alpha), m, n, beta, c);
-  };
-
-  const denseForward: NonNullable<KernelProvider['denseForward']> = (m, n, k, x, w, bias, act, out) => {
-    requireFloat32('denseForward', bias ? { x, w, bias, out } : { x, w, out });
-    calls.denseForward++;
-    if (m === 0 || n === 0) return;
-    if (k === 0) {
-      // act(0 + bias): rare enough that the TypeScript epilogue is the clearest way.
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = bias ? bias[j] : 0;
-      applyActivation(act, out, m * n);
-      return;
-    }
-    const key = `dense:${act}:${bias ? 'b' : '-'}:${m}x${n}x${k}`;
-    const entry = kernelFor(key, () =>
-      gpu.createKernel(denseSource(act, bias !== null), settings([n, m], { k }, k)),
-    );
-    const xIn = input(exact(x, m * k), [k, m]);
-    const wIn = input(exact(w, k * n), [n, k]);
-    const result = bias ? run(entry, xIn, wIn, exact(bias, n)) : run(entry, xIn, wIn);
-    storeProduct(result, m, n, 0, out);
-  };
-
-  const reluBackward: NonNullable<KernelProvider['reluBackward']> = (len, dy, y, out) => {
-    requireFloat32('reluBackward', { dy, y, out });
-    calls.reluBackward++;
-    for (let start = 0; start < len; start += CHUNK) {
-      const size = Math.min(CHUNK, len - start);
-      const entry = kernelFor(`relu-back:${size}`, () =>
-        gpu.createKernel(reluBackwardSource, settings([size], {}, 0)),
-      );
-      const d = (dy as Float32Array).subarray(start, start + size);
-      const yy = (y as Float32Array).subarray(start, start + size);
-      out.set(rowsOf(run(entry, d, yy))[0].subarray(0, size), start);
-    }
-  };
-
-  const columnSums: NonNullable<KernelProvider['columnSums']> = (m, n, x, out) => {
-    requireFloat32('columnSums', { x, out });
-    calls.columnSums++;
-    if (n === 0) return;
-    if (m === 0) {
-      out.fill(0, 0, n);
-      return;
-    }
-    const entry = kernelFor(`colsum:${m}x${n}`, () =>
-      gpu.createKernel(columnSumsSource, settings([n], { m }, m)),
-    );
-    out.set(rowsOf(run(entry, input(exact(x, m * n), [n, m])))[0].subarray(0, n));
-  };
-
-  const adamUpdate: NonNullable<KernelProvider['adamUpdate']> = (len, param, grad, m, v, hp) => {
-    requireFloat32('adamUpdate', { param, grad, m, v });
-    calls.adamUpdate++;
-    const scalars = adamScalars(hp);
-    for (let start = 0; start < len; start += CHUNK) {
-      const size = Math.min(CHUNK, len - start);
-      const entry = kernelFor(`adam:${size}`, () =>
-        gpu.createKernel(adamSource, settings([3 * size], { len: size }, 0)),
-      );
-      const part = (arr: FloatArray) => (arr as Float32Array).subarray(start, start + size);
-      const r = rowsOf(run(entry, part(param), part(grad), part(m), part(v), ...scalars))[0];
-      param.set(r.subarray(0, size), start);
-      m.set(r.subarray(size, 2 * size), start);
-      v.set(r.subarray(2 * size, 3 * size), start);
-    }
-  };
-
-  const version = (() => {
-    try {
-      return (requireHere('gpu.js/package.json') as { version: string }).version;
-    } catch {
-      return '?';
-    }
-  })();
+  const version = gpuJsVersion();
   const skipped = options.skipped ?? [];
-
   const provider: GpuProvider = {
     name: 'gpu',
     dtypes: ['float32'],
-    gemm,
-    denseForward,
-    reluBackward,
-    columnSums,
-    adamUpdate,
+    kernels: [
+      implement(gemmKernel, counted(calls, 'gemm', gpuGemm(cache))),
+      implement(denseForwardKernel, counted(calls, 'denseForward', gpuDenseForward(cache))),
+      implement(reluBackwardKernel, counted(calls, 'reluBackward', gpuReluBackward(cache))),
+      implement(sigmoidBackwardKernel, counted(calls, 'sigmoidBackward', gpuSigmoidBackward(cache))),
+      implement(columnSumsKernel, counted(calls, 'columnSums', gpuColumnSums(cache))),
+      implement(adamUpdateKernel, counted(calls, 'adamUpdate', gpuAdamUpdate(cache))),
+    ],
     mode,
     get compilations() {
-      return compilations;
+      return cache.compilations;
     },
     get cachedKernels() {
-      return cache.size;
+      return cache.entries.size;
     },
     calls,
     skipped,
     gpu,
     gpujs,
     describe() {
-      const where = renderer ? ` on ${renderer}` : '';
+      const where = cache.renderer ? ` on ${cache.renderer}` : '';
       const skips = skipped.length
         ? `; skipped ${skipped.map((s) => `${s.mode} (${s.reason})`).join(', ')}`
         : '';
-      return `gpu.js ${version}, mode ${mode}${where}, float32, ${compilations} kernels compiled${skips}`;
+      return `gpu.js ${version}, mode ${mode}${where}, float32, ${cache.compilations} kernels compiled${skips}`;
     },
     destroy() {
-      for (const entry of cache.values()) entry.run.destroy();
-      cache.clear();
+      cache.destroy();
       void gpu.destroy().catch(() => undefined);
     },
   };
-
   smokeTest(provider);
   return provider;
-}
-
-function adamScalars(hp: AdamParams): number[] {
-  return [adamStepSize(hp), hp.beta1, 1 - hp.beta1, hp.beta2, 1 - hp.beta2, hp.epsilon];
-}
-
-function applyActivation(act: Activation, out: FloatArray, len: number): void {
-  for (let i = 0; i < len; i++) {
-    const v = out[i];
-    if (act === 'relu') out[i] = v > 0 ? v : 0;
-    else if (act === 'sigmoid') out[i] = 1 / (1 + Math.exp(-v));
-    else if (act === 'tanh') out[i] = Math.tanh(v);
-  }
 }
 
 /** The GL renderer string when the kernel runs on WebGL, so users see "llvmpipe" for software GL. */
@@ -339,8 +401,9 @@ function smokeTest(provider: GpuProvider): void {
   const b = new Float32Array([7, 8, 9, 10, 11, 12]);
   const c = new Float32Array(4);
   const want = [58, 64, 139, 154];
+  const gemm = provider.kernels.find((k) => k.kernel === gemmKernel)?.run as GemmFn;
   try {
-    provider.gemm(false, false, 2, 2, 3, 1, a, b, 0, c);
+    gemm(false, false, 2, 2, 3, 1, a, b, 0, c);
   } catch (err) {
     provider.destroy();
     throw new Error(

@@ -54,6 +54,12 @@ export const reluBackwardSource = `function (dy, y) {
   return y[this.thread.x] > 0 ? dy[this.thread.x] : 0;
 }`;
 
+/** out[i] = dy[i] * y[i] * (1 - y[i]); output [len]. */
+export const sigmoidBackwardSource = `function (dy, y) {
+  const v = y[this.thread.x];
+  return dy[this.thread.x] * v * (1 - v);
+}`;
+
 /** out[j] = sum_i x[i][j]; output [n]. */
 export const columnSumsSource = `function (x) {
   let acc = 0;

@@ -1,4 +1,9 @@
-import type { FloatArray, GemmFn, KernelProvider } from '../types.js';
+import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
+import { type GemmFn, gemmKernel, scaleC } from '../declarations/gemm.js';
+import { implement } from '../kernel.js';
+import type { KernelProvider } from '../table.js';
+import type { FloatArray } from '../types.js';
+import { applyBiasActivation } from './activations.js';
 
 // Blocking sizes: a KC x NC panel of B (128 x 512 float32 = 256 KiB) stays in L2 while every row
 // block of A streams past it; four rows of C (4 x 512) stay in L1.
@@ -15,13 +20,6 @@ function scratchLike(c: FloatArray, size: number): FloatArray {
   }
   if (scratch32.length < size) scratch32 = new Float32Array(size);
   return scratch32;
-}
-
-/** C = beta * C, with beta = 0 writing zeros without reading C (BLAS semantics). */
-function scaleC(c: FloatArray, len: number, beta: number): void {
-  if (beta === 1) return;
-  if (beta === 0) c.fill(0, 0, len);
-  else for (let i = 0; i < len; i++) c[i] *= beta;
 }
 
 /**
@@ -107,9 +105,15 @@ export const blockedGemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, 
   }
 };
 
+/** The fused dense forward on the blocked gemm: the product, then the TypeScript epilogue. */
+export const blockedDenseForward: DenseForwardFn = (m, n, k, x, w, bias, activation, out) => {
+  blockedGemm(false, false, m, n, k, 1, x, w, 0, out);
+  applyBiasActivation(m, n, bias, activation, out);
+};
+
 export const blockedProvider: KernelProvider = {
   name: 'js',
   dtypes: ['float32', 'float64'],
-  gemm: blockedGemm,
+  kernels: [implement(gemmKernel, blockedGemm), implement(denseForwardKernel, blockedDenseForward)],
   describe: () => `TypeScript cache-blocked gemm (KC=${KC}, NC=${NC}, 4-row register block)`,
 };

@@ -2,63 +2,55 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FloatArray, GemmFn } from '../types.js';
+import type { AdamUpdateFn } from '../declarations/adam-update.js';
+import type { ColumnSumsFn } from '../declarations/column-sums.js';
+import type { DenseForwardFn } from '../declarations/dense-forward.js';
+import type { GemmFn } from '../declarations/gemm.js';
+import type { ReluBackwardFn } from '../declarations/relu-backward.js';
+import type { SigmoidBackwardFn } from '../declarations/sigmoid-backward.js';
 
-/** The raw binding of build/Release/tensorgrad_native.node. It validates every argument itself. */
+/** A kernel's parameters with the one at index I of another type. */
+type WithArg<P extends unknown[], I extends number, T> = { [K in keyof P]: K extends `${I}` ? T : P[K] };
+/** A kernel's parameters up to index I, exclusive. */
+type ArgsBefore<P extends unknown[], I extends number, Acc extends unknown[] = []> = Acc['length'] extends I
+  ? Acc
+  : P extends [infer H, ...infer R]
+    ? ArgsBefore<R, I, [...Acc, H]>
+    : Acc;
+
+/**
+ * The raw binding of build/Release/tensorgrad_native.node. Its checked entries take the kernels'
+ * arguments (validating every one themselves); its fast entries take the scalars in a Float64Array
+ * (see native/addon.cc, "Fast entries"), never throw, and set params[0] to 0 once done, else leave
+ * it for a checked retry.
+ */
 export interface NativeAddon {
   gemm: GemmFn;
-  /** activation: 0 linear, 1 relu, 2 sigmoid, 3 tanh. */
-  denseForward(
-    m: number,
-    n: number,
-    k: number,
-    x: FloatArray,
-    w: FloatArray,
-    bias: FloatArray | null,
-    activation: number,
-    out: FloatArray,
-  ): void;
-  /**
-   * The provider's fast path (see native/addon.cc, FastParam): scalars and the element type in
-   * `params`. Never throws; sets params[0] to 0 when done, else leaves it for a checked retry.
-   */
-  gemmFast(params: Float64Array, a: FloatArray, b: FloatArray, c: FloatArray, bias: FloatArray): void;
-  /** out = dy where y > 0, else 0; dtype follows out. */
-  reluBackward(len: number, dy: FloatArray, y: FloatArray, out: FloatArray): void;
-  /** out[j] = sum over the m rows of x[i*n + j] (accumulated in float64); dtype follows out. */
-  columnSums(m: number, n: number, x: FloatArray, out: FloatArray): void;
-  /**
-   * One Adam step in place; stepSize is lr with the bias corrections folded in (adamStepSize in
-   * src/kernels/js/training.ts). dtype follows param.
-   */
+  /** The activation as a code: 0 linear, 1 relu, 2 sigmoid, 3 tanh. */
+  denseForward(...args: WithArg<Parameters<DenseForwardFn>, 6, number>): void;
+  reluBackward: ReluBackwardFn;
+  sigmoidBackward: SigmoidBackwardFn;
+  columnSums: ColumnSumsFn;
+  /** Adam's parameters as stepSize (lr with the bias corrections folded in: adamStepSize), beta1, beta2, epsilon. */
   adamUpdate(
-    len: number,
-    param: FloatArray,
-    grad: FloatArray,
-    m: FloatArray,
-    v: FloatArray,
-    stepSize: number,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
+    ...args: [
+      ...ArgsBefore<Parameters<AdamUpdateFn>, 5>,
+      stepSize: number,
+      beta1: number,
+      beta2: number,
+      epsilon: number,
+    ]
   ): void;
-  /**
-   * Fast paths of the three above (see native/addon.cc, TrainParam): params holds
-   * [status, dtypeBytes, len or m, n, stepSize, beta1, beta2, epsilon]. Never throw; set params[0]
-   * to 0 when done, else leave it for a checked retry.
-   */
-  reluBackwardFast(params: Float64Array, dy: FloatArray, y: FloatArray, out: FloatArray): void;
-  columnSumsFast(params: Float64Array, x: FloatArray, out: FloatArray): void;
-  adamUpdateFast(
-    params: Float64Array,
-    param: FloatArray,
-    grad: FloatArray,
-    m: FloatArray,
-    v: FloatArray,
-  ): void;
+  /** gemm and denseForward: [status, element bytes, transA, transB, m, n, k, alpha, beta, has bias, activation]. */
+  gemmFast(params: Float64Array, a: unknown, b: unknown, c: unknown, bias: unknown): void;
+  /** The training kernels: [status, element bytes, len or m, n, stepSize, beta1, beta2, epsilon]. */
+  reluBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
+  sigmoidBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
+  columnSumsFast(params: Float64Array, x: unknown, out: unknown): void;
+  adamUpdateFast(params: Float64Array, param: unknown, grad: unknown, m: unknown, v: unknown): void;
   setThreads(n: number): void;
   getThreads(): number;
-  /** Forces 'avx512' | 'avx2' | 'portable'; false if this CPU cannot run it. */
+  /** Picks 'avx512' | 'avx2' | 'vec128' for the products that start from now on; false if this CPU cannot run it. */
   setIsa(name: string): boolean;
   isa(): string;
 }

@@ -1,50 +1,63 @@
-import { adamStepSize } from '../js/training.js';
-import type {
-  Activation,
-  AdamUpdateFn,
-  ColumnSumsFn,
-  DenseForwardFn,
-  GemmFn,
-  KernelProvider,
-  ReluBackwardFn,
-} from '../types.js';
+import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
+import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
+import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
+import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
+import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
+import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
+import { implement } from '../kernel.js';
+import type { KernelProvider } from '../table.js';
+import type { Activation } from '../types.js';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
+
+/**
+ * The native provider calls the addon's fast entries: about 2,000 fewer instructions per call than
+ * handing N-API typed arrays, which matters for the dozens of small calls of a training step.
+ * Anything a fast entry does not take (other argument types, bad sizes, short arrays) goes to the
+ * checked entry, which throws the precise error.
+ */
 
 const activationCode: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
-// Slots of the fast path's parameter block; the order matches FastParam in native/addon.cc.
-const P = {
-  status: 0,
-  transA: 1,
-  transB: 2,
-  m: 3,
-  n: 4,
-  k: 5,
-  alpha: 6,
-  beta: 7,
-  dtypeBytes: 8,
+// Slots of the parameter blocks, as in native/addon.cc: status and element size first (FastSlot),
+// then the kernel's own (GemmSlot, TrainSlot).
+const STATUS = 0;
+const DTYPE_BYTES = 1;
+const G = {
+  transA: 2,
+  transB: 3,
+  m: 4,
+  n: 5,
+  k: 6,
+  alpha: 7,
+  beta: 8,
   hasBias: 9,
   activation: 10,
   count: 11,
-} as const;
+};
+const T = { len: 2, n: 3, stepSize: 4, beta1: 5, beta2: 6, epsilon: 7, count: 8 };
 
-/** Element size when a, b and c are all Float32Array or all Float64Array, else 0. */
-function dtypeBytes(a: unknown, b: unknown, c: unknown): number {
-  if (c instanceof Float32Array) return a instanceof Float32Array && b instanceof Float32Array ? 4 : 0;
-  if (c instanceof Float64Array) return a instanceof Float64Array && b instanceof Float64Array ? 8 : 0;
+/** Element size when every array given is a Float32Array, or every one a Float64Array, else 0. */
+function dtypeBytes(first: unknown, b: unknown = first, c: unknown = first, d: unknown = first): number {
+  if (first instanceof Float32Array) {
+    return b instanceof Float32Array && c instanceof Float32Array && d instanceof Float32Array ? 4 : 0;
+  }
+  if (first instanceof Float64Array) {
+    return b instanceof Float64Array && c instanceof Float64Array && d instanceof Float64Array ? 8 : 0;
+  }
   return 0;
 }
 
-/**
- * gemm and denseForward through the addon's fast entry: about 2,000 fewer instructions per call
- * than handing N-API three typed arrays, which matters for the 32-row products of a training step.
- * Anything the fast entry does not take (other argument types, bad sizes, short arrays) goes to the
- * checked entries, which throw the precise error.
- */
-function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseForwardFn } {
-  const params = new Float64Array(P.count);
+/** Readies a parameter block for a fast call; the entry sets the status to 0 once it has done it. */
+function begin(params: Float64Array, bytes: number): Float64Array {
+  params[STATUS] = 1;
+  params[DTYPE_BYTES] = bytes;
+  return params;
+}
+
+function productKernels(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseForwardFn } {
+  const params = new Float64Array(G.count);
   const gemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
-    const bytes = dtypeBytes(a, b, c);
+    const bytes = dtypeBytes(c, a, b);
     if (
       bytes !== 0 &&
       typeof transA === 'boolean' &&
@@ -55,111 +68,90 @@ function fastEntries(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseFor
       typeof alpha === 'number' &&
       typeof beta === 'number'
     ) {
-      params[P.status] = 1;
-      params[P.transA] = transA ? 1 : 0;
-      params[P.transB] = transB ? 1 : 0;
-      params[P.m] = m;
-      params[P.n] = n;
-      params[P.k] = k;
-      params[P.alpha] = alpha;
-      params[P.beta] = beta;
-      params[P.dtypeBytes] = bytes;
-      params[P.hasBias] = 0;
-      params[P.activation] = 0;
-      addon.gemmFast(params, a, b, c, c);
-      if (params[P.status] === 0) return;
+      const p = begin(params, bytes);
+      p[G.transA] = transA ? 1 : 0;
+      p[G.transB] = transB ? 1 : 0;
+      p[G.m] = m;
+      p[G.n] = n;
+      p[G.k] = k;
+      p[G.alpha] = alpha;
+      p[G.beta] = beta;
+      p[G.hasBias] = 0;
+      p[G.activation] = 0;
+      addon.gemmFast(p, a, b, c, c);
+      if (p[STATUS] === 0) return;
     }
     addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   };
   const denseForward: DenseForwardFn = (m, n, k, x, w, bias, activation, out) => {
-    const bytes = dtypeBytes(x, w, out);
+    const bytes = dtypeBytes(out, x, w, bias ?? out);
     const act = activationCode[activation];
     if (
       bytes !== 0 &&
       act !== undefined &&
       typeof m === 'number' &&
       typeof n === 'number' &&
-      typeof k === 'number' &&
-      (bias === null || bias.constructor === out.constructor)
+      typeof k === 'number'
     ) {
-      params[P.status] = 1;
-      params[P.transA] = 0;
-      params[P.transB] = 0;
-      params[P.m] = m;
-      params[P.n] = n;
-      params[P.k] = k;
-      params[P.alpha] = 1;
-      params[P.beta] = 0;
-      params[P.dtypeBytes] = bytes;
-      params[P.hasBias] = bias === null ? 0 : 1;
-      params[P.activation] = act;
-      addon.gemmFast(params, x, w, out, bias ?? out);
-      if (params[P.status] === 0) return;
+      const p = begin(params, bytes);
+      p[G.transA] = 0;
+      p[G.transB] = 0;
+      p[G.m] = m;
+      p[G.n] = n;
+      p[G.k] = k;
+      p[G.alpha] = 1;
+      p[G.beta] = 0;
+      p[G.hasBias] = bias === null ? 0 : 1;
+      p[G.activation] = act;
+      addon.gemmFast(p, x, w, out, bias ?? out);
+      if (p[STATUS] === 0) return;
     }
     addon.denseForward(m, n, k, x, w, bias, act ?? Number.NaN, out);
   };
   return { gemm, denseForward };
 }
 
-// Slots of the training kernels' parameter block; the order matches TrainParam in native/addon.cc.
-const T = {
-  status: 0,
-  dtypeBytes: 1,
-  len: 2,
-  n: 3,
-  stepSize: 4,
-  beta1: 5,
-  beta2: 6,
-  epsilon: 7,
-  count: 8,
-} as const;
-
-/** Element size when every array is a Float32Array, or every one a Float64Array, else 0. */
-function sameDtypeBytes(first: unknown, ...rest: unknown[]): number {
-  const ctor =
-    first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
-  if (ctor === null) return 0;
-  for (const r of rest) if (!(r instanceof ctor)) return 0;
-  return ctor === Float32Array ? 4 : 8;
+/** An elementwise derivative (len, dy, y, out) through its fast entry, else its checked one. */
+function elementwiseBackward(
+  params: Float64Array,
+  fast: (params: Float64Array, dy: unknown, y: unknown, out: unknown) => void,
+  checked: ReluBackwardFn,
+): ReluBackwardFn {
+  return (len, dy, y, out) => {
+    const bytes = dtypeBytes(out, dy, y);
+    if (bytes !== 0 && typeof len === 'number') {
+      const p = begin(params, bytes);
+      p[T.len] = len;
+      fast(p, dy, y, out);
+      if (p[STATUS] === 0) return;
+    }
+    checked(len, dy, y, out);
+  };
 }
 
-/**
- * reluBackward, columnSums and adamUpdate through the addon's fast entries (called about a dozen
- * times per training step on small arrays, so call overhead matters as for gemm); anything the
- * fast entries refuse goes to the checked entries, which throw the precise error.
- */
-function trainingEntries(addon: NativeAddon): {
+function trainingKernels(addon: NativeAddon): {
   reluBackward: ReluBackwardFn;
+  sigmoidBackward: SigmoidBackwardFn;
   columnSums: ColumnSumsFn;
   adamUpdate: AdamUpdateFn;
 } {
   const params = new Float64Array(T.count);
-  const reluBackward: ReluBackwardFn = (len, dy, y, out) => {
-    const bytes = sameDtypeBytes(out, dy, y);
-    if (bytes !== 0 && typeof len === 'number') {
-      params[T.status] = 1;
-      params[T.dtypeBytes] = bytes;
-      params[T.len] = len;
-      addon.reluBackwardFast(params, dy, y, out);
-      if (params[T.status] === 0) return;
-    }
-    addon.reluBackward(len, dy, y, out);
-  };
+  const reluBackward = elementwiseBackward(params, addon.reluBackwardFast, addon.reluBackward);
+  const sigmoidBackward = elementwiseBackward(params, addon.sigmoidBackwardFast, addon.sigmoidBackward);
   const columnSums: ColumnSumsFn = (m, n, x, out) => {
-    const bytes = sameDtypeBytes(out, x);
+    const bytes = dtypeBytes(out, x);
     if (bytes !== 0 && typeof m === 'number' && typeof n === 'number') {
-      params[T.status] = 1;
-      params[T.dtypeBytes] = bytes;
-      params[T.len] = m;
-      params[T.n] = n;
-      addon.columnSumsFast(params, x, out);
-      if (params[T.status] === 0) return;
+      const p = begin(params, bytes);
+      p[T.len] = m;
+      p[T.n] = n;
+      addon.columnSumsFast(p, x, out);
+      if (p[STATUS] === 0) return;
     }
     addon.columnSums(m, n, x, out);
   };
   const adamUpdate: AdamUpdateFn = (len, param, grad, m, v, hp) => {
     const stepSize = adamStepSize(hp);
-    const bytes = sameDtypeBytes(param, grad, m, v);
+    const bytes = dtypeBytes(param, grad, m, v);
     if (
       bytes !== 0 &&
       typeof len === 'number' &&
@@ -167,33 +159,35 @@ function trainingEntries(addon: NativeAddon): {
       typeof hp.beta2 === 'number' &&
       typeof hp.epsilon === 'number'
     ) {
-      params[T.status] = 1;
-      params[T.dtypeBytes] = bytes;
-      params[T.len] = len;
-      params[T.stepSize] = stepSize;
-      params[T.beta1] = hp.beta1;
-      params[T.beta2] = hp.beta2;
-      params[T.epsilon] = hp.epsilon;
-      addon.adamUpdateFast(params, param, grad, m, v);
-      if (params[T.status] === 0) return;
+      const p = begin(params, bytes);
+      p[T.len] = len;
+      p[T.stepSize] = stepSize;
+      p[T.beta1] = hp.beta1;
+      p[T.beta2] = hp.beta2;
+      p[T.epsilon] = hp.epsilon;
+      addon.adamUpdateFast(p, param, grad, m, v);
+      if (p[STATUS] === 0) return;
     }
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
-  return { reluBackward, columnSums, adamUpdate };
+  return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
 }
 
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
-  const fast = fastEntries(addon);
-  const training = trainingEntries(addon);
+  const products = productKernels(addon);
+  const training = trainingKernels(addon);
   return {
     name: 'native',
     dtypes: ['float32', 'float64'],
     // The dispatcher has validated the arguments; the addon checks them again before any access.
-    gemm: fast.gemm,
-    denseForward: fast.denseForward,
-    reluBackward: training.reluBackward,
-    columnSums: training.columnSums,
-    adamUpdate: training.adamUpdate,
+    kernels: [
+      implement(gemmKernel, products.gemm),
+      implement(denseForwardKernel, products.denseForward),
+      implement(reluBackwardKernel, training.reluBackward),
+      implement(sigmoidBackwardKernel, training.sigmoidBackward),
+      implement(columnSumsKernel, training.columnSums),
+      implement(adamUpdateKernel, training.adamUpdate),
+    ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
 }

@@ -1,5 +1,5 @@
-// Portable kernels: 16-byte vectors (SSE2 on x86-64, NEON or plain code elsewhere), nothing beyond
-// the baseline ISA.
+// 128-bit vector kernels for any CPU: SSE2 on x86-64 (part of its baseline), GCC's generic
+// 16-byte vectors elsewhere (NEON on ARM). Nothing beyond the baseline ISA.
 #if defined(__SSE2__)
 #include <emmintrin.h>
 namespace {
@@ -19,6 +19,6 @@ inline f64x2 tg_bcast(const double* p) { return f64x2{*p, *p}; }
 #include "kernel_impl.h"
 
 namespace tg {
-KernelSet<float> kernels_f32_scalar() { return make_set<float, 16, 4, 2>("portable", 256, 256, 1024); }
-KernelSet<double> kernels_f64_scalar() { return make_set<double, 16, 4, 2>("portable", 128, 256, 512); }
+KernelSet<float> kernels_f32_vec128() { return make_set<float, 16, 4, 2>("vec128", 256, 256, 1024); }
+KernelSet<double> kernels_f64_vec128() { return make_set<double, 16, 4, 2>("vec128", 128, 256, 512); }
 }  // namespace tg

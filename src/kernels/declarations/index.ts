@@ -1,0 +1,9 @@
+// Every kernel: its declaration (name, argument schema, TypeScript reference) and the dispatched
+// function ops call. A new kernel is one file here, one line below, and each provider's
+// implementation.
+export * from './adam-update.js';
+export * from './column-sums.js';
+export * from './dense-forward.js';
+export * from './gemm.js';
+export * from './relu-backward.js';
+export * from './sigmoid-backward.js';

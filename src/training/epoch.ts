@@ -1,0 +1,132 @@
+import { sigmoid } from '../kernels/js/activations.js';
+import type { Dtype, FloatArray } from '../kernels/types.js';
+import { alloc, Tensor } from '../tensor.js';
+import type { Logs } from './callbacks.js';
+import type { Matrix } from './inputs.js';
+import type { Head, ResolvedLoss } from './losses.js';
+import { argmax, type ResolvedMetric, safeMetric } from './metrics.js';
+
+/** The pieces of one epoch of Model.fit: batch gathering and the epoch's running and final metrics. */
+
+/**
+ * What the model's head gave, as scores for the metrics, into out at offset: probabilities where
+ * the head is a logit of a binary task, the values themselves otherwise.
+ */
+export function writeScores(
+  head: Head,
+  task: string,
+  input: FloatArray,
+  out: FloatArray,
+  offset: number,
+): void {
+  const toProb = head === 'sigmoidLogits' || (head === 'logits' && task === 'binary');
+  for (let i = 0; i < input.length; i++) out[offset + i] = toProb ? sigmoid(input[i]) : input[i];
+}
+
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+  /** Each row's weight in the loss (class weights), when there are any. */
+  weight?: Tensor;
+}
+
+/** Copies the rows of a batch, in a given order, into buffers allocated once for the whole fit. */
+export class BatchGatherer {
+  private readonly xb: FloatArray;
+  private readonly yb: FloatArray;
+  private readonly wb: FloatArray | null;
+
+  constructor(
+    private readonly x: Matrix,
+    private readonly y: Matrix,
+    private readonly weights: Matrix | null,
+    batchSize: number,
+    dtype: Dtype,
+  ) {
+    this.xb = alloc(dtype, batchSize * x.cols);
+    this.yb = alloc(dtype, batchSize * y.cols);
+    this.wb = weights ? alloc(dtype, batchSize) : null;
+  }
+
+  /** Rows order[start .. start + rows) as tensors over the buffers (valid until the next call). */
+  gather(order: Int32Array, start: number, rows: number): Batch {
+    const { x, y, weights, xb, yb, wb } = this;
+    const F = x.cols;
+    const outDim = y.cols;
+    for (let r = 0; r < rows; r++) {
+      const src = order[start + r];
+      xb.set(x.data.subarray(src * F, src * F + F), r * F);
+      for (let j = 0; j < outDim; j++) yb[r * outDim + j] = y.data[src * outDim + j];
+      if (wb && weights) wb[r] = weights.data[src];
+    }
+    return {
+      x: new Tensor(xb.subarray(0, rows * F), [rows, F]),
+      y: new Tensor(yb.subarray(0, rows * outDim), [rows, outDim]),
+      weight: wb ? new Tensor(wb.subarray(0, rows), [rows, 1]) : undefined,
+    };
+  }
+}
+
+/**
+ * The epoch's loss and accuracy as batches come in (for the progress line and batch callbacks),
+ * and, at its end, the loss and the compiled metrics over every row the epoch saw.
+ */
+export class EpochTally {
+  private readonly yTrue: FloatArray;
+  private readonly yScore: FloatArray;
+  private lossSum = 0;
+  private hits = 0;
+  private seen = 0;
+
+  constructor(
+    rows: number,
+    private readonly outDim: number,
+    dtype: Dtype,
+    private readonly loss: ResolvedLoss,
+    private readonly threshold: number,
+  ) {
+    this.yTrue = alloc(dtype, rows * outDim);
+    this.yScore = alloc(dtype, rows * outDim);
+  }
+
+  reset(): void {
+    this.lossSum = 0;
+    this.hits = 0;
+    this.seen = 0;
+  }
+
+  /** One trained batch that started at row `start` of the epoch, with its mean loss and head output. */
+  add(start: number, y: Tensor, head: Tensor, loss: number): void {
+    const { outDim, yTrue, yScore, threshold } = this;
+    const rows = y.shape[0];
+    const off = start * outDim;
+    yTrue.set(y.data, off);
+    writeScores(this.loss.head, this.loss.task, head.data, yScore, off);
+    this.lossSum += loss * rows;
+    this.seen += rows;
+    if (this.loss.task === 'binary') {
+      for (let r = 0; r < rows; r++)
+        this.hits += (yScore[off + r] >= threshold ? 1 : 0) === y.data[r] ? 1 : 0;
+    } else if (this.loss.task === 'categorical') {
+      for (let r = 0; r < rows; r++) {
+        this.hits += argmax(y.data, r * outDim, outDim) === argmax(head.data, r * outDim, outDim) ? 1 : 0;
+      }
+    }
+  }
+
+  /** Mean loss so far, and accuracy for classification. */
+  running(): Logs {
+    const logs: Logs = { loss: this.lossSum / this.seen };
+    if (this.loss.task === 'binary' || this.loss.task === 'categorical')
+      logs.accuracy = this.hits / this.seen;
+    return logs;
+  }
+
+  /** The epoch's logs: mean loss and every compiled metric over the epoch's rows. */
+  final(metrics: readonly ResolvedMetric[]): Logs {
+    const logs: Logs = { loss: this.lossSum / this.seen };
+    for (const m of metrics)
+      logs[m.name] = safeMetric(m, this.yTrue, this.yScore, this.outDim, this.threshold);
+    return logs;
+  }
+}

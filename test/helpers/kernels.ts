@@ -1,0 +1,25 @@
+import {
+  adamUpdateKernel,
+  columnSumsKernel,
+  denseForwardKernel,
+  gemmKernel,
+  implementationOf,
+  type KernelProvider,
+  reluBackwardKernel,
+  sigmoidBackwardKernel,
+} from '../../src/kernels/index.js';
+
+/**
+ * What a provider runs for each kernel, called directly: no argument checks and no selection, so
+ * a test sees the provider's own errors and results (its implementation, or the reference).
+ */
+export function kernelsOf(provider: KernelProvider) {
+  return {
+    gemm: implementationOf(provider, gemmKernel),
+    denseForward: implementationOf(provider, denseForwardKernel),
+    reluBackward: implementationOf(provider, reluBackwardKernel),
+    sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
+    columnSums: implementationOf(provider, columnSumsKernel),
+    adamUpdate: implementationOf(provider, adamUpdateKernel),
+  };
+}
