@@ -29,7 +29,8 @@ for (const seed of seeds) {
   });
   const t = run.test;
   const lr = run.baselines!.find((b) => b.key === 'logisticRegression')!.report;
-  if (t.task !== 'binary' || lr.task !== 'binary' || run.threshold === null) throw new Error('quality: a binary task expected');
+  if (t.task !== 'binary' || lr.task !== 'binary' || run.threshold === null)
+    throw new Error('quality: a binary task expected');
   rows.push({
     seed,
     threshold: run.threshold,
