@@ -14,7 +14,7 @@ export interface Reference {
 const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** Row-major strides of a shape. */
-function strides(shape: readonly number[]): number[] {
+export function strides(shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -25,7 +25,7 @@ function strides(shape: readonly number[]): number[] {
 }
 
 /** The multi-index of flat position i in a shape. */
-function indexOf(i: number, shape: readonly number[]): number[] {
+export function indexOf(i: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
     idx[d] = i % shape[d];
