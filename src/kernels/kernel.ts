@@ -36,14 +36,16 @@ export interface RecordArg<T = never> {
 }
 /**
  * A Float32Array or Float64Array of the call's element type, with at least the product of the
- * named size arguments in elements: a vector (one size) or a rows x cols matrix, stored cols x rows
- * when the flag argument `transposedBy` is set.
+ * named size arguments (times `factor`, default 1) in elements: a vector (one size), a rows x cols
+ * matrix, stored cols x rows when the flag argument `transposedBy` is set, or a block of more
+ * dimensions (a [batch, steps, 3 * units] array of gate values: dims batch, steps, units, factor 3).
  */
 export interface ArrayArg<Nullable extends boolean = boolean> {
   readonly kind: 'array';
   readonly name: string;
-  readonly dims: readonly [string] | readonly [string, string];
+  readonly dims: readonly string[];
   readonly transposedBy?: string;
+  readonly factor?: number;
   readonly nullable: Nullable;
 }
 export type ArgSpec = FlagArg | SizeArg | NumberArg | ChoiceArg | RecordArg | ArrayArg;
@@ -96,6 +98,22 @@ export const matrix = (name: string, rows: string, cols: string, transposedBy?: 
   dims: [rows, cols],
   transposedBy,
   nullable: false,
+});
+/** An array of factor * (the product of dims) elements, row-major over dims. */
+export const block = (name: string, dims: readonly string[], factor = 1): ArrayArg<false> => ({
+  kind: 'array',
+  name,
+  dims,
+  factor,
+  nullable: false,
+});
+/** The same, or null. */
+export const optionalBlock = (name: string, dims: readonly string[], factor = 1): ArrayArg<true> => ({
+  kind: 'array',
+  name,
+  dims,
+  factor,
+  nullable: true,
 });
 
 export interface KernelSpec<F extends KernelFn> {
@@ -165,9 +183,9 @@ export function declareKernel<F extends KernelFn>(spec: KernelSpec<F>): Kernel<F
 
 interface ArrayPlace {
   at: number;
-  rows: number;
-  /** -1 for a vector. */
-  cols: number;
+  /** Positions of the sizes whose product (times factor) is the length it needs. */
+  dims: number[];
+  factor: number;
   /** The flag saying it is stored transposed, or -1. */
   transposedBy: number;
   nullable: boolean;
@@ -203,10 +221,19 @@ function resolveSchema(
   const order = [ref, ...args.flatMap((a, i) => (a.kind === 'array' && i !== ref ? [i] : []))];
   const arrays = order.map((i): ArrayPlace => {
     const a = args[i] as ArrayArg;
+    const factor = a.factor ?? 1;
+    if (a.dims.length === 0 || !Number.isInteger(factor) || factor < 1) {
+      throw new Error(
+        `declareKernel: '${kernel}' array '${a.name}' needs dims and a positive integer factor`,
+      );
+    }
+    if (a.transposedBy !== undefined && a.dims.length !== 2) {
+      throw new Error(`declareKernel: '${kernel}' array '${a.name}' is transposed but not a matrix`);
+    }
     return {
       at: i,
-      rows: position(a.dims[0], 'size'),
-      cols: a.dims.length === 2 ? position(a.dims[1], 'size') : -1,
+      dims: a.dims.map((d) => position(d, 'size')),
+      factor,
       transposedBy: a.transposedBy === undefined ? -1 : position(a.transposedBy, 'flag'),
       nullable: a.nullable,
     };
@@ -239,8 +266,8 @@ function diagnose({ args, ref, arrays }: Schema, values: ArrayLike<unknown>): st
     if (v === null && a.nullable) continue;
     if (!isFloatArray(v)) return `${name} ${notFloatArray(v)}`;
     if (dtypeOf(v) !== dtype) return `${name} is ${dtypeOf(v)} but ${args[ref].name} is ${dtype}`;
-    const rows = values[a.rows] as number;
-    const need = a.cols < 0 ? rows : rows * (values[a.cols] as number);
+    let need = a.factor;
+    for (const d of a.dims) need *= values[d] as number;
     if (v.length < need) return `${name} ${shortBy(a, v.length, need, values)}`;
   }
   return null;
@@ -270,7 +297,7 @@ function compileEntry<F extends KernelFn, C>(
     else if (a.kind !== 'array') tests.push(`problem[${i}](a${i}) === null`);
   });
   for (const a of arrays) {
-    const need = a.cols < 0 ? `a${a.rows}` : `a${a.rows} * a${a.cols}`;
+    const need = [...(a.factor === 1 ? [] : [a.factor]), ...a.dims.map((d) => `a${d}`)].join(' * ');
     const test = `a${a.at} instanceof T && a${a.at}.length >= ${need}`;
     tests.push(a.nullable ? `a${a.at} === null || (${test})` : test);
   }
@@ -325,10 +352,12 @@ function notFloatArray(v: unknown): string {
 /** "has 5 elements, needs 6 (2x3)", the shape text built only when it is needed. */
 function shortBy(a: ArrayPlace, length: number, need: number, values: ArrayLike<unknown>): string {
   let shape = '';
-  if (a.cols >= 0) {
-    const [rows, cols] = [values[a.rows], values[a.cols]];
-    shape =
-      a.transposedBy >= 0 && values[a.transposedBy] ? ` (${cols}x${rows}, transposed)` : ` (${rows}x${cols})`;
+  const sizes = a.dims.map((d) => String(values[d]));
+  if (a.factor !== 1) sizes[sizes.length - 1] = `${a.factor}*${sizes[sizes.length - 1]}`;
+  if (a.dims.length === 2 && a.transposedBy >= 0 && values[a.transposedBy]) {
+    shape = ` (${sizes[1]}x${sizes[0]}, transposed)`;
+  } else if (sizes.length > 1 || a.factor !== 1) {
+    shape = ` (${sizes.join('x')})`;
   }
   return `has ${length} elements, needs ${need}${shape}`;
 }

@@ -11,6 +11,10 @@ export type FloatArray = Float32Array | Float64Array;
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
+/** Activations of the gates of recurrent kernels (Keras 2's hard sigmoid: 0.2 v + 0.5, clipped). */
+export const RECURRENT_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
+export type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+
 /**
  * Adam's hyperparameters for one step. `step` counts from 1. The update is Keras's form, with the
  * bias corrections folded into the learning rate:

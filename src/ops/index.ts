@@ -2,10 +2,17 @@
 // entry with samples, so an op cannot be added without its gradient check.
 export { relu, sigmoid, tanh } from './activations.js';
 export { add, div, mul, neg, sub } from './arithmetic.js';
+export { conv1d } from './conv1d.js';
 export { dense } from './dense.js';
 export { dropout } from './dropout.js';
+export { gather } from './gather.js';
+export { concat, stack } from './join.js';
 export { bce, bceWithLogits, mse, softmaxCrossEntropy } from './losses.js';
 export { exp, log, pow, sqrt } from './math.js';
 export { matmul } from './matmul.js';
+export { max } from './max.js';
+export { gru, lstm, simpleRnn } from './recurrent.js';
 export { mean, sum } from './reduce.js';
 export { reshape, transpose } from './shape.js';
+export { narrow, slice } from './slice.js';
+export { where } from './where.js';

@@ -1,5 +1,6 @@
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel, scaleC } from '../declarations/gemm.js';
+import { recurrentKernelsOn } from '../declarations/recurrent.js';
 import { implement } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { FloatArray } from '../types.js';
@@ -114,6 +115,10 @@ export const blockedDenseForward: DenseForwardFn = (m, n, k, x, w, bias, activat
 export const blockedProvider: KernelProvider = {
   name: 'js',
   dtypes: ['float32', 'float64'],
-  kernels: [implement(gemmKernel, blockedGemm), implement(denseForwardKernel, blockedDenseForward)],
+  kernels: [
+    implement(gemmKernel, blockedGemm),
+    implement(denseForwardKernel, blockedDenseForward),
+    ...recurrentKernelsOn(blockedGemm),
+  ],
   describe: () => `TypeScript cache-blocked gemm (KC=${KC}, NC=${NC}, 4-row register block)`,
 };

@@ -2,6 +2,7 @@ import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declaratio
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
+import { recurrentKernelsOn } from '../declarations/recurrent.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import { implement } from '../kernel.js';
@@ -187,6 +188,8 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
+      // The recurrent loops in TypeScript around the addon's products (see docs/bench.md).
+      ...recurrentKernelsOn(products.gemm),
     ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
