@@ -1,9 +1,31 @@
+import { RECURRENT_ACTIVATIONS, type RecurrentActivation } from '../kernels/types.js';
 import { ActivationLayer, type ActivationName } from '../nn/activation.js';
+import { Conv1D } from '../nn/conv1d.js';
 import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
+import { Embedding } from '../nn/embedding.js';
 import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
+import { Masking } from '../nn/masking.js';
 import type { LayerConfig, Module } from '../nn/module.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../nn/pooling.js';
+import { GRU, LSTM, RECURRENT_INITIALIZERS, type RecurrentInitializer, SimpleRNN } from '../nn/recurrent.js';
 import { Softmax } from '../nn/softmax.js';
+import { CONV1D_PADDINGS, type Conv1dPadding } from '../ops/conv1d.js';
+
+const LAYER_TYPES = [
+  'Dense',
+  'Dropout',
+  'Activation',
+  'Softmax',
+  'Embedding',
+  'SimpleRNN',
+  'GRU',
+  'LSTM',
+  'Conv1D',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
+  'Masking',
+];
 
 const ACTIVATIONS: readonly ActivationName[] = ['relu', 'sigmoid', 'tanh'];
 
@@ -38,7 +60,20 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
       fail(key, `must be a finite number, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  if (!['Dense', 'Dropout', 'Activation', 'Softmax'].includes(config.type)) {
+  const bool = (key: string): boolean => {
+    const v = get(key);
+    if (typeof v !== 'boolean') fail(key, `must be true or false, got ${JSON.stringify(v)}`);
+    return v as boolean;
+  };
+  const shape = (key: string): number[] | undefined => {
+    const v = get(key, true);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d) && d > 0)) {
+      fail(key, `must be an array of positive integers, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  };
+  if (!LAYER_TYPES.includes(config.type)) {
     throw new Error(`${where}: unknown layer type '${String(config.type)}' at ${path} in the saved model`);
   }
   const name = str('name');
@@ -60,7 +95,56 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
       return new Dropout(num('rate') as number, { name });
     case 'Activation':
       return new ActivationLayer(str('activation', ACTIVATIONS) as ActivationName, { name });
-    default:
+    case 'Softmax':
       return new Softmax({ name });
+    case 'Embedding':
+      return new Embedding(num('inputDim') as number, num('outputDim') as number, {
+        name,
+        maskZero: bool('maskZero'),
+        initialRange: num('initialRange', true),
+        inputLength: num('inputLength', true),
+      });
+    case 'SimpleRNN':
+    case 'GRU':
+    case 'LSTM': {
+      const common = {
+        name,
+        activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
+        useBias: bool('useBias'),
+        returnSequences: bool('returnSequences'),
+        recurrentInitializer: str('recurrentInitializer', RECURRENT_INITIALIZERS) as RecurrentInitializer,
+        inputShape: shape('inputShape'),
+      };
+      if (config.type === 'SimpleRNN') return new SimpleRNN(num('units') as number, common);
+      const recurrentActivation = str('recurrentActivation', RECURRENT_ACTIVATIONS) as RecurrentActivation;
+      if (config.type === 'GRU') {
+        return new GRU(num('units') as number, {
+          ...common,
+          recurrentActivation,
+          resetAfter: bool('resetAfter'),
+        });
+      }
+      return new LSTM(num('units') as number, {
+        ...common,
+        recurrentActivation,
+        unitForgetBias: bool('unitForgetBias'),
+      });
+    }
+    case 'Conv1D':
+      return new Conv1D(num('filters') as number, num('kernelSize') as number, {
+        name,
+        strides: num('strides'),
+        padding: str('padding', CONV1D_PADDINGS) as Conv1dPadding,
+        dilationRate: num('dilationRate'),
+        activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
+        useBias: bool('useBias'),
+        inputShape: shape('inputShape'),
+      });
+    case 'GlobalAveragePooling1D':
+      return new GlobalAveragePooling1D({ name });
+    case 'GlobalMaxPooling1D':
+      return new GlobalMaxPooling1D({ name });
+    default:
+      return new Masking({ name, maskValue: num('maskValue'), inputShape: shape('inputShape') });
   }
 }

@@ -34,7 +34,8 @@ export interface ModelFile {
   format: typeof MODEL_FORMAT;
   version: number;
   createdAt: string;
-  model: { name: string; dtype: Dtype; inputDim: number; layers: LayerConfig[] };
+  /** inputShape: the shape of one example when it has more than one axis (sequences). */
+  model: { name: string; dtype: Dtype; inputDim: number; inputShape?: number[]; layers: LayerConfig[] };
   weights: {
     file: string;
     bytes: number;
@@ -154,7 +155,18 @@ export function readModelFile(value: unknown, file: string, acceptVersion1: bool
   const model = r.object(r.key(doc, 'model', ''), 'model');
   r.string(model, 'name', 'model');
   r.oneOf(model, 'dtype', 'model', DTYPES);
-  r.integer(model, 'inputDim', 'model', 1);
+  const inputDim = r.integer(model, 'inputDim', 'model', 1);
+  if (Object.hasOwn(model, 'inputShape')) {
+    const shape = r.array(model, 'inputShape', 'model');
+    shape.forEach((d, j) => {
+      if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1) {
+        r.fail(`'model.inputShape[${j}]'`, `must be an integer >= 1, got ${show(d)}`);
+      }
+    });
+    if (shape[shape.length - 1] !== inputDim) {
+      r.fail(`'model.inputShape'`, `ends with ${show(shape[shape.length - 1])} but inputDim is ${inputDim}`);
+    }
+  }
   r.array(model, 'layers', 'model').forEach((l, i) => {
     const layer = r.object(l, `model.layers[${i}]`);
     r.string(layer, 'type', `model.layers[${i}]`);

@@ -43,6 +43,18 @@ class GraphBuilder {
   }
 }
 
+/** Layers of sequences, which are not exported to ONNX (their masks and layouts are not mapped). */
+const SEQUENCE_LAYERS = [
+  'Embedding',
+  'SimpleRNN',
+  'GRU',
+  'LSTM',
+  'Conv1D',
+  'GlobalAveragePooling1D',
+  'GlobalMaxPooling1D',
+  'Masking',
+];
+
 const outputOf = (layer: { name: string }) => `${layer.name}_out`;
 
 /** A Dense layer: Gemm (MatMul without a bias), then its activation unless linear. */
@@ -69,6 +81,10 @@ function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
   if (layer instanceof ActivationLayer) g.node(ACTIVATION_OPS[layer.activation], layer.name, outputOf(layer));
   else if (layer instanceof Softmax) {
     g.node('Softmax', layer.name, outputOf(layer), [], [{ name: 'axis', i: -1, type: 2 }]);
+  } else if (SEQUENCE_LAYERS.includes(layer.className)) {
+    throw new Error(
+      `exportOnnx: ${layer.className} '${layer.name}' is a sequence layer; tensorgrad exports only models of rows (Dense, Dropout, activations, Softmax) to ONNX. Export this model with exportTfjs (TF.js layers format), or save it with saveModel`,
+    );
   } else if (!(layer instanceof Dropout)) {
     throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
   }

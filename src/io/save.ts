@@ -130,7 +130,14 @@ export function saveModel(dir: string, model: Model, options: SaveOptions = {}):
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     createdAt: new Date().toISOString(),
-    model: { name: net.name, dtype, inputDim: net.inputDim, layers: net.layers.map((l) => l.config()) },
+    model: {
+      name: net.name,
+      dtype,
+      inputDim: net.inputDim,
+      // Sequences: the shape of one example; a table's rows need only inputDim (as before).
+      ...(net.inputShape !== null && net.inputShape.length > 1 ? { inputShape: net.inputShape } : {}),
+      layers: net.layers.map((l) => l.config()),
+    },
     weights: { file: weightsFile, bytes: bytes.length, sha256: hash, dtype, byteOrder: 'little', tensors },
     preprocessing,
     metadata,
@@ -281,7 +288,7 @@ function buildArchitecture(doc: ModelFile, path: string): Model {
       layerFromConfig(c, `loadModel: ${path}`, `model.layers[${i}]`),
     );
     const model = new Model(layers, { name: doc.model.name, dtype: doc.model.dtype, seed: 0 });
-    model.build(doc.model.inputDim);
+    model.build(doc.model.inputShape ?? doc.model.inputDim);
     return model;
   } catch (err) {
     const msg = (err as Error).message;

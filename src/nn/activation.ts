@@ -25,6 +25,10 @@ export class ActivationLayer extends Module {
     this.activation = activation;
   }
 
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   get className(): string {
     return 'Activation';
   }

@@ -1,5 +1,6 @@
 import { ACTIVATIONS } from '../kernels/types.js';
 import { type Activation, dense } from '../ops/dense.js';
+import { reshape } from '../ops/shape.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator } from '../random.js';
 import { formatShape, Tensor } from '../tensor.js';
@@ -118,12 +119,27 @@ export class Dense extends Module {
     return out;
   }
 
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override declaredInputShape(): number[] | null {
+    return this.declaredInputDim === null ? null : [this.declaredInputDim];
+  }
+
   forward(x: Tensor): Tensor {
     return this.forwardWith(x, this.activation);
   }
 
-  /** The layer with another activation: 'linear' gives the logits the fused losses take. */
+  /**
+   * The layer with another activation: 'linear' gives the logits the fused losses take. On a
+   * sequence [batch, steps, features] it acts on every step (Keras's Dense on the last axis).
+   */
   forwardWith(x: Tensor, activation: Activation): Tensor {
+    if (x.ndim > 2) {
+      const rows = reshape(x, [-1, x.shape[x.ndim - 1]]);
+      return reshape(this.forwardWith(rows, activation), [...x.shape.slice(0, -1), this.units]);
+    }
     if (x.ndim !== 2)
       throw new Error(`Dense '${this.name}': input must be [batch, features], got ${formatShape(x.shape)}`);
     if (this.kernel === null) this.build(x.shape[1], { generator: defaultGenerator(), dtype: x.dtype });

@@ -16,6 +16,10 @@ export class Dropout extends Module {
     this.rate = rate;
   }
 
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   get className(): string {
     return 'Dropout';
   }

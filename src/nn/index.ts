@@ -1,7 +1,34 @@
 export { ActivationLayer, type ActivationName, ReLU, Sigmoid, Tanh } from './activation.js';
+export { Conv1D, type Conv1DOptions } from './conv1d.js';
 export { DENSE_ACTIVATIONS, Dense, type DenseOptions } from './dense.js';
 export { Dropout } from './dropout.js';
-export { initKernel, KERNEL_INITIALIZERS, type KernelInitializer } from './initializers.js';
-export { type BuildContext, type LayerConfig, type LayerOptions, Module } from './module.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { gradcheckLayer, type LayerGradcheckOptions } from './gradcheck-layer.js';
+export {
+  initKernel,
+  initOrthogonal,
+  initUniform,
+  KERNEL_INITIALIZERS,
+  type KernelInitializer,
+} from './initializers.js';
+export { Masking, type MaskingOptions } from './masking.js';
+export {
+  type BuildContext,
+  type LayerConfig,
+  type LayerOptions,
+  type MaskedOutput,
+  Module,
+} from './module.js';
+export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './pooling.js';
+export {
+  GRU,
+  type GruLayerOptions,
+  LSTM,
+  type LstmLayerOptions,
+  RECURRENT_INITIALIZERS,
+  type RecurrentInitializer,
+  type RecurrentLayerOptions,
+  SimpleRNN,
+} from './recurrent.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { Softmax } from './softmax.js';

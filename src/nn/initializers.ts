@@ -40,3 +40,53 @@ export function initKernel(
   }
   return data;
 }
+
+/**
+ * Keras's Orthogonal initializer for a rows x cols matrix: a standard normal matrix, made
+ * orthonormal by a QR decomposition (here modified Gram-Schmidt, whose R has a positive diagonal,
+ * as Keras's sign correction gives), along its longer side: rows are orthonormal when rows <= cols
+ * (a recurrent kernel [units, gates * units]), columns otherwise.
+ */
+export function initOrthogonal(rows: number, cols: number, generator: Generator, dtype: Dtype): FloatArray {
+  // Work on the tall orientation n x m (n >= m): m orthonormal columns of length n.
+  const tall = rows >= cols;
+  const n = tall ? rows : cols;
+  const m = tall ? cols : rows;
+  const q = new Float64Array(n * m);
+  for (let i = 0; i < q.length; i++) q[i] = generator.normal();
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i * m + j] * q[i * m + k];
+      for (let i = 0; i < n; i++) q[i * m + j] -= dot * q[i * m + k];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i * m + j] * q[i * m + j];
+    norm = Math.sqrt(norm);
+    // A column that vanished (probability zero) is redrawn rather than divided by zero.
+    if (!(norm > 1e-12)) {
+      for (let i = 0; i < n; i++) q[i * m + j] = generator.normal();
+      j--;
+      continue;
+    }
+    for (let i = 0; i < n; i++) q[i * m + j] /= norm;
+  }
+  const out = alloc(dtype, rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[r * cols + c] = tall ? q[r * m + c] : q[c * m + r];
+  }
+  return out;
+}
+
+/** n values uniform in [low, high) (Keras's RandomUniform; its Embedding default is +-0.05). */
+export function initUniform(
+  n: number,
+  low: number,
+  high: number,
+  generator: Generator,
+  dtype: Dtype,
+): FloatArray {
+  const out = alloc(dtype, n);
+  for (let i = 0; i < n; i++) out[i] = generator.uniform(low, high);
+  return out;
+}

@@ -23,10 +23,22 @@ export interface LayerConfig {
   [key: string]: unknown;
 }
 
+/** A layer's output with the mask of its time steps ([batch, steps], 0 = padding), or null. */
+export interface MaskedOutput {
+  output: Tensor;
+  mask: Tensor | null;
+}
+
 /**
  * The base of every layer: its parameters (named, for save and export), a train / eval mode, and a
- * build step that creates the parameters once the input width is known. Layers work on 2-D
- * [batch, features] tensors.
+ * build step that creates the parameters once the input width is known. Layers work on
+ * [batch, ...example] tensors: [batch, features] rows, [batch, steps, features] sequences or
+ * [batch, steps] token ids; a layer of rows applied to a sequence acts on its last axis.
+ *
+ * Sequence layers pass a mask of padded steps along, as Keras does: a layer that makes one
+ * (Embedding with maskZero, Masking) returns it with its output, the next ones take it into
+ * account (recurrent layers skip masked steps, pooling ignores them) and pass it on as long as the
+ * output still has a time axis. A layer that cannot honour a mask refuses it.
  */
 export abstract class Module {
   /** Keras-style layer name (dense, dense_1, ...), unique inside a Sequential. */
@@ -53,6 +65,42 @@ export abstract class Module {
   build(inputDim: number, _ctx: BuildContext): number {
     this.inputDim = inputDim;
     return this.outputDim(inputDim);
+  }
+
+  /**
+   * The shape of one example's output for one example's input shape (without the batch axis).
+   * Default: the last axis mapped by outputDim, the others kept.
+   */
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape.slice(0, -1), this.outputDim(inputShape[inputShape.length - 1])];
+  }
+
+  /** Builds for one example's input shape; returns the output shape. Default: build on the last axis. */
+  buildShape(inputShape: readonly number[], ctx: BuildContext): number[] {
+    return [...inputShape.slice(0, -1), this.build(inputShape[inputShape.length - 1], ctx)];
+  }
+
+  /** The input shape given at construction (inputShape, inputDim), or null. */
+  declaredInputShape(): number[] | null {
+    return null;
+  }
+
+  /** Keras's supports_masking: this layer takes a mask of steps and passes it on. Default false. */
+  get supportsMasking(): boolean {
+    return false;
+  }
+
+  /**
+   * forward with the mask of the input's steps; returns the output and its mask. Default: the mask
+   * passes through a layer that supports masking, and is refused by one that does not.
+   */
+  forwardMasked(x: Tensor, mask: Tensor | null): MaskedOutput {
+    if (mask !== null && !this.supportsMasking) {
+      throw new Error(
+        `${this.className} '${this.name}' does not support masking, but the layers before it pass a mask of padded steps (from Embedding with maskZero or Masking); put a layer that consumes the mask (a recurrent layer, or global pooling) before it`,
+      );
+    }
+    return { output: this.forward(x), mask };
   }
 
   get built(): boolean {

@@ -2,8 +2,7 @@ import type { Dtype } from '../kernels/types.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { formatShape, type Tensor } from '../tensor.js';
-import { Dense } from './dense.js';
-import { type BuildContext, type LayerConfig, Module } from './module.js';
+import { type BuildContext, type LayerConfig, type MaskedOutput, Module } from './module.js';
 
 export interface SequentialOptions {
   name?: string;
@@ -20,11 +19,17 @@ const SEQUENTIAL_OPTIONS = knownOptions<SequentialOptions>({
   dtype: true,
 });
 
-/** Layers applied in order. Builds itself as soon as the input width is known. */
+/**
+ * Layers applied in order, passing each one the mask of padded steps the previous made. Builds
+ * itself as soon as the shape of one example is known: [features] for rows, [steps, features] for
+ * sequences, [steps] for token ids.
+ */
 export class Sequential extends Module {
   readonly layers: Module[];
   readonly dtype: Dtype;
   readonly generator: Generator;
+  /** The shape of one example (no batch axis), once built; inputDim is its last axis. */
+  inputShape: number[] | null = null;
 
   constructor(layers: Module[], options: SequentialOptions = {}) {
     super(checkOptions('Sequential', options, SEQUENTIAL_OPTIONS).name ?? 'sequential');
@@ -34,8 +39,8 @@ export class Sequential extends Module {
     this.generator =
       options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : defaultGenerator());
     assignNames(layers);
-    const first = layers[0];
-    if (first instanceof Dense && first.declaredInputDim !== null) this.build(first.declaredInputDim);
+    const declared = layers[0].declaredInputShape();
+    if (declared !== null) this.buildShape(declared);
   }
 
   get className(): string {
@@ -59,37 +64,91 @@ export class Sequential extends Module {
     return d;
   }
 
+  override outputShape(inputShape: readonly number[]): number[] {
+    let shape = [...inputShape];
+    for (const layer of this.layers) shape = layer.outputShape(shape);
+    return shape;
+  }
+
   override build(inputDim: number, ctx?: BuildContext): number {
-    if (this.inputDim !== null) {
-      if (inputDim !== this.inputDim) {
+    const out = this.buildShape([inputDim], ctx);
+    return out[out.length - 1];
+  }
+
+  override buildShape(inputShape: readonly number[], ctx?: BuildContext): number[] {
+    const shape = [...inputShape];
+    if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new Error(
+        `Sequential: the shape of one example must be positive integers, such as [features] or [steps, features], got ${formatShape(shape)}`,
+      );
+    }
+    if (this.inputShape !== null) {
+      if (!sameShape(shape, this.inputShape)) {
         throw new Error(
-          `Sequential: built for ${this.inputDim} input features, asked to build for ${inputDim}`,
+          `Sequential: built for examples of shape ${describeShape(this.inputShape)}, asked to build for ${describeShape(shape)}`,
         );
       }
-      return this.outputDim(inputDim);
+      return this.outputShape(shape);
     }
     const c = ctx ?? { generator: this.generator, dtype: this.dtype };
-    let d = inputDim;
-    for (const layer of this.layers) d = layer.build(d, c);
-    this.inputDim = inputDim;
-    return d;
+    let out = shape;
+    for (const layer of this.layers) out = layer.buildShape(out, c);
+    this.inputShape = shape;
+    this.inputDim = shape[shape.length - 1];
+    return out;
   }
 
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 2)
-      throw new Error(`Sequential: input must be [batch, features], got ${formatShape(x.shape)}`);
-    if (this.inputDim === null) this.build(x.shape[1]);
-    else if (x.shape[1] !== this.inputDim) {
-      throw new Error(`Sequential: input has ${x.shape[1]} features but the model expects ${this.inputDim}`);
-    }
-    let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+    return this.forwardMasked(x, null).output;
+  }
+
+  /** Runs the layers from `from` up to (not including) `to`, passing the mask along. */
+  forwardLayers(x: Tensor, mask: Tensor | null, from = 0, to = this.layers.length): MaskedOutput {
+    if (from === 0) this.checkInput(x);
+    let h: MaskedOutput = { output: x, mask };
+    for (let i = from; i < to; i++) h = this.layers[i].forwardMasked(h.output, h.mask);
     return h;
+  }
+
+  override forwardMasked(x: Tensor, mask: Tensor | null): MaskedOutput {
+    return this.forwardLayers(x, mask);
+  }
+
+  /** Builds on the first batch; afterwards every batch must have the built example shape. */
+  private checkInput(x: Tensor): void {
+    if (x.ndim < 2) {
+      throw new Error(
+        `Sequential: input must have a batch axis, such as [batch, features], got ${formatShape(x.shape)}`,
+      );
+    }
+    const example = x.shape.slice(1);
+    if (this.inputShape === null) this.buildShape(example);
+    else if (!sameShape(example, this.inputShape)) {
+      if (this.inputShape.length === 1 && example.length === 1) {
+        throw new Error(
+          `Sequential: input has ${example[0]} features but the model expects ${this.inputShape[0]}`,
+        );
+      }
+      throw new Error(
+        `Sequential: input has examples of shape ${describeShape(example)} (${formatShape(x.shape)}) but the model expects ${describeShape(this.inputShape)}`,
+      );
+    }
   }
 
   config(): LayerConfig {
     return { type: 'Sequential', name: this.name, layers: this.layers.map((l) => l.config()) };
   }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** [steps, features] style: the example shape with what its axes are. */
+export function describeShape(shape: readonly number[]): string {
+  if (shape.length === 1) return `[${shape[0]}] (features)`;
+  if (shape.length === 2) return `[${shape[0]}, ${shape[1]}] (steps, features)`;
+  return formatShape(shape);
 }
 
 /** Keras-style unique names: dense, dense_1, dropout, ... (user-given names are kept). */
@@ -113,6 +172,10 @@ function assignNames(layers: Module[]): void {
   }
 }
 
+/** Keras's to_snake_case: GlobalMaxPooling1D -> global_max_pooling1d, SimpleRNN -> simple_rnn. */
 function snake(s: string): string {
-  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return s
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }

@@ -15,6 +15,10 @@ export class Softmax extends Module {
     super(checkOptions('Softmax', options, LAYER_OPTIONS).name);
   }
 
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   get className(): string {
     return 'Softmax';
   }

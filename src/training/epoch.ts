@@ -60,7 +60,7 @@ export class BatchGatherer {
       if (wb && weights) wb[r] = weights.data[src];
     }
     return {
-      x: new Tensor(xb.subarray(0, rows * F), [rows, F]),
+      x: new Tensor(xb.subarray(0, rows * F), [rows, ...x.example]),
       y: new Tensor(yb.subarray(0, rows * outDim), [rows, outDim]),
       weight: wb ? new Tensor(wb.subarray(0, rows), [rows, 1]) : undefined,
     };

@@ -4,13 +4,13 @@ import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
-import { Sequential } from '../nn/sequential.js';
+import { describeShape, Sequential } from '../nn/sequential.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { sum } from '../ops/reduce.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { Generator } from '../random.js';
-import { alloc, Tensor } from '../tensor.js';
+import { alloc, formatShape, Tensor } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
 import { type Batch, BatchGatherer, EpochTally, writeScores } from './epoch.js';
 import { History } from './history.js';
@@ -147,12 +147,19 @@ export class Model {
     return this.network.inputDim;
   }
 
+  /** The shape of one example once built: [features], [steps, features] or [steps] (token ids). */
+  get inputShape(): number[] | null {
+    return this.network.inputShape;
+  }
+
   get optimizer(): Optimizer | null {
     return this.compiled?.optimizer ?? null;
   }
 
-  build(inputDim: number): this {
-    this.network.build(inputDim);
+  /** Builds for a number of features, or for the shape of one example ([steps, features], [steps]). */
+  build(input: number | readonly number[]): this {
+    if (typeof input === 'number') this.network.build(input);
+    else this.network.buildShape(input);
     return this;
   }
 
@@ -200,20 +207,38 @@ export class Model {
     return this.compiled;
   }
 
-  /** Builds on first use and checks the feature count. */
+  /** Builds on first use and checks the shape of the examples. */
   private prepare(where: string, x: Matrix): void {
-    if (!this.network.built) {
-      this.network.build(x.cols);
-    } else if (x.cols !== this.network.inputDim) {
-      throw new Error(`${where}: x has ${x.cols} features but the model expects ${this.network.inputDim}`);
+    if (!this.network.built) this.network.buildShape(x.example);
+    else this.checkExamples(where, x);
+  }
+
+  private checkExamples(where: string, x: Matrix): void {
+    const want = this.network.inputShape ?? [this.network.inputDim ?? 0];
+    if (x.example.length === want.length && x.example.every((d, i) => d === want[i])) return;
+    if (want.length === 1 && x.example.length === 1) {
+      throw new Error(`${where}: x has ${x.cols} features but the model expects ${want[0]}`);
     }
+    throw new Error(
+      `${where}: x has examples of shape ${describeShape(x.example)} but the model expects ${describeShape(want)}`,
+    );
+  }
+
+  /** The width of the network's output per example; the network must give one vector per example. */
+  private outputWidth(where: string, example: readonly number[]): number {
+    const shape = this.network.outputShape(example);
+    if (shape.length !== 1) {
+      throw new Error(
+        `${where}: the network gives an output of shape ${formatShape(shape)} per example, not one vector; end a sequence model with a layer that summarizes the steps (a recurrent layer without returnSequences, or global pooling)`,
+      );
+    }
+    return shape[0];
   }
 
   /** The network's output, or the logits the fused loss takes in place of the last layer. */
   private forwardHead(x: Tensor, head: Head): Tensor {
     const layers = this.layers;
-    let h = x;
-    for (let i = 0; i < layers.length - 1; i++) h = layers[i].forward(h);
+    const h = this.network.forwardLayers(x, null, 0, layers.length - 1).output;
     const last = layers[layers.length - 1];
     if (head === 'softmaxLogits') return h;
     if (head === 'sigmoidLogits') {
@@ -251,7 +276,7 @@ export class Model {
       }
       w[i] = v;
     }
-    return { data: w, rows: y.rows, cols: 1 };
+    return { data: w, rows: y.rows, cols: 1, example: [1] };
   }
 
   fit(x: MatrixLike, y: TargetLike, options: FitOptions = {}): History {
@@ -337,7 +362,7 @@ export class Model {
       ym = sliceRows(ym, 0, cut);
     }
     if (xm.rows === 0) throw new Error('fit: no training rows');
-    const outDim = this.network.outputDim(xm.cols);
+    const outDim = this.outputWidth('fit', xm.example);
     if (ym.cols !== outDim) throw new Error(`fit: y has ${ym.cols} columns but the model outputs ${outDim}`);
     return { x: xm, y: ym, weights: this.rowWeights('fit', ym, options.classWeight), validation };
   }
@@ -424,10 +449,8 @@ export class Model {
 
   private evaluateMatrices(xm: Matrix, ym: Matrix, batchSize: number): Logs {
     const { loss, metrics, threshold } = this.requireCompiled('evaluate');
-    if (xm.cols !== this.network.inputDim) {
-      throw new Error(`evaluate: x has ${xm.cols} features but the model expects ${this.network.inputDim}`);
-    }
-    const outDim = this.network.outputDim(xm.cols);
+    this.checkExamples('evaluate', xm);
+    const outDim = this.outputWidth('evaluate', xm.example);
     if (ym.cols !== outDim)
       throw new Error(`evaluate: y has ${ym.cols} columns but the model outputs ${outDim}`);
     if (xm.rows === 0) throw new Error('evaluate: no rows');
@@ -453,11 +476,8 @@ export class Model {
     checkOptions('predict', options, EVALUATE_OPTIONS);
     const xm = toMatrix('predict', 'x', x, this.dtype);
     const batchSize = batchSizeOf('predict', options);
-    if (!this.network.built) this.network.build(xm.cols);
-    if (xm.cols !== this.network.inputDim) {
-      throw new Error(`predict: x has ${xm.cols} features but the model expects ${this.network.inputDim}`);
-    }
-    const outDim = this.network.outputDim(xm.cols);
+    this.prepare('predict', xm);
+    const outDim = this.outputWidth('predict', xm.example);
     const out = alloc(this.dtype, xm.rows * outDim);
     this.network.eval();
     noGrad(() => {

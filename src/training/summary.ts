@@ -10,10 +10,14 @@ export function summaryTable(net: Sequential): string {
     );
   }
   const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #']];
-  let dim = net.inputDim;
+  let shape: number[] = net.inputShape ?? [net.inputDim];
   for (const layer of net.layers) {
-    dim = layer.outputDim(dim);
-    rows.push([`${layer.name} (${layer.className})`, `(None, ${dim})`, group(layer.parameterCount())]);
+    shape = layer.outputShape(shape);
+    rows.push([
+      `${layer.name} (${layer.className})`,
+      `(None, ${shape.join(', ')})`,
+      group(layer.parameterCount()),
+    ]);
   }
   const widths = [0, 1, 2].map((j) => Math.max(...rows.map((r) => r[j].length)) + 4);
   const line = (r: string[]) =>
