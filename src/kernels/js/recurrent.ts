@@ -16,26 +16,51 @@ import { sigmoid } from './activations.js';
  * loop), of the recurrent bias and of the initial state.
  */
 
-export interface Pointwise {
-  forward(v: number): number;
-  /** The derivative at the input that gave output y, from y. */
-  slope(y: number): number;
-}
-
-const POINTWISE: Record<Activation | RecurrentActivation, Pointwise> = {
-  linear: { forward: (v) => v, slope: () => 1 },
-  relu: { forward: (v) => (v > 0 ? v : 0), slope: (y) => (y > 0 ? 1 : 0) },
-  sigmoid: { forward: sigmoid, slope: (y) => y * (1 - y) },
-  tanh: { forward: Math.tanh, slope: (y) => 1 - y * y },
-  // Keras 2's and TF.js's hard sigmoid: 0.2 v + 0.5, clipped to [0, 1].
-  hardSigmoid: {
-    forward: (v) => (v <= -2.5 ? 0 : v >= 2.5 ? 1 : 0.2 * v + 0.5),
-    slope: (y) => (y > 0 && y < 1 ? 0.2 : 0),
-  },
+// Activations by code, in functions small enough for V8 to inline at each use (a call through a
+// table of closures is not inlined, and costs more than the math in these loops).
+const CODES: Record<Activation | RecurrentActivation, number> = {
+  linear: 0,
+  relu: 1,
+  sigmoid: 2,
+  tanh: 3,
+  hardSigmoid: 4,
 };
 
-export function pointwise(name: Activation | RecurrentActivation): Pointwise {
-  return POINTWISE[name];
+/** The activation's code, for activate and slope. */
+export function activationCode(name: Activation | RecurrentActivation): number {
+  return CODES[name];
+}
+
+/** act(v). Keras 2's and TF.js's hard sigmoid is 0.2 v + 0.5, clipped to [0, 1]. */
+export function activate(code: number, v: number): number {
+  switch (code) {
+    case 0:
+      return v;
+    case 1:
+      return v > 0 ? v : 0;
+    case 2:
+      return sigmoid(v);
+    case 3:
+      return Math.tanh(v);
+    default:
+      return v <= -2.5 ? 0 : v >= 2.5 ? 1 : 0.2 * v + 0.5;
+  }
+}
+
+/** The derivative at the input whose output was y, from y. */
+export function slope(code: number, y: number): number {
+  switch (code) {
+    case 0:
+      return 1;
+    case 1:
+      return y > 0 ? 1 : 0;
+    case 2:
+      return y * (1 - y);
+    case 3:
+      return 1 - y * y;
+    default:
+      return y > 0 && y < 1 ? 0.2 : 0;
+  }
 }
 
 const like = (a: FloatArray, n: number): FloatArray =>
@@ -113,7 +138,7 @@ export type RnnBackwardFn = (
 export function rnnForwardWith(gemm: GemmFn): RnnForwardFn {
   return (batch, steps, units, activation, xp, u, mask, h0, hs) => {
     const H = units;
-    const act = POINTWISE[activation].forward;
+    const act = CODES[activation];
     const h = initialState(h0, batch, H, hs);
     const hp = like(hs, batch * H);
     for (let t = 0; t < steps; t++) {
@@ -122,7 +147,7 @@ export function rnnForwardWith(gemm: GemmFn): RnnForwardFn {
         const row = b * steps + t;
         const at = row * H;
         if (!isMasked(mask, row)) {
-          for (let j = 0; j < H; j++) h[b * H + j] = act(xp[at + j] + hp[b * H + j]);
+          for (let j = 0; j < H; j++) h[b * H + j] = activate(act, xp[at + j] + hp[b * H + j]);
         }
         hs.set(h.subarray(b * H, (b + 1) * H), at);
       }
@@ -133,7 +158,7 @@ export function rnnForwardWith(gemm: GemmFn): RnnForwardFn {
 export function rnnBackwardWith(gemm: GemmFn): RnnBackwardFn {
   return (batch, steps, units, activation, u, mask, h0, hs, dhs, dxp, du, dh0) => {
     const H = units;
-    const slope = POINTWISE[activation].slope;
+    const actCode = CODES[activation];
     const dh = like(hs, batch * H);
     const dpre = like(hs, batch * H);
     const back = like(hs, batch * H);
@@ -143,7 +168,7 @@ export function rnnBackwardWith(gemm: GemmFn): RnnBackwardFn {
         const at = row * H;
         for (let j = 0; j < H; j++) dh[b * H + j] += dhs[at + j];
         for (let j = 0; j < H; j++) {
-          const d = isMasked(mask, row) ? 0 : dh[b * H + j] * slope(hs[at + j]);
+          const d = isMasked(mask, row) ? 0 : dh[b * H + j] * slope(actCode, hs[at + j]);
           dpre[b * H + j] = d;
           dxp[at + j] = d;
         }
@@ -223,8 +248,8 @@ export function gruForwardWith(gemm: GemmFn): GruForwardFn {
   ) => {
     const H = units;
     const G = 3 * H;
-    const rec = POINTWISE[recurrentActivation].forward;
-    const act = POINTWISE[activation].forward;
+    const rec = CODES[recurrentActivation];
+    const act = CODES[activation];
     const h = initialState(h0, batch, H, hs);
     const hp = like(hs, batch * G);
     const uh = resetAfter ? null : columns(u, H, G, 2 * H, H);
@@ -244,13 +269,13 @@ export function gruForwardWith(gemm: GemmFn): GruForwardFn {
         for (let j = 0; j < H; j++) {
           const bz = ub === null ? 0 : ub[j];
           const br = ub === null ? 0 : ub[H + j];
-          const z = rec(xp[x + j] + hp[p + j] + bz);
-          const r = rec(xp[x + H + j] + hp[p + H + j] + br);
+          const z = activate(rec, xp[x + j] + hp[p + j] + bz);
+          const r = activate(rec, xp[x + H + j] + hp[p + H + j] + br);
           cache[c + j] = z;
           cache[c + H + j] = r;
           if (resetAfter) {
             const hn = hp[p + 2 * H + j] + (ub === null ? 0 : ub[2 * H + j]);
-            const n = act(xp[x + 2 * H + j] + r * hn);
+            const n = activate(act, xp[x + 2 * H + j] + r * hn);
             cache[c + 2 * H + j] = n;
             cache[c + 3 * H + j] = hn;
           } else {
@@ -271,7 +296,7 @@ export function gruForwardWith(gemm: GemmFn): GruForwardFn {
             let n: number;
             if (uh === null) n = cache[c + 2 * H + j];
             else {
-              n = act(xp[x + 2 * H + j] + rhU[b * H + j]);
+              n = activate(act, xp[x + 2 * H + j] + rhU[b * H + j]);
               cache[c + 2 * H + j] = n;
             }
             const prev = h[b * H + j];
@@ -305,8 +330,8 @@ export function gruBackwardWith(gemm: GemmFn): GruBackwardFn {
   ) => {
     const H = units;
     const G = 3 * H;
-    const recSlope = POINTWISE[recurrentActivation].slope;
-    const actSlope = POINTWISE[activation].slope;
+    const rec = CODES[recurrentActivation];
+    const actCode = CODES[activation];
     const rows = batch * steps;
     const prev = previousStates(hs, h0, batch, steps, H);
     // The gradient of h_prev U (+ b) of every step: its products with h_prev give dU after the loop.
@@ -330,14 +355,14 @@ export function gruBackwardWith(gemm: GemmFn): GruBackwardFn {
           const n = cache[c + 2 * H + j];
           const g = masked ? 0 : dh[b * H + j];
           // h = z h_prev + (1 - z) n
-          const dz = g * (prev[at + j] - n) * recSlope(z);
-          const dnPre = g * (1 - z) * actSlope(n);
+          const dz = g * (prev[at + j] - n) * slope(rec, z);
+          const dnPre = g * (1 - z) * slope(actCode, n);
           dHP[b * G + j] = dz;
           dn[b * H + j] = dnPre;
           if (resetAfter) {
             const r = cache[c + H + j];
             const hn = cache[c + 3 * H + j];
-            dHP[b * G + H + j] = masked ? 0 : dnPre * hn * recSlope(r);
+            dHP[b * G + H + j] = masked ? 0 : dnPre * hn * slope(rec, r);
             dHP[b * G + 2 * H + j] = dnPre * r;
           } else {
             dHP[b * G + 2 * H + j] = 0;
@@ -353,7 +378,7 @@ export function gruBackwardWith(gemm: GemmFn): GruBackwardFn {
           const masked = isMasked(mask, row);
           for (let j = 0; j < H; j++) {
             const r = cache[c + H + j];
-            dHP[b * G + H + j] = masked ? 0 : drh[b * H + j] * prev[row * H + j] * recSlope(r);
+            dHP[b * G + H + j] = masked ? 0 : drh[b * H + j] * prev[row * H + j] * slope(rec, r);
           }
           dnAll.set(dn.subarray(b * H, (b + 1) * H), row * H);
         }
@@ -438,8 +463,8 @@ export function lstmForwardWith(gemm: GemmFn): LstmForwardFn {
   return (batch, steps, units, recurrentActivation, activation, xp, u, mask, h0, c0, hs, cs, cache) => {
     const H = units;
     const G = 4 * H;
-    const rec = POINTWISE[recurrentActivation].forward;
-    const act = POINTWISE[activation].forward;
+    const rec = CODES[recurrentActivation];
+    const act = CODES[activation];
     const h = initialState(h0, batch, H, hs);
     const cell = initialState(c0, batch, H, hs);
     const hp = like(hs, batch * G);
@@ -453,17 +478,17 @@ export function lstmForwardWith(gemm: GemmFn): LstmForwardFn {
         if (isMasked(mask, row)) cache.fill(0, x, x + G);
         else {
           for (let j = 0; j < H; j++) {
-            const i = rec(xp[x + j] + hp[p + j]);
-            const f = rec(xp[x + H + j] + hp[p + H + j]);
-            const g = act(xp[x + 2 * H + j] + hp[p + 2 * H + j]);
-            const o = rec(xp[x + 3 * H + j] + hp[p + 3 * H + j]);
+            const i = activate(rec, xp[x + j] + hp[p + j]);
+            const f = activate(rec, xp[x + H + j] + hp[p + H + j]);
+            const g = activate(act, xp[x + 2 * H + j] + hp[p + 2 * H + j]);
+            const o = activate(rec, xp[x + 3 * H + j] + hp[p + 3 * H + j]);
             cache[x + j] = i;
             cache[x + H + j] = f;
             cache[x + 2 * H + j] = g;
             cache[x + 3 * H + j] = o;
             const c = f * cell[b * H + j] + i * g;
             cell[b * H + j] = c;
-            h[b * H + j] = o * act(c);
+            h[b * H + j] = o * activate(act, c);
           }
         }
         hs.set(h.subarray(b * H, (b + 1) * H), at);
@@ -495,9 +520,9 @@ export function lstmBackwardWith(gemm: GemmFn): LstmBackwardFn {
   ) => {
     const H = units;
     const G = 4 * H;
-    const recSlope = POINTWISE[recurrentActivation].slope;
-    const act = POINTWISE[activation].forward;
-    const actSlope = POINTWISE[activation].slope;
+    const rec = CODES[recurrentActivation];
+    const act = CODES[activation];
+    const actCode = CODES[activation];
     const rows = batch * steps;
     const prevC = previousStates(cs, c0, batch, steps, H);
     const dh = like(hs, batch * H);
@@ -519,13 +544,13 @@ export function lstmBackwardWith(gemm: GemmFn): LstmBackwardFn {
           const f = cache[x + H + j];
           const g = cache[x + 2 * H + j];
           const o = cache[x + 3 * H + j];
-          const tc = act(cs[at + j]);
+          const tc = activate(act, cs[at + j]);
           const gh = dh[b * H + j];
-          const gc = dc[b * H + j] + gh * o * actSlope(tc);
-          dHP[b * G + j] = gc * g * recSlope(i);
-          dHP[b * G + H + j] = gc * prevC[at + j] * recSlope(f);
-          dHP[b * G + 2 * H + j] = gc * i * actSlope(g);
-          dHP[b * G + 3 * H + j] = gh * tc * recSlope(o);
+          const gc = dc[b * H + j] + gh * o * slope(actCode, tc);
+          dHP[b * G + j] = gc * g * slope(rec, i);
+          dHP[b * G + H + j] = gc * prevC[at + j] * slope(rec, f);
+          dHP[b * G + 2 * H + j] = gc * i * slope(actCode, g);
+          dHP[b * G + 3 * H + j] = gh * tc * slope(rec, o);
           dc[b * H + j] = gc * f;
         }
       }
