@@ -48,6 +48,7 @@ export {
   type PreprocessorState,
   type Transformed,
 } from './preprocess.js';
+export * from './sessions.js';
 export { type Split, type SplitOptions, stratifiedSplit } from './split.js';
 export {
   CATEGORIES,
