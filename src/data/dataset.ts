@@ -34,7 +34,7 @@ export function trainingTarget(spec: LabelSpec): (v: number) => number {
 }
 
 /** A regression label with the mean and spread of its training rows. */
-function scaleTarget(spec: RegressionLabel, y: Float64Array, train: Int32Array): RegressionLabel {
+export function scaleTarget(spec: RegressionLabel, y: Float64Array, train: Int32Array): RegressionLabel {
   const m = new Moments();
   for (const i of train) m.add(y[i]);
   const std = m.std;
@@ -50,7 +50,7 @@ function scaleTarget(spec: RegressionLabel, y: Float64Array, train: Int32Array):
 }
 
 /** Stratification of a regression target: the decile of each row (rows of equal value share one). */
-function quantileBins(y: Float64Array, bins: number): Float64Array {
+export function quantileBins(y: Float64Array, bins: number): Float64Array {
   const sorted = Float64Array.from(y).sort();
   const edges = Array.from(
     { length: bins - 1 },
@@ -66,7 +66,7 @@ function quantileBins(y: Float64Array, bins: number): Float64Array {
 }
 
 /** A class with a single row cannot be in both the training and the test rows: say so. */
-function classStrata(y: Float64Array, spec: LabelSpec): Float64Array {
+export function classStrata(y: Float64Array, spec: LabelSpec): Float64Array {
   const counts = new Map<number, number>();
   for (const v of y) counts.set(v, (counts.get(v) ?? 0) + 1);
   for (const [v, n] of counts) {

@@ -4,6 +4,7 @@ import { Conv1D } from '../nn/conv1d.js';
 import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { Embedding } from '../nn/embedding.js';
+import { FeatureEmbedding } from '../nn/feature-embedding.js';
 import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
 import { Masking } from '../nn/masking.js';
 import type { LayerConfig, Module } from '../nn/module.js';
@@ -18,6 +19,7 @@ const LAYER_TYPES = [
   'Activation',
   'Softmax',
   'Embedding',
+  'FeatureEmbedding',
   'SimpleRNN',
   'GRU',
   'LSTM',
@@ -104,6 +106,17 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
         initialRange: num('initialRange', true),
         inputLength: num('inputLength', true),
       });
+    case 'FeatureEmbedding': {
+      const vocabularies = get('vocabularies');
+      if (!Array.isArray(vocabularies) || !vocabularies.every((v) => Number.isInteger(v) && v >= 1)) {
+        fail('vocabularies', `must be an array of positive integers, got ${JSON.stringify(vocabularies)}`);
+      }
+      return new FeatureEmbedding(vocabularies as number[], num('numbers') as number, {
+        name,
+        outputDim: num('outputDim') as number,
+        initialRange: num('initialRange', true),
+      });
+    }
     case 'SimpleRNN':
     case 'GRU':
     case 'LSTM': {

@@ -46,6 +46,7 @@ class GraphBuilder {
 /** Layers of sequences, which are not exported to ONNX (their masks and layouts are not mapped). */
 const SEQUENCE_LAYERS = [
   'Embedding',
+  'FeatureEmbedding',
   'SimpleRNN',
   'GRU',
   'LSTM',

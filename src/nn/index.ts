@@ -3,6 +3,7 @@ export { Conv1D, type Conv1DOptions } from './conv1d.js';
 export { DENSE_ACTIVATIONS, Dense, type DenseOptions } from './dense.js';
 export { Dropout } from './dropout.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { FeatureEmbedding, type FeatureEmbeddingOptions } from './feature-embedding.js';
 export { gradcheckLayer, type LayerGradcheckOptions } from './gradcheck-layer.js';
 export {
   initKernel,
