@@ -1,11 +1,9 @@
-import { ActivationLayer, type ActivationName } from '../nn/activation.js';
+import { ACTIVATION_NAMES, ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
 import type { LayerConfig, Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
-
-const ACTIVATIONS: readonly ActivationName[] = ['relu', 'sigmoid', 'tanh'];
 
 /**
  * Rebuilds a layer from its config() (the inverse of Module.config). Every key is checked before
@@ -59,7 +57,7 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
     case 'Dropout':
       return new Dropout(num('rate') as number, { name });
     case 'Activation':
-      return new ActivationLayer(str('activation', ACTIVATIONS) as ActivationName, { name });
+      return new ActivationLayer(str('activation', ACTIVATION_NAMES) as ActivationName, { name });
     default:
       return new Softmax({ name });
   }

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ActivationLayer } from '../nn/activation.js';
+import { ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
+import { LEAKY_RELU_SLOPE } from '../ops/activations.js';
 import type { Model } from '../training/model.js';
 import { writeFileAtomic } from './atomic.js';
 import { onnxType } from './onnx-schema.js';
@@ -12,7 +13,10 @@ import { onnxType } from './onnx-schema.js';
 const FLOAT = 1;
 const OPSET = 13;
 const IR_VERSION = 8;
-const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh' } as const;
+/** ONNX operators that are one of our activations as they stand (opset 13). */
+const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax' } as const;
+const FLOAT_ATTRIBUTE = 1;
+const INT_ATTRIBUTE = 2;
 
 interface OnnxNode {
   op_type: string;
@@ -45,6 +49,42 @@ class GraphBuilder {
 
 const outputOf = (layer: { name: string }) => `${layer.name}_out`;
 
+/**
+ * The nodes of an activation, reading the current value and producing `output`. Softmax is over
+ * the last axis (opset 13's axis -1); leaky ReLU and ELU carry Keras's alpha (0.2 and 1); GELU,
+ * which has no operator before opset 20, is x * 0.5 * (1 + Erf(x / sqrt 2)).
+ */
+function activationNodes(g: GraphBuilder, activation: ActivationName, name: string, output: string): void {
+  switch (activation) {
+    case 'linear':
+      g.node('Identity', name, output);
+      return;
+    case 'softmax':
+      g.node('Softmax', name, output, [], [{ name: 'axis', i: -1, type: INT_ATTRIBUTE }]);
+      return;
+    case 'leakyRelu':
+      g.node('LeakyRelu', name, output, [], [{ name: 'alpha', f: LEAKY_RELU_SLOPE, type: FLOAT_ATTRIBUTE }]);
+      return;
+    case 'elu':
+      g.node('Elu', name, output, [], [{ name: 'alpha', f: 1, type: FLOAT_ATTRIBUTE }]);
+      return;
+    case 'gelu': {
+      const x = g.current;
+      const sqrt2 = g.weight(`${name}/sqrt2`, [], [Math.SQRT2]);
+      const one = g.weight(`${name}/one`, [], [1]);
+      const half = g.weight(`${name}/half`, [], [0.5]);
+      g.node('Div', `${name}_div`, `${name}_scaled`, [sqrt2]);
+      g.node('Erf', `${name}_erf`, `${name}_erf_out`);
+      g.node('Add', `${name}_add`, `${name}_cdf2`, [one]);
+      g.node('Mul', `${name}_mul`, `${name}_xcdf2`, [x]);
+      g.node('Mul', name, output, [half]);
+      return;
+    }
+    default:
+      g.node(ACTIVATION_OPS[activation], name, output);
+  }
+}
+
 /** A Dense layer: Gemm (MatMul without a bias), then its activation unless linear. */
 function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
   const w = g.weight(`${layer.name}/kernel`, [width, layer.units], layer.kernel!.data);
@@ -56,7 +96,7 @@ function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
     g.node('MatMul', layer.name, linearOut, [w]);
   }
   if (layer.activation !== 'linear') {
-    g.node(ACTIVATION_OPS[layer.activation], `${layer.name}_${layer.activation}`, outputOf(layer));
+    activationNodes(g, layer.activation, `${layer.name}_${layer.activation}`, outputOf(layer));
   }
 }
 
@@ -66,10 +106,9 @@ function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
     denseNodes(g, layer, width);
     return layer.units;
   }
-  if (layer instanceof ActivationLayer) g.node(ACTIVATION_OPS[layer.activation], layer.name, outputOf(layer));
-  else if (layer instanceof Softmax) {
-    g.node('Softmax', layer.name, outputOf(layer), [], [{ name: 'axis', i: -1, type: 2 }]);
-  } else if (!(layer instanceof Dropout)) {
+  if (layer instanceof ActivationLayer) activationNodes(g, layer.activation, layer.name, outputOf(layer));
+  else if (layer instanceof Softmax) activationNodes(g, 'softmax', layer.name, outputOf(layer));
+  else if (!(layer instanceof Dropout)) {
     throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
   }
   return width;
