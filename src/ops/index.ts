@@ -4,7 +4,7 @@ export { elu, gelu, leakyRelu, relu, sigmoid, tanh } from './activations.js';
 export { add, div, mul, neg, sub } from './arithmetic.js';
 export { dense } from './dense.js';
 export { dropout } from './dropout.js';
-export { bce, bceWithLogits, mse, softmaxCrossEntropy } from './losses.js';
+export { bce, bceWithLogits, huber, mae, mse, softmaxCrossEntropy } from './losses.js';
 export { exp, log, pow, sqrt } from './math.js';
 export { matmul } from './matmul.js';
 export { mean, sum } from './reduce.js';

@@ -22,9 +22,21 @@ const p = tg.tensor([0.5], { requiresGrad: true });
 
 /** Every options-taking constructor and function of the public API, called with one unknown key. */
 const cases: Array<[who: string, call: (o: Loose) => unknown, known: string]> = [
-  ['SGD', (o) => new tg.SGD(o), 'lr, learningRate, momentum, nesterov, weightDecay'],
-  ['Adam', (o) => new tg.Adam(o), 'lr, learningRate, beta1, beta2, epsilon'],
-  ['AdamW', (o) => new tg.AdamW(o), 'lr, learningRate, beta1, beta2, epsilon, weightDecay'],
+  [
+    'SGD',
+    (o) => new tg.SGD(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, momentum, nesterov, weightDecay',
+  ],
+  [
+    'Adam',
+    (o) => new tg.Adam(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon',
+  ],
+  [
+    'AdamW',
+    (o) => new tg.AdamW(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon, weightDecay',
+  ],
   [
     'Dense',
     (o) => new tg.Dense(2, o),
@@ -46,7 +58,7 @@ const cases: Array<[who: string, call: (o: Loose) => unknown, known: string]> = 
   [
     'fit',
     (o) => compiled().fit(x, y, { verbose: 0, ...o }),
-    'epochs, batchSize, validationData, validationSplit, shuffle, classWeight, callbacks, verbose, seed, stream',
+    'epochs, batchSize, validationData, validationSplit, shuffle, classWeight, sampleWeight, callbacks, verbose, seed, stream',
   ],
   ['evaluate', (o) => compiled().evaluate(x, y, o), 'batchSize'],
   ['predict', (o) => built().predict(x, o), 'batchSize'],
@@ -94,7 +106,7 @@ describe('unknown option keys', () => {
 
   it("suggests the closest known key: Keras's and PyTorch's spellings, typos", () => {
     expect(() => new tg.Adam({ learning_rate: 0.5 } as Loose)).toThrow(
-      "Adam: unknown option 'learning_rate'; known options: lr, learningRate, beta1, beta2, epsilon (did you mean 'learningRate'?)",
+      "Adam: unknown option 'learning_rate'; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon (did you mean 'learningRate'?)",
     );
     expect(() => compiled().fit(x, y, { batch_size: 8, verbose: 0 } as Loose)).toThrow(
       /did you mean 'batchSize'\?/,
@@ -108,13 +120,13 @@ describe('unknown option keys', () => {
 
   it('names every unknown key at once, with a suggestion for each it can place', () => {
     expect(() => new tg.SGD({ momentun: 0.9, foo: 1 } as Loose)).toThrow(
-      "SGD: unknown options 'momentun', 'foo'; known options: lr, learningRate, momentum, nesterov, weightDecay (did you mean 'momentum' for 'momentun'?)",
+      "SGD: unknown options 'momentun', 'foo'; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, momentum, nesterov, weightDecay (did you mean 'momentum' for 'momentun'?)",
     );
   });
 
   it('refuses options that are not an object (Keras-style positional values)', () => {
     expect(() => new tg.Adam(0.01 as Loose)).toThrow(
-      'Adam: options must be an object such as { lr: ... }, got the number 0.01; known options: lr, learningRate, beta1, beta2, epsilon',
+      'Adam: options must be an object such as { lr: ... }, got the number 0.01; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon',
     );
     expect(() => new tg.Dropout(0.5, 'drop' as Loose)).toThrow(
       /Dropout: options must be an object.*got the string 'drop'/,
