@@ -4,6 +4,7 @@ import { ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
+import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { Softmax } from '../nn/softmax.js';
 import { LEAKY_RELU_SLOPE } from '../ops/activations.js';
 import type { Model } from '../training/model.js';
@@ -17,6 +18,7 @@ const IR_VERSION = 8;
 const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax' } as const;
 const FLOAT_ATTRIBUTE = 1;
 const INT_ATTRIBUTE = 2;
+const INTS_ATTRIBUTE = 7;
 
 interface OnnxNode {
   op_type: string;
@@ -100,13 +102,65 @@ function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
   }
 }
 
+/**
+ * BatchNormalization in evaluation mode is an affine map per feature, x * s + t with
+ * s = gamma / sqrt(movingVariance + epsilon) and t = beta - movingMean * s (computed here in
+ * float64): a Mul and an Add, which every runtime has for [batch, features] inputs.
+ */
+function batchNormNodes(g: GraphBuilder, layer: BatchNormalization, width: number): void {
+  const s = new Float64Array(width);
+  const t = new Float64Array(width);
+  for (let j = 0; j < width; j++) {
+    const gamma = layer.gamma ? layer.gamma.data[j] : 1;
+    s[j] = gamma / Math.sqrt(layer.movingVariance!.data[j] + layer.epsilon);
+    t[j] = (layer.beta ? layer.beta.data[j] : 0) - layer.movingMean!.data[j] * s[j];
+  }
+  g.node('Mul', `${layer.name}_scale`, `${layer.name}_scaled`, [g.weight(`${layer.name}/scale`, [width], s)]);
+  g.node('Add', layer.name, outputOf(layer), [g.weight(`${layer.name}/shift`, [width], t)]);
+}
+
+/**
+ * LayerNormalization from opset 13 operators (LayerNormalization itself is opset 17):
+ * d = x - mean(x), y = d / sqrt(mean(d^2) + epsilon) * gamma + beta, means over the last axis.
+ */
+function layerNormNodes(g: GraphBuilder, layer: LayerNormalization, width: number): void {
+  const n = layer.name;
+  const lastAxis = [
+    { name: 'axes', ints: [-1], type: INTS_ATTRIBUTE },
+    { name: 'keepdims', i: 1, type: INT_ATTRIBUTE },
+  ];
+  const x = g.current;
+  g.node('ReduceMean', `${n}_mean`, `${n}_mean_out`, [], lastAxis);
+  const mean = g.current;
+  g.current = x;
+  g.node('Sub', `${n}_center`, `${n}_centered`, [mean]);
+  const centered = g.current;
+  g.node('Mul', `${n}_square`, `${n}_squared`, [centered]);
+  g.node('ReduceMean', `${n}_variance`, `${n}_variance_out`, [], lastAxis);
+  g.node('Add', `${n}_epsilon`, `${n}_variance_eps`, [g.weight(`${n}/epsilon`, [], [layer.epsilon])]);
+  g.node('Sqrt', `${n}_sqrt`, `${n}_std`);
+  const std = g.current;
+  g.current = centered;
+  g.node('Div', `${n}_normalize`, `${n}_normalized`, [std]);
+  const last = layer.beta ? `${n}_scaled` : outputOf(layer);
+  if (layer.gamma)
+    g.node('Mul', `${n}_gamma`, layer.beta ? last : outputOf(layer), [
+      g.weight(`${n}/gamma`, [width], layer.gamma.data),
+    ]);
+  if (layer.beta)
+    g.node('Add', `${n}_beta`, outputOf(layer), [g.weight(`${n}/beta`, [width], layer.beta.data)]);
+}
+
 /** Adds one layer's nodes; returns the width of its output. */
 function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
   if (layer instanceof Dense) {
     denseNodes(g, layer, width);
     return layer.units;
   }
-  if (layer instanceof ActivationLayer) activationNodes(g, layer.activation, layer.name, outputOf(layer));
+  if (layer instanceof BatchNormalization) batchNormNodes(g, layer, width);
+  else if (layer instanceof LayerNormalization) layerNormNodes(g, layer, width);
+  else if (layer instanceof ActivationLayer)
+    activationNodes(g, layer.activation, layer.name, outputOf(layer));
   else if (layer instanceof Softmax) activationNodes(g, 'softmax', layer.name, outputOf(layer));
   else if (!(layer instanceof Dropout)) {
     throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
@@ -125,9 +179,10 @@ function valueInfo(name: string, width: number) {
 }
 
 /**
- * The model as an ONNX graph (opset 13): each Dense is a Gemm (MatMul without a bias) followed by
- * its activation; Dropout is left out, as in inference. Input 'input' [batch, features], output
- * 'output'. Weights are stored as float32.
+ * The model as an ONNX graph (opset 13), as in inference: each Dense is a Gemm (MatMul without a
+ * bias) followed by its activation; BatchNormalization is the affine map of its moving statistics
+ * (Mul, Add); LayerNormalization is built from ReduceMean, Sub, Mul, Add, Sqrt and Div; Dropout is
+ * left out. Input 'input' [batch, features], output 'output'. Weights are stored as float32.
  */
 export function toOnnx(model: Model): Uint8Array {
   const net = model.network;

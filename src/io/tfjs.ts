@@ -4,6 +4,7 @@ import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
+import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { Softmax } from '../nn/softmax.js';
 import { LEAKY_RELU_SLOPE } from '../ops/activations.js';
 import type { Model } from '../training/model.js';
@@ -83,6 +84,35 @@ function kerasLayers(layer: Module, first: boolean, inputDim: number): KerasLaye
   if (layer instanceof Softmax) {
     return [{ class_name: 'Activation', config: { ...common, ...input, activation: 'softmax' } }];
   }
+  if (layer instanceof BatchNormalization || layer instanceof LayerNormalization) {
+    const initializer = (name: string) => ({ class_name: name, config: {} });
+    const shared = {
+      ...common,
+      ...input,
+      axis: -1,
+      epsilon: layer.epsilon,
+      center: layer.center,
+      scale: layer.scale,
+      beta_initializer: initializer('Zeros'),
+      gamma_initializer: initializer('Ones'),
+      beta_regularizer: null,
+      gamma_regularizer: null,
+    };
+    if (layer instanceof LayerNormalization) return [{ class_name: 'LayerNormalization', config: shared }];
+    return [
+      {
+        class_name: 'BatchNormalization',
+        config: {
+          ...shared,
+          momentum: layer.momentum,
+          moving_mean_initializer: initializer('Zeros'),
+          moving_variance_initializer: initializer('Ones'),
+          beta_constraint: null,
+          gamma_constraint: null,
+        },
+      },
+    ];
+  }
   throw new Error(`exportTfjs: layer '${layer.name}' (${layer.className}) has no TF.js equivalent`);
 }
 
@@ -93,7 +123,7 @@ export function toTfjs(model: Model): TfjsArtifacts {
     throw new Error('exportTfjs: the model is not built; fit it or call build(inputDim)');
   const inputDim = net.inputDim;
   const layers = net.layers.flatMap((l, i) => kerasLayers(l, i === 0, inputDim));
-  const named = net.namedParameters();
+  const named = net.namedWeights();
   let total = 0;
   for (const [, p] of named) total += p.size;
   const flat = new Float32Array(total);

@@ -7,6 +7,7 @@ export { dropout } from './dropout.js';
 export { bce, bceWithLogits, huber, mae, mse, softmaxCrossEntropy } from './losses.js';
 export { exp, log, pow, sqrt } from './math.js';
 export { matmul } from './matmul.js';
+export { batchNorm, layerNorm } from './normalization.js';
 export { mean, sum } from './reduce.js';
 export { reshape, transpose } from './shape.js';
 export { softmax } from './softmax.js';

@@ -1,4 +1,4 @@
-import { saveModel } from '../io/save.js';
+import { saveModelAs } from '../io/save.js';
 import { checkOptions, knownOptions } from '../options.js';
 import type { Callback, Logs } from './callbacks.js';
 import type { Model } from './model.js';
@@ -89,7 +89,7 @@ export class ModelCheckpoint implements Callback {
       value = logs[this.monitor];
     }
     const dir = formatPath(this.path, { ...logs, epoch: epoch + 1 }, false);
-    saveModel(dir, this.model, {
+    saveModelAs('ModelCheckpoint', dir, this.model, {
       preprocessing: this.preprocessing,
       metadata: {
         ...this.metadata,

@@ -1,5 +1,5 @@
 import { backward, noGrad } from '../autograd.js';
-import { type SaveOptions, saveModel } from '../io/save.js';
+import { type SaveOptions, saveModelAs } from '../io/save.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
@@ -544,13 +544,16 @@ export class Model {
     return new Tensor(out, [xm.rows, outDim]);
   }
 
-  /** Copies of every parameter's values, in namedParameters order. */
+  /**
+   * Copies of every weight's values, in namedWeights order: the trained parameters and the
+   * untrained state (BatchNormalization's moving statistics), as Keras's get_weights.
+   */
   getWeights(): FloatArray[] {
-    return this.network.parameters().map((p) => p.data.slice());
+    return this.network.namedWeights().map(([, p]) => p.data.slice());
   }
 
   setWeights(weights: ArrayLike<number>[]): void {
-    const params = this.network.namedParameters();
+    const params = this.network.namedWeights();
     if (weights.length !== params.length) {
       throw new Error(`setWeights: the model has ${params.length} weight arrays, got ${weights.length}`);
     }
@@ -571,7 +574,7 @@ export class Model {
    * does; loadModel(dir).model is the way back.
    */
   save(dir: string, options: SaveOptions = {}): void {
-    saveModel(dir, this, options);
+    saveModelAs('save', dir, this, options);
   }
 }
 
