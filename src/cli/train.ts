@@ -174,7 +174,7 @@ export function addTrainCommand(program: Command): void {
     )
     .option(
       '--ensemble <n>',
-      'networks trained from different seeds and averaged into one, or auto (5 up to 100,000 training rows, else 1)',
+      'networks trained from different seeds and averaged into one, or auto (3 up to 100,000 training rows, else 1)',
       ensembleOption,
       d.ensemble,
     )

@@ -50,7 +50,7 @@ export interface TabularOptions {
   loss?: RegressionLoss;
   /**
    * Networks trained from different seeds and averaged into one (see ensembleNetwork); 'auto':
-   * 5 up to AUTO_ENSEMBLE_ROWS training rows, else 1.
+   * 3 up to AUTO_ENSEMBLE_ROWS training rows, else 1.
    */
   ensemble?: number | 'auto';
   /** How the minority class is helped: class weights, random oversampling, or only the threshold. */
@@ -124,11 +124,11 @@ export function autoEpochs(rows: number, batchSize: number): number {
   return Math.min(200, Math.max(2, Math.ceil(AUTO_STEPS / steps)));
 }
 
-/** Training rows up to which 'auto' averages 5 networks (beyond, one network is the budget). */
+/** Training rows up to which 'auto' averages 3 networks (beyond, one network is the budget). */
 export const AUTO_ENSEMBLE_ROWS = 100_000;
 
 export function autoEnsemble(rows: number): number {
-  return rows <= AUTO_ENSEMBLE_ROWS ? 5 : 1;
+  return rows <= AUTO_ENSEMBLE_ROWS ? 3 : 1;
 }
 
 const matrix = (part: PreparedPart, features: number) => ({ data: part.x, shape: [part.rows, features] });
