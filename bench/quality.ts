@@ -39,10 +39,19 @@ const program = new Command('quality')
   .option('--seeds <range>', 'seeds, e.g. 101-110', range, range('101-110'))
   .option('--part <part>', 'report on test or validation rows', 'test')
   .option('--only <name>', 'one data set')
-  .option('--set <key=value...>', 'override a default of the recipe (for choosing settings on validation rows)')
+  .option(
+    '--set <key=value...>',
+    'override a default of the recipe (for choosing settings on validation rows)',
+  )
   .option('--export <dir>', 'write every split as encoded rows for scikit-learn')
   .parse();
-const o = program.opts<{ seeds: number[]; part: 'test' | 'validation'; only?: string; set?: string[]; export?: string }>();
+const o = program.opts<{
+  seeds: number[];
+  part: 'test' | 'validation';
+  only?: string;
+  set?: string[];
+  export?: string;
+}>();
 
 /** The figure each task is judged by, and the others shown next to it. */
 function primary(r: TaskReport): { name: string; value: number } {
@@ -65,7 +74,9 @@ for (const kv of o.set ?? []) {
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const sd = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
 const results: Record<string, Array<Record<string, number>>> = {};
-console.log(`part: ${o.part}; seeds ${o.seeds[0]}-${o.seeds.at(-1)}${o.set ? `; overrides ${o.set.join(' ')}` : ''}`);
+console.log(
+  `part: ${o.part}; seeds ${o.seeds[0]}-${o.seeds.at(-1)}${o.set ? `; overrides ${o.set.join(' ')}` : ''}`,
+);
 for (const ds of DATASETS.filter((d) => !o.only || d.name === o.only)) {
   const table = readCsv(join(root, ds.file));
   const runs: Array<Record<string, number>> = [];
@@ -92,14 +103,19 @@ for (const ds of DATASETS.filter((d) => !o.only || d.name === o.only)) {
   );
 }
 mkdirSync(join(root, 'runs'), { recursive: true });
-writeFileSync(join(root, 'runs', 'quality.json'), `${JSON.stringify({ part: o.part, overrides, results }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'runs', 'quality.json'),
+  `${JSON.stringify({ part: o.part, overrides, results }, null, 2)}\n`,
+);
 const reference = join(root, 'bench', 'results', 'quality-sklearn.json');
 if (existsSync(reference) && o.part === 'test') compare(JSON.parse(readFileSync(reference, 'utf8')));
 
 /** Side by side with scikit-learn's figures on the same rows and seeds. */
 function compare(sk: Record<string, Record<string, Record<string, number>>>): void {
   console.log('\nsame rows, same seeds: mean of the primary metric');
-  console.log(`${'data set'.padEnd(14)} ${'metric'.padEnd(9)} tensorgrad  hist GB   random forest  linear   goal (>= best tree)`);
+  console.log(
+    `${'data set'.padEnd(14)} ${'metric'.padEnd(9)} tensorgrad  hist GB   random forest  linear   goal (>= best tree)`,
+  );
   for (const [name, runs] of Object.entries(results)) {
     const key = Object.keys(runs[0])[1];
     const ours = mean(runs.map((r) => r[key]));
@@ -128,7 +144,9 @@ function exportSplit(
   mkdirSync(base, { recursive: true });
   const label = prepared.preprocessor.label!;
   const unscale = (y: Float32Array) =>
-    label.task === 'regression' ? Float64Array.from(y, (v) => v * label.std + label.mean) : Float64Array.from(y);
+    label.task === 'regression'
+      ? Float64Array.from(y, (v) => v * label.std + label.mean)
+      : Float64Array.from(y);
   for (const part of ['train', 'validation', 'test'] as const) {
     const p = prepared[part];
     writeFileSync(join(base, `${part}.x.f32`), Buffer.from(p.x.buffer, p.x.byteOffset, p.x.byteLength));
@@ -148,7 +166,10 @@ function exportSplit(
 }
 
 /** The recipe with --set overrides; hidden, dropout and learningRate go to the network. */
-function withOverrides<T extends ReturnType<typeof recipeOptions>>(options: T, set: Record<string, unknown>): T {
+function withOverrides<T extends ReturnType<typeof recipeOptions>>(
+  options: T,
+  set: Record<string, unknown>,
+): T {
   const out = { ...options, network: { ...options.network! } };
   for (const [k, v] of Object.entries(set)) {
     if (k === 'hidden') out.network.hidden = Array.isArray(v) ? v : [v as number];
