@@ -1,5 +1,10 @@
-import { RECURRENT_ACTIVATIONS, type RecurrentActivation } from '../kernels/types.js';
-import { ActivationLayer, type ActivationName } from '../nn/activation.js';
+import {
+  ACTIVATIONS,
+  type Activation,
+  RECURRENT_ACTIVATIONS,
+  type RecurrentActivation,
+} from '../kernels/types.js';
+import { ACTIVATION_NAMES, ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { Conv1D } from '../nn/conv1d.js';
 import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
@@ -8,6 +13,7 @@ import { FeatureEmbedding } from '../nn/feature-embedding.js';
 import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
 import { Masking } from '../nn/masking.js';
 import type { LayerConfig, Module } from '../nn/module.js';
+import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../nn/pooling.js';
 import { GRU, LSTM, RECURRENT_INITIALIZERS, type RecurrentInitializer, SimpleRNN } from '../nn/recurrent.js';
 import { Softmax } from '../nn/softmax.js';
@@ -18,6 +24,8 @@ const LAYER_TYPES = [
   'Dropout',
   'Activation',
   'Softmax',
+  'BatchNormalization',
+  'LayerNormalization',
   'Embedding',
   'FeatureEmbedding',
   'SimpleRNN',
@@ -28,8 +36,6 @@ const LAYER_TYPES = [
   'GlobalMaxPooling1D',
   'Masking',
 ];
-
-const ACTIVATIONS: readonly ActivationName[] = ['relu', 'sigmoid', 'tanh'];
 
 /**
  * Rebuilds a layer from its config() (the inverse of Module.config). Every key is checked before
@@ -81,13 +87,11 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
   const name = str('name');
   switch (config.type) {
     case 'Dense': {
-      const useBias = get('useBias');
-      if (typeof useBias !== 'boolean')
-        fail('useBias', `must be true or false, got ${JSON.stringify(useBias)}`);
+      const useBias = bool('useBias');
       return new Dense(num('units') as number, {
         name,
         activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
-        useBias: useBias as boolean,
+        useBias,
         kernelInitializer: str('kernelInitializer', KERNEL_INITIALIZERS) as Dense['kernelInitializer'],
         l2: num('l2', true) ?? 0,
         inputDim: num('inputDim', true),
@@ -96,7 +100,22 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
     case 'Dropout':
       return new Dropout(num('rate') as number, { name });
     case 'Activation':
-      return new ActivationLayer(str('activation', ACTIVATIONS) as ActivationName, { name });
+      return new ActivationLayer(str('activation', ACTIVATION_NAMES) as ActivationName, { name });
+    case 'BatchNormalization':
+      return new BatchNormalization({
+        name,
+        momentum: num('momentum'),
+        epsilon: num('epsilon'),
+        center: bool('center'),
+        scale: bool('scale'),
+      });
+    case 'LayerNormalization':
+      return new LayerNormalization({
+        name,
+        epsilon: num('epsilon'),
+        center: bool('center'),
+        scale: bool('scale'),
+      });
     case 'Softmax':
       return new Softmax({ name });
     case 'Embedding':
@@ -122,7 +141,7 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
     case 'LSTM': {
       const common = {
         name,
-        activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
+        activation: str('activation', ACTIVATIONS) as Activation,
         useBias: bool('useBias'),
         returnSequences: bool('returnSequences'),
         recurrentInitializer: str('recurrentInitializer', RECURRENT_INITIALIZERS) as RecurrentInitializer,
@@ -149,7 +168,7 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
         strides: num('strides'),
         padding: str('padding', CONV1D_PADDINGS) as Conv1dPadding,
         dilationRate: num('dilationRate'),
-        activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
+        activation: str('activation', ACTIVATIONS) as Activation,
         useBias: bool('useBias'),
         inputShape: shape('inputShape'),
       });

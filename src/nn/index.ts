@@ -1,4 +1,4 @@
-export { ActivationLayer, type ActivationName, ReLU, Sigmoid, Tanh } from './activation.js';
+export { ACTIVATION_NAMES, ActivationLayer, type ActivationName, ReLU, Sigmoid, Tanh } from './activation.js';
 export { Conv1D, type Conv1DOptions } from './conv1d.js';
 export { DENSE_ACTIVATIONS, Dense, type DenseOptions } from './dense.js';
 export { Dropout } from './dropout.js';
@@ -20,6 +20,12 @@ export {
   type MaskedOutput,
   Module,
 } from './module.js';
+export {
+  BatchNormalization,
+  type BatchNormalizationOptions,
+  LayerNormalization,
+  type LayerNormalizationOptions,
+} from './normalization.js';
 export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './pooling.js';
 export {
   GRU,
