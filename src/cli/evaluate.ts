@@ -3,7 +3,8 @@ import { Growable } from '../data/growable.js';
 import { multiclassReport } from '../metrics/multiclass.js';
 import { regressionReport } from '../metrics/regression.js';
 import { classificationReport } from '../metrics/report.js';
-import { loadTrained, scoreFile, unseenLines } from './model-dir.js';
+import { scoreEventLog } from './events.js';
+import { loadTrained, scoreFile, type TrainedModel, unseenLines } from './model-dir.js';
 import { delimiter, ENCODINGS, oneOf, probability } from './options.js';
 
 export interface EvaluateCliOptions {
@@ -29,38 +30,20 @@ export async function runEvaluate(
   if (o.threshold !== undefined && trained.task !== 'binary') {
     throw new Error(`--threshold applies to a binary model; this one is ${trained.task}`);
   }
-  // Outputs and labels of every row are what the metrics need: 8 bytes a row (12 for a regression,
-  // whose labels keep their float64 value), whatever else the file holds.
-  const outputs = new Growable((n) => new Float32Array(n));
-  const labels =
-    label.task === 'regression'
-      ? new Growable<Float32Array | Float64Array>((n) => new Float64Array(n))
-      : new Growable<Float32Array | Float64Array>((n) => new Float32Array(n));
-  const { rows, unseen } = await scoreFile(
-    trained,
-    o.data,
-    { delimiter: o.delimiter, encoding: o.encoding, strict: o.strict, quiet: o.quiet, labels: 'require' },
-    {
-      block: (b) => {
-        for (const v of b.outputs) outputs.push(v);
-        for (let j = 0; j < b.rows; j++) labels.push(b.labels![j]);
-      },
-    },
-  );
-  const y = labels.toArray();
-  const out = outputs.toArray();
-  const notes = unseenLines(unseen);
+  const { y, out, rows, notes, unit } = trained.events
+    ? await scoreSessions(trained, o)
+    : await scoreRows(trained, o);
   let report: object;
   const lines: string[] = [];
   if (label.task === 'multiclass') {
     const r = multiclassReport(y, out, label.classes);
     report = { task: 'multiclass', ...r };
     lines.push(
-      `${o.data}: ${rows} rows, ${label.classes.length} classes`,
+      `${o.data}: ${rows} ${unit}, ${label.classes.length} classes`,
       `accuracy ${f(r.accuracy)}  macro F1 ${f(r.macroF1)}  weighted F1 ${f(r.weightedF1)}  log loss ${f(r.logLoss)}`,
       ...r.perClass.map(
         (c) =>
-          `  ${c.name}: precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  rows ${c.support}`,
+          `  ${c.name}: precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  ${unit} ${c.support}`,
       ),
       `confusion (rows: actual ${label.classes.join(', ')}; columns: predicted):`,
       ...r.confusion.map((counts, k) => `  ${label.classes[k]}: ${counts.join(' ')}`),
@@ -68,14 +51,14 @@ export async function runEvaluate(
   } else if (label.task === 'regression') {
     const r = regressionReport(y, out);
     report = { task: 'regression', ...r };
-    lines.push(`${o.data}: ${rows} rows`, `RMSE ${g(r.rmse)}  MAE ${g(r.mae)}  R² ${f(r.r2)}`);
+    lines.push(`${o.data}: ${rows} ${unit}`, `RMSE ${g(r.rmse)}  MAE ${g(r.mae)}  R² ${f(r.r2)}`);
   } else {
     const threshold = o.threshold ?? trained.threshold ?? 0.5;
     const r = classificationReport(y, out, threshold);
     report = { task: 'binary', ...r };
     const c = r.confusion;
     lines.push(
-      `${o.data}: ${rows} rows, threshold ${threshold.toFixed(3)}`,
+      `${o.data}: ${rows} ${unit}, threshold ${threshold.toFixed(3)}`,
       `accuracy ${f(r.accuracy)}  precision ${f(r.precision)}  recall ${f(r.recall)}  F1 ${f(r.f1)}`,
       `ROC-AUC ${f(r.rocAuc)}  PR-AUC ${f(r.prAuc)}  log loss ${f(r.logLoss)}`,
       `confusion: tp ${c.tp}  fp ${c.fp}  tn ${c.tn}  fn ${c.fn}`,
@@ -89,12 +72,57 @@ export async function runEvaluate(
   for (const line of [...notes, ...lines]) log(line);
 }
 
+interface Scored {
+  y: Float32Array | Float64Array;
+  out: Float32Array | Float64Array;
+  rows: number;
+  notes: string[];
+  unit: string;
+}
+
+/** A table streamed through the model: outputs and labels are what the metrics keep (8 bytes a row). */
+async function scoreRows(trained: TrainedModel, o: EvaluateCliOptions): Promise<Scored> {
+  // 12 bytes for a regression, whose labels keep their float64 value.
+  const outputs = new Growable((n) => new Float32Array(n));
+  const labels =
+    trained.label.task === 'regression'
+      ? new Growable<Float32Array | Float64Array>((n) => new Float64Array(n))
+      : new Growable<Float32Array | Float64Array>((n) => new Float32Array(n));
+  const { rows, unseen } = await scoreFile(
+    trained,
+    o.data,
+    { delimiter: o.delimiter, encoding: o.encoding, strict: o.strict, quiet: o.quiet, labels: 'require' },
+    {
+      block: (b) => {
+        for (const v of b.outputs) outputs.push(v);
+        for (let j = 0; j < b.rows; j++) labels.push(b.labels![j]);
+      },
+    },
+  );
+  return { y: labels.toArray(), out: outputs.toArray(), rows, notes: unseenLines(unseen), unit: 'rows' };
+}
+
+/** An event log: one example per session. */
+async function scoreSessions(trained: TrainedModel, o: EvaluateCliOptions): Promise<Scored> {
+  const s = await scoreEventLog(trained, o.data, {
+    labels: 'require',
+    delimiter: o.delimiter,
+    encoding: o.encoding,
+    strict: o.strict,
+    quiet: o.quiet,
+  });
+  return { y: s.labels!, out: s.outputs, rows: s.rows, notes: s.notes, unit: 'sessions' };
+}
+
 export function addEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
     .description('score a trained model on a labelled CSV file')
     .requiredOption('--model <dir>', "folder written by 'tensorgrad train --out'")
-    .requiredOption('--data <file>', 'CSV file with the same columns as the training file, label included')
+    .requiredOption(
+      '--data <file>',
+      'CSV file with the same columns as the training file, label included (an event log for a model of event logs)',
+    )
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option(
       '--threshold <p>',

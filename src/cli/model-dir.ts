@@ -1,15 +1,20 @@
 import { SCORE_ADVICE } from '../data/advice.js';
 import type { UnseenValues } from '../data/encode.js';
 import { encodeCsvFile } from '../data/encode-file.js';
+import type { EventLogState } from '../data/events.js';
 import { type LabelSpec, type Task, taskOf } from '../data/label.js';
 import { Preprocessor } from '../data/preprocess.js';
 import { loadModel } from '../io/save.js';
 import type { Model } from '../training/model.js';
+import { eventStateOf } from './events.js';
 import { ReadProgress } from './read-progress.js';
 
 export interface TrainedModel {
   model: Model;
-  preprocessor: Preprocessor;
+  /** How a table's rows encode (null for a model of event logs). */
+  preprocessor: Preprocessor | null;
+  /** How an event log encodes, for a model trained with --sequence-by; else null. */
+  events: EventLogState | null;
   /** The label it predicts, and so the task. */
   label: LabelSpec;
   task: Task;
@@ -26,6 +31,15 @@ export function loadTrained(dir: string): TrainedModel {
       `${dir}: this model was saved without its preprocessing; train it with 'tensorgrad train'`,
     );
   }
+  const p = preprocessing as Record<string, unknown>;
+  if (typeof p === 'object' && p.kind === 'events') {
+    const events = eventStateOf(dir, p);
+    const label = events.label;
+    const task = taskOf(label);
+    const threshold =
+      task !== 'binary' ? null : typeof metadata.threshold === 'number' ? metadata.threshold : 0.5;
+    return { model, preprocessor: null, events, label, task, threshold, metadata };
+  }
   const preprocessor = Preprocessor.fromJSON(preprocessing);
   const label = preprocessor.label;
   if (label === null)
@@ -33,7 +47,7 @@ export function loadTrained(dir: string): TrainedModel {
   const task = taskOf(label);
   const threshold =
     task !== 'binary' ? null : typeof metadata.threshold === 'number' ? metadata.threshold : 0.5;
-  return { model, preprocessor, label, task, threshold, metadata };
+  return { model, preprocessor, events: null, label, task, threshold, metadata };
 }
 
 export interface ScoreFileOptions {
@@ -72,8 +86,12 @@ export async function scoreFile(
     block(block: ScoredBlock): Promise<void> | void;
   },
 ): Promise<{ rows: number; delimiter: string; unseen: UnseenValues[] }> {
+  const preprocessor = trained.preprocessor;
+  if (preprocessor === null) {
+    throw new Error('this model was trained on event logs (--sequence-by); score event logs with it');
+  }
   const progress = new ReadProgress(options.quiet);
-  const features = trained.preprocessor.numFeatures;
+  const features = preprocessor.numFeatures;
   const { label } = trained;
   const scale =
     label.task === 'regression'
@@ -82,7 +100,7 @@ export async function scoreFile(
   try {
     return await encodeCsvFile(
       path,
-      trained.preprocessor,
+      preprocessor,
       {
         delimiter: options.delimiter,
         encoding: options.encoding,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { scoreEventLog } from './events.js';
 import { loadTrained, scoreFile, type TrainedModel, unseenLines } from './model-dir.js';
 import { delimiter, ENCODINGS, oneOf } from './options.js';
 import { checkOutputFile, openOutput } from './output.js';
@@ -39,6 +40,10 @@ export async function runPredict(
 ): Promise<void> {
   if (o.out !== undefined) checkOutputFile('--out', o.out);
   const trained = loadTrained(o.model);
+  if (trained.events) {
+    await predictSessions(trained, o, log);
+    return;
+  }
   const { label, threshold } = trained;
   const out = openOutput(o.out);
   // What is added is written in the file's own encoding, like the records it follows.
@@ -106,12 +111,82 @@ export async function runPredict(
   }
 }
 
+/** The answer columns of one output row (without the leading delimiter), as suffix() writes them. */
+function answer(trained: TrainedModel, outputs: ArrayLike<number>, j: number, d: string): string[] {
+  const { label, threshold } = trained;
+  if (label.task === 'multiclass') {
+    const k = label.classes.length;
+    let best = 0;
+    const cells: string[] = [];
+    for (let c = 0; c < k; c++) {
+      if (outputs[j * k + c] > outputs[j * k + best]) best = c;
+      cells.push(outputs[j * k + c].toFixed(6));
+    }
+    return [...cells, field(label.classes[best], d)];
+  }
+  const v = outputs[j];
+  if (label.task === 'regression') return [String(Number(v.toPrecision(7)))];
+  return [v.toFixed(6), v >= threshold! ? '1' : '0'];
+}
+
+/**
+ * A model of event logs: one output row per session (in order of first appearance in the file),
+ * the session id, its number of events, then the answer columns.
+ */
+async function predictSessions(
+  trained: TrainedModel,
+  o: PredictCliOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const scored = await scoreEventLog(trained, o.data, {
+    labels: 'ignore',
+    delimiter: o.delimiter,
+    encoding: o.encoding,
+    strict: o.strict,
+    quiet: o.quiet,
+  });
+  const d = scored.delimiter;
+  const encoding: BufferEncoding = o.encoding === 'latin1' ? 'latin1' : 'utf8';
+  const out = openOutput(o.out);
+  try {
+    const header = [trained.events!.sequenceBy, 'events', ...addedColumns(trained)].map((c) => field(c, d));
+    const lines = [header.join(d)];
+    const flush = async () => {
+      await out.write(Buffer.from(`${lines.join('\n')}\n`, encoding));
+      lines.length = 0;
+    };
+    for (let j = 0; j < scored.rows; j++) {
+      lines.push(
+        [
+          field(scored.sessions[j], d),
+          String(scored.lengths[j]),
+          ...answer(trained, scored.outputs, j, d),
+        ].join(d),
+      );
+      if (lines.length >= 4096) await flush();
+    }
+    if (lines.length > 0) await flush();
+    await out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+  const note = o.out ? log : (line: string) => console.error(line);
+  for (const line of scored.notes) note(line);
+  const at = trained.threshold === null ? '' : ` (threshold ${trained.threshold.toFixed(3)})`;
+  if (o.out)
+    log(`wrote ${scored.rows} predictions, one per session of ${scored.events} events, to ${o.out}${at}`);
+}
+
 export function addPredictCommand(program: Command): void {
   program
     .command('predict')
     .description("add the model's predictions to a CSV file (the label column may be absent)")
     .requiredOption('--model <dir>', "folder written by 'tensorgrad train --out'")
-    .requiredOption('--data <file>', 'CSV file with the training columns')
+    .requiredOption(
+      '--data <file>',
+      'CSV file with the training columns (an event log for a model of event logs: one output row per session)',
+    )
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option('--out <file>', 'write the CSV here instead of standard output')
     .option('--encoding <name>', 'utf8 (checked) or latin1', oneOf(ENCODINGS), 'utf8')

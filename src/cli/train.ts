@@ -5,10 +5,12 @@ import { type LabelSpec, TASKS, type Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
 import type { ProviderChoice as BackendChoice } from '../kernels/registry.js';
 import { TRAIN_DEFAULTS } from '../tabular/defaults.js';
+import { EVENT_DEFAULTS, SEQUENCE_MODELS, type SequenceModelKind } from '../tabular/events.js';
 import { formatReport, writeRun } from '../tabular/report.js';
 import { REGRESSION_LOSSES, type RegressionLoss } from '../tabular/tasks.js';
 import { type Balance, trainTabular } from '../tabular/train.js';
 import type { Verbosity } from '../training/progress.js';
+import { runTrainEvents } from './events.js';
 import {
   delimiter,
   ENCODINGS,
@@ -58,6 +60,12 @@ export interface TrainCliOptions {
   out?: string;
   baselines: boolean;
   quiet?: boolean;
+  /** Event logs: the session column, the order column, events kept, the sequence model. */
+  sequenceBy?: string;
+  orderBy?: string;
+  maxLength?: number;
+  model?: SequenceModelKind;
+  units?: number;
 }
 
 /** The task line printed after reading: what the label is, and whether it was inferred. */
@@ -73,9 +81,29 @@ export function taskLine(label: LabelSpec, given: boolean): string {
 
 const PASSES = { profile: '1/3 columns', fit: '2/3 statistics', encode: '3/3 encoding' } as const;
 
-export async function runTrain(o: TrainCliOptions, log: (line: string) => void = console.log): Promise<void> {
+export async function runTrain(
+  o: TrainCliOptions,
+  log: (line: string) => void = console.log,
+  given: (key: keyof TrainCliOptions) => boolean = (key) => o[key] !== undefined,
+): Promise<void> {
   // A folder that cannot be written is found now, not after the training it would have held.
   if (o.out !== undefined) checkOutputFolder('--out', o.out);
+  if (o.sequenceBy !== undefined) {
+    await runTrainEvents(o, given, log);
+    return;
+  }
+  for (const [key, flag] of [
+    ['orderBy', '--order-by'],
+    ['maxLength', '--max-length'],
+    ['model', '--model'],
+    ['units', '--units'],
+  ] as const) {
+    if (o[key] !== undefined) {
+      throw new Error(
+        `${flag} is for event logs and needs --sequence-by (the column that names each event's session)`,
+      );
+    }
+  }
   const progress = new ReadProgress(o.quiet);
   let ds: Awaited<ReturnType<typeof prepareCsvFile>>;
   try {
@@ -201,5 +229,27 @@ export function addTrainCommand(program: Command): void {
     .option('--out <dir>', 'write the model, metrics.json and loss.svg here')
     .option('--no-baselines', 'skip the always-negative and logistic-regression baselines')
     .option('--quiet', 'no progress bar')
-    .action(async (opts: TrainCliOptions) => runTrain(opts));
+    .option(
+      '--sequence-by <column>',
+      "an event log: the column naming each event's session (one example per session)",
+    )
+    .option('--order-by <column>', "an event log: the column ordering a session's events (time or number)")
+    .option(
+      '--max-length <n>',
+      'an event log: events kept per session, the last ones (default: 95th percentile of lengths)',
+      positiveInt,
+    )
+    .option(
+      '--model <kind>',
+      `an event log: the sequence model, gru, lstm or conv1d (default ${EVENT_DEFAULTS.model})`,
+      oneOf(SEQUENCE_MODELS),
+    )
+    .option(
+      '--units <n>',
+      `an event log: units of the recurrent layer, filters of the convolution (default ${EVENT_DEFAULTS.units})`,
+      positiveInt,
+    )
+    .action(async (opts: TrainCliOptions, command: Command) =>
+      runTrain(opts, console.log, (key) => command.getOptionValueSource(key) === 'cli'),
+    );
 }

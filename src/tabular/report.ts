@@ -1,10 +1,38 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LabelSpec, Task } from '../data/label.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/save.js';
 import { lineChartSvg } from '../report/chart.js';
+import type { Model } from '../training/model.js';
 import type { TaskReport } from './tasks.js';
-import type { PartSummary, TabularRun } from './train.js';
+import type { BaselineRun, PartSummary } from './train.js';
+
+/** What a report, metrics.json and a run folder need of a training run, of a table or of event logs. */
+export interface ReportedRun {
+  task: Task;
+  model: Model;
+  label: LabelSpec;
+  /** Decision threshold chosen on the validation examples (max F1), for a binary task; else null. */
+  threshold: number | null;
+  validation: TaskReport;
+  test: TaskReport;
+  baselines: BaselineRun[] | null;
+  history: Record<string, number[]>;
+  epochsRun: number;
+  bestEpoch: number | null;
+  members: Array<{ epochs: number; best: number | null }>;
+  parts: { train: PartSummary; validation: PartSummary; test: PartSummary };
+  settings: { maxEpochs: number; patience: number; seed: number };
+  seconds: number;
+  /** What an example is: a row of a table, or a session of an event log. */
+  unit: 'rows' | 'sessions';
+  /** Numbers per example after encoding, and how a person reads that. */
+  features: number;
+  inputs: string;
+  /** The fitted encoding, saved with the model (plain JSON). */
+  preprocessing: unknown;
+}
 
 // `+ 0` turns -0 into 0, so a zero never prints as -0.0000.
 const fixed = (v: number) => (v + 0).toFixed(4).replace(/^-(0\.0+)$/, '$1');
@@ -37,31 +65,31 @@ function number(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e7) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 }
 
-function partsLine(run: TabularRun): string {
-  const { parts } = run;
-  const label = run.dataset.preprocessor.label!;
+function partsLine(run: ReportedRun): string {
+  const { parts, unit } = run;
+  const label = run.label;
   const share = (p: PartSummary) => {
     if (p.positives !== undefined) {
-      return `${p.rows} rows, ${p.positives} positive (${((100 * p.positives) / Math.max(1, p.rows)).toFixed(1)} %)`;
+      return `${p.rows} ${unit}, ${p.positives} positive (${((100 * p.positives) / Math.max(1, p.rows)).toFixed(1)} %)`;
     }
-    return `${p.rows} rows`;
+    return `${p.rows} ${unit}`;
   };
   const line = `train: ${share(parts.train)}; validation: ${share(parts.validation)}; test: ${share(parts.test)}`;
   if (label.task === 'multiclass') {
     const counts = parts.train.classes!;
-    return `${line}\nclasses in the training rows: ${label.classes.map((c, k) => `${c} ${counts[k]}`).join(', ')}`;
+    return `${line}\nclasses in the training ${unit}: ${label.classes.map((c, k) => `${c} ${counts[k]}`).join(', ')}`;
   }
   if (label.task === 'regression') {
-    return `${line}\ntarget '${label.column}' in the training rows: mean ${number(label.mean)}, standard deviation ${number(label.std)}`;
+    return `${line}\ntarget '${label.column}' in the training ${unit}: mean ${number(label.mean)}, standard deviation ${number(label.std)}`;
   }
   return line;
 }
 
-function confusionLines(r: Binary | Multiclass, classes: readonly string[]): string[] {
+function confusionLines(r: Binary | Multiclass, classes: readonly string[], unit: string): string[] {
   if (r.task === 'binary') {
     const c = r.confusion;
     return [
-      'confusion matrix of the network on test rows:',
+      `confusion matrix of the network on test ${unit}:`,
       '                 predicted no   predicted yes',
       `  actual no      ${String(c.tn).padStart(12)}   ${String(c.fp).padStart(13)}`,
       `  actual yes     ${String(c.fn).padStart(12)}   ${String(c.tp).padStart(13)}`,
@@ -71,11 +99,11 @@ function confusionLines(r: Binary | Multiclass, classes: readonly string[]): str
   const cells = (values: ReadonlyArray<string | number>) =>
     values.map((v) => String(v).padStart(width)).join('');
   return [
-    'confusion matrix of the network on test rows (rows: actual, columns: predicted):',
+    `confusion matrix of the network on test ${unit} (rows: actual, columns: predicted):`,
     `${''.padEnd(width)}${cells(classes)}`,
     ...r.confusion.map((counts, k) => `${classes[k].padStart(width)}${cells(counts)}`),
     '',
-    `per class on test rows   ${'precision'.padStart(10)}${'recall'.padStart(10)}${'F1'.padStart(10)}${'rows'.padStart(8)}`,
+    `per class on test ${unit.padEnd(7)}${'precision'.padStart(10)}${'recall'.padStart(10)}${'F1'.padStart(10)}${'rows'.padStart(8)}`,
     ...r.perClass.map(
       (c) =>
         `  ${c.name.padEnd(22)} ${fixed(c.precision).padStart(10)}${fixed(c.recall).padStart(10)}${fixed(c.f1).padStart(10)}${String(c.support).padStart(8)}`,
@@ -83,7 +111,7 @@ function confusionLines(r: Binary | Multiclass, classes: readonly string[]): str
   ];
 }
 
-function epochsLine(run: TabularRun): string {
+function epochsLine(run: ReportedRun): string {
   const { maxEpochs, patience } = run.settings;
   const members = run.members.length;
   const ensemble =
@@ -99,16 +127,15 @@ function epochsLine(run: TabularRun): string {
 }
 
 /** The metrics a person reads after training: the network next to the baselines, on test rows. */
-export function formatReport(run: TabularRun): string {
-  const { test } = run;
-  const label = run.dataset.preprocessor.label!;
-  const lines = [partsLine(run), `features after encoding: ${run.dataset.features}`];
+export function formatReport(run: ReportedRun): string {
+  const { test, label, unit } = run;
+  const lines = [partsLine(run), run.inputs];
   if (run.threshold !== null) {
-    lines[1] += `; threshold chosen on validation rows (max F1): ${run.threshold.toFixed(3)}`;
+    lines[1] += `; threshold chosen on validation ${unit} (max F1): ${run.threshold.toFixed(3)}`;
   }
   lines.push(epochsLine(run));
   const name = run.threshold !== null ? `network (threshold ${run.threshold.toFixed(3)})` : 'network';
-  lines.push('', `${'test rows'.padEnd(34)} ${COLUMNS[test.task]}`, row(name, test));
+  lines.push('', `${`test ${unit}`.padEnd(34)} ${COLUMNS[test.task]}`, row(name, test));
   for (const b of run.baselines ?? []) {
     const t =
       b.report.task === 'binary' && b.key === 'logisticRegression'
@@ -117,7 +144,10 @@ export function formatReport(run: TabularRun): string {
     lines.push(row(`${b.name}${t}`, b.report));
   }
   if (test.task !== 'regression') {
-    lines.push('', ...confusionLines(test, label.task === 'multiclass' ? label.classes : ['no', 'yes']));
+    lines.push(
+      '',
+      ...confusionLines(test, label.task === 'multiclass' ? label.classes : ['no', 'yes'], unit),
+    );
   }
   return lines.join('\n');
 }
@@ -128,7 +158,7 @@ function metricsOf(r: TaskReport) {
 }
 
 /** What metrics.json holds. */
-export function runMetrics(run: TabularRun, source: { data: string; label: string }) {
+export function runMetrics(run: ReportedRun, source: { data: string; label: string }) {
   return {
     task: run.task,
     test: metricsOf(run.test),
@@ -136,7 +166,7 @@ export function runMetrics(run: TabularRun, source: { data: string; label: strin
     baselines: run.baselines && Object.fromEntries(run.baselines.map((b) => [b.key, metricsOf(b.report)])),
     threshold: run.threshold,
     epochs: { run: run.epochsRun, best: run.bestEpoch, max: run.settings.maxEpochs, members: run.members },
-    data: { ...source, features: run.dataset.features, ...run.parts },
+    data: { ...source, unit: run.unit, features: run.features, ...run.parts },
     settings: run.settings,
     history: run.history,
     seconds: run.seconds,
@@ -155,12 +185,12 @@ const LOSS_TITLE = {
  */
 export async function writeRun(
   dir: string,
-  run: TabularRun,
+  run: ReportedRun,
   source: { data: string; label: string },
 ): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   saveModel(dir, run.model, {
-    preprocessing: run.dataset.preprocessor.toJSON(),
+    preprocessing: run.preprocessing,
     metadata: {
       threshold: run.threshold,
       label: source.label,

@@ -51,9 +51,24 @@ export class TaskKind {
       layers.push(new Dense(units, { activation: 'relu' }));
       if (spec.dropout > 0) layers.push(new Dropout(spec.dropout));
     }
-    if (this.task === 'binary') layers.push(new Dense(1, { activation: 'sigmoid' }));
-    else if (this.task === 'multiclass') layers.push(new Dense(this.outputs), new Softmax());
-    else layers.push(new Dense(1));
+    return this.compiled([...layers, ...this.head()], seed, spec.learningRate, weightDecay, regressionLoss);
+  }
+
+  /** The task's last layers: Dense(1, sigmoid), Dense(K) + Softmax, or Dense(1). */
+  head(): Module[] {
+    if (this.task === 'binary') return [new Dense(1, { activation: 'sigmoid' })];
+    if (this.task === 'multiclass') return [new Dense(this.outputs), new Softmax()];
+    return [new Dense(1)];
+  }
+
+  /** A model of the layers, compiled with Adam (AdamW with weight decay) and the task's loss. */
+  compiled(
+    layers: Module[],
+    seed: number,
+    lr: number,
+    weightDecay = 0,
+    regressionLoss: RegressionLoss = 'mse',
+  ): Model {
     const model = new Model(layers, { seed });
     const loss =
       this.task === 'binary'
@@ -61,7 +76,6 @@ export class TaskKind {
         : this.task === 'multiclass'
           ? 'sparseCategoricalCrossentropy'
           : regressionLoss;
-    const lr = spec.learningRate;
     model.compile({
       optimizer:
         weightDecay > 0 ? new AdamW({ learningRate: lr, weightDecay }) : new Adam({ learningRate: lr }),

@@ -8,6 +8,7 @@ import { EarlyStopping } from '../training/early-stopping.js';
 import type { Model } from '../training/model.js';
 import type { ProgressStream, Verbosity } from '../training/progress.js';
 import { type NetworkSpec, SEED_NETWORK } from './architectures.js';
+import type { ReportedRun } from './report.js';
 import {
   ensembleNetwork,
   REGRESSION_LOSSES,
@@ -76,7 +77,7 @@ export interface BaselineRun {
   report: TaskReport;
 }
 
-export interface TabularRun {
+export interface TabularRun extends ReportedRun {
   task: Task;
   model: Model;
   dataset: PreparedDataset;
@@ -268,6 +269,11 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       task: kind.task,
       model,
       dataset: ds,
+      label: kind.label,
+      unit: 'rows' as const,
+      features: f,
+      inputs: `features after encoding: ${f}`,
+      preprocessing: ds.preprocessor.toJSON(),
       threshold,
       validation: kind.report(ds.validation, outputs(model, ds.validation), threshold),
       test: kind.report(ds.test, outputs(model, ds.test), threshold),
