@@ -130,8 +130,8 @@ function answer(trained: TrainedModel, outputs: ArrayLike<number>, j: number, d:
 }
 
 /**
- * A model of event logs: one output row per session (in order of first appearance in the file),
- * the session id, its number of events, then the answer columns.
+ * A model of event logs: one output row per session
+ * (sorted by session id) with the id, its number of events, then the answer columns.
  */
 async function predictSessions(
   trained: TrainedModel,

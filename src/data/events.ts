@@ -125,7 +125,7 @@ export interface PreparedEventLog {
   steps: number;
   features: number;
   featureNames: string[];
-  /** Session ids, in order of first appearance in the file. */
+  /** Session ids, sorted (so the order of the rows in the file changes nothing). */
   sessions: string[];
   /** Events of each session (before cutting to maxLength). */
   lengths: Int32Array;
@@ -432,8 +432,18 @@ function groupSessions(table: ColumnTable, session: Column, order: Column, decim
   if (session.kind !== 'categorical') throw new Error('events: the session column must be read as text');
   const n = table.rows;
   if (n === 0) throw new DataError('the event log has no rows');
-  const codes = session.codes;
-  const ids = session.categories;
+  // Sessions in the order of their ids, so the order of the rows changes nothing, not even the split.
+  const byId = Int32Array.from(session.categories.keys()).sort((a, b) => {
+    const [x, y] = [session.categories[a], session.categories[b]];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const ids = Array.from(byId, (k) => session.categories[k]);
+  const rank = new Int32Array(byId.length);
+  byId.forEach((k, i) => {
+    rank[k] = i;
+  });
+  const codes = new Int32Array(n);
+  for (let r = 0; r < n; r++) codes[r] = session.codes[r] < 0 ? -1 : rank[session.codes[r]];
   const start = new Int32Array(ids.length + 1);
   for (let r = 0; r < n; r++) {
     if (codes[r] < 0) {
