@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { writeSessionsCsv } from '../src/data/sessions.js';
 import { writeBigCsv } from './lib/big-csv.js';
 import { finishMachineInfo, machineInfo, root } from './lib/machine.js';
 
@@ -16,9 +17,22 @@ const program = new Command('bench:data')
   .option('--quick', '1,000,000 rows, one run of each reading measurement')
   .option('--runs <n>', 'runs of each reading measurement (median reported)', (v) => Number(v), 3)
   .option('--file <csv>', 'measure this file instead of a generated one (needs the bundled data’s columns)')
+  .option(
+    '--events <n>',
+    'events of the generated event log (sessions of about 8 events)',
+    (v) => Number(v),
+    1_000_000,
+  )
   .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
   .parse();
-const o = program.opts<{ rows: number; quick?: boolean; runs: number; file?: string; out: string }>();
+const o = program.opts<{
+  rows: number;
+  quick?: boolean;
+  runs: number;
+  file?: string;
+  events: number;
+  out: string;
+}>();
 const rows = o.quick ? 1_000_000 : o.rows;
 const runs = o.quick ? 1 : o.runs;
 const MB = 1e6;
@@ -136,9 +150,41 @@ const predict = cli(
 );
 console.log('tensorgrad evaluate...');
 const evaluate = cli('evaluate', '--model', join(dir, 'run'), '--data', file, '--quiet');
+
+// 4. An event log: train a sequence model on it (sessions of about 8.3 events).
+const sessions = Math.ceil(o.events / 8.3);
+const eventsFile = join(root, 'bench', 'data', `sessions-${sessions}.csv`);
+if (!existsSync(eventsFile)) {
+  console.log(`generating ${eventsFile} (${sessions.toLocaleString('en-US')} sessions)...`);
+  await writeSessionsCsv(eventsFile, sessions, { seed: 1 });
+}
+console.log('tensorgrad train --sequence-by --epochs 1...');
+const trainEvents = cli(
+  'train',
+  '--data',
+  eventsFile,
+  '--sequence-by',
+  'session_id',
+  '--order-by',
+  'timestamp',
+  '--label',
+  'purchased',
+  '--epochs',
+  '1',
+  '--quiet',
+  '--out',
+  join(dir, 'events'),
+);
+const eventMetrics = JSON.parse(readFileSync(join(dir, 'events', 'metrics.json'), 'utf8'));
+const eventsRead = Number(/(\d+) events in/.exec(trainEvents.stdout)?.[1] ?? Number.NaN);
+const sessionCount =
+  eventMetrics.data.train.rows + eventMetrics.data.validation.rows + eventMetrics.data.test.rows;
+const [steps, width] = eventMetrics.data.example as [number, number];
+const aggregates = Number(/baseline: (\d+) aggregates/.exec(trainEvents.stdout)?.[1] ?? 0);
+const sequenceMB = (sessionCount * (steps * width + aggregates) * 4) / MB;
 rmSync(dir, { recursive: true, force: true });
 
-// 4. Ten million labels through split, class weights and the ranking metrics.
+// 5. Ten million labels through split, class weights and the ranking metrics.
 console.log('10,000,000 labels...');
 const scale = tsx('scale').json as Record<string, { seconds: number; ok: boolean }>;
 
@@ -162,6 +208,7 @@ const lines = [
   `| train --epochs 1 (${metrics.data.features} features: matrix ${f1(matrixMB)} MB) | ${f1(train.seconds)} | ${f1(train.maxRssMB)} (matrix + ${f1(train.maxRssMB - matrixMB)}) | matrix + 400: ${train.maxRssMB - matrixMB <= 400 ? 'met' : 'NOT met'} |`,
   `| predict | ${f1(predict.seconds)} | ${f1(predict.maxRssMB)} | < 300: ${predict.maxRssMB < 300 ? 'met' : 'NOT met'} |`,
   `| evaluate | ${f1(evaluate.seconds)} | ${f1(evaluate.maxRssMB)} | < 300: ${evaluate.maxRssMB < 300 ? 'met' : 'NOT met'} |`,
+  `| train --sequence-by --epochs 1: ${eventsRead.toLocaleString('en-US')} events, ${sessionCount.toLocaleString('en-US')} sessions of ${steps} x ${width} (+ ${aggregates} aggregates: ${f1(sequenceMB)} MB) | ${f1(trainEvents.seconds)} | ${f1(trainEvents.maxRssMB)} (encoded + ${f1(trainEvents.maxRssMB - sequenceMB)}) | encoded + 400: ${trainEvents.maxRssMB - sequenceMB <= 400 ? 'met' : 'NOT met'} |`,
   '',
   '| 10,000,000 labels | seconds | checked against counts |',
   '| --- | --- | --- |',
@@ -173,6 +220,6 @@ console.log(`\n${lines.join('\n')}`);
 mkdirSync(o.out, { recursive: true });
 writeFileSync(
   join(o.out, 'data.json'),
-  `${JSON.stringify({ machine, file: { path: file, bytes, rows: dataRows }, reading, floor, columns, passes, prepare: prep, train: { ...train, matrixMB, features: metrics.data.features }, predict, evaluate, scale }, null, 2)}\n`,
+  `${JSON.stringify({ machine, file: { path: file, bytes, rows: dataRows }, reading, floor, columns, passes, prepare: prep, train: { ...train, matrixMB, features: metrics.data.features }, predict, evaluate, events: { ...trainEvents, events: eventsRead, sessions: sessionCount, steps, width, encodedMB: sequenceMB, test: eventMetrics.test, baselines: eventMetrics.baselines }, scale }, null, 2)}\n`,
 );
 console.log(`\nwrote ${join(o.out, 'data.json')}`);

@@ -220,6 +220,7 @@ export function trainEventLog(ds: PreparedEventLog, options: EventTrainOptions =
       seconds: (performance.now() - started) / 1000,
       unit: 'sessions',
       features: F,
+      example: [T, F],
       inputs:
         `network: ${settings.model.toUpperCase()}(${settings.units}) over the last ${T} events of each session ` +
         `(${cats} text column${cats === 1 ? '' : 's'} embedded in ${settings.embedding} numbers each, ${F - 1 - cats} numbers per event); ` +

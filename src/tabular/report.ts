@@ -29,6 +29,8 @@ export interface ReportedRun {
   unit: 'rows' | 'sessions';
   /** Numbers per example after encoding, and how a person reads that. */
   features: number;
+  /** The shape of one example: [features], or [steps, features] for a session. */
+  example: number[];
   inputs: string;
   /** The fitted encoding, saved with the model (plain JSON). */
   preprocessing: unknown;
@@ -166,7 +168,7 @@ export function runMetrics(run: ReportedRun, source: { data: string; label: stri
     baselines: run.baselines && Object.fromEntries(run.baselines.map((b) => [b.key, metricsOf(b.report)])),
     threshold: run.threshold,
     epochs: { run: run.epochsRun, best: run.bestEpoch, max: run.settings.maxEpochs, members: run.members },
-    data: { ...source, unit: run.unit, features: run.features, ...run.parts },
+    data: { ...source, unit: run.unit, features: run.features, example: run.example, ...run.parts },
     settings: run.settings,
     history: run.history,
     seconds: run.seconds,

@@ -272,6 +272,7 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       label: kind.label,
       unit: 'rows' as const,
       features: f,
+      example: [f],
       inputs: `features after encoding: ${f}`,
       preprocessing: ds.preprocessor.toJSON(),
       threshold,
