@@ -151,6 +151,9 @@ export async function prepareEventLog(path: string, options: EventLogOptions): P
   const notes: string[] = [];
   const roles = resolveRoles(table, options, advice, true);
   const decimalComma = settleDecimalComma(table, options, roles.forced, notes);
+  for (const c of table.columns) {
+    if (roles.features.has(c.name) && !roles.forced.has(c.name)) checkMostlyNumbers(c, decimalComma, advice);
+  }
   const grouped = groupSessions(table, roles.session, roles.order, decimalComma);
   const sessionLabels = constantLabels(table, roles.label!, grouped);
 
@@ -423,6 +426,38 @@ function settleDecimalComma(
     `numbers written with a decimal comma (12,5) in ${quoteList(converted)}; read as numbers (--no-decimal-comma keeps them text)`,
   );
   return true;
+}
+
+/**
+ * A text column whose cells are mostly numbers is a column of numbers with a few bad cells, not
+ * hundreds of categories: refused as the tables refuse it, naming the cells that are not numbers.
+ */
+function checkMostlyNumbers(c: Column, decimalComma: boolean, advice: Advice): void {
+  if (c.kind !== 'categorical') return;
+  const counts = new Float64Array(c.categories.length);
+  let first = -1;
+  for (let r = 0; r < c.codes.length; r++) {
+    if (c.codes[r] >= 0) counts[c.codes[r]]++;
+  }
+  const numeric = c.categories.map((v) => parseNumber(v, decimalComma) !== null);
+  let numbers = 0;
+  let present = 0;
+  const text: string[] = [];
+  c.categories.forEach((v, k) => {
+    present += counts[k];
+    if (numeric[k]) numbers += counts[k];
+    else if (text.length < 3) text.push(v);
+  });
+  if (present === 0 || numbers / present < 0.5 || numbers === present) return;
+  for (let r = 0; r < c.codes.length && first < 0; r++)
+    if (c.codes[r] >= 0 && !numeric[c.codes[r]]) first = r;
+  const share = (100 * (present - numbers)) / present;
+  throw new DataError(
+    `column '${c.name}' holds numbers, but ${share < 1 ? share.toFixed(2) : Math.round(share)} % of its ${present} values are not (${numbers} are): ` +
+      `${text.map((v) => `'${v}'`).join(', ')}${present - numbers > text.length ? ', ...' : ''} (first on data row ${first + 1}); ` +
+      `mark such cells missing (empty or NA) to read the column as numbers, or ${advice.categorical(c.name)} to read it as categories`,
+    { row: first + 2, column: c.name, value: c.categories[c.codes[first]] },
+  );
 }
 
 // ---- sessions ----

@@ -162,6 +162,16 @@ describe('event logs that are wrong, in words of the command line', () => {
     );
   });
 
+  it('a column of numbers with a few words in it', async () => {
+    const path = edited('napricey.csv', (cells, header, r) => {
+      const k = header.indexOf('dwell_seconds');
+      return r === 9 ? cells.map((v, i) => (i === k ? 'n.a.' : v)) : cells;
+    });
+    await expect(cli(...args(path))).rejects.toThrow(
+      /column 'dwell_seconds' holds numbers, but 0\.\d+ % of its \d+ values are not \(\d+ are\): 'n\.a\.' \(first on data row 10\); .*pass --categorical dwell_seconds/,
+    );
+  });
+
   it('a missing session id', async () => {
     const path = edited('noid.csv', (cells, _h, r) => (r === 3 ? ['', ...cells.slice(1)] : cells));
     await expect(cli(...args(path))).rejects.toThrow(/data row 4: the session column 'session_id' is empty/);
