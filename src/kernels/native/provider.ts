@@ -19,11 +19,11 @@ import {
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import {
-  activationCode as recurrentCode,
   gruBackwardWith,
   gruForwardWith,
   lstmBackwardWith,
   lstmForwardWith,
+  activationCode as recurrentCode,
   rnnBackwardWith,
   rnnForwardWith,
 } from '../js/recurrent.js';
