@@ -15,6 +15,8 @@ const program = new Command('bench')
   .option('--sizes <list>', 'square sizes to measure, comma-separated (overrides the preset)')
   .option('--no-training', 'skip the end-to-end training measurements')
   .option('--no-training-shapes', 'skip the training-shape products')
+  .option('--no-sequence', 'skip the sequence models (GRU, LSTM, Conv1D against TF.js)')
+  .option('--sequence-only', 'measure only the sequence models')
   .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
   .parse();
 const opts = program.opts<{
@@ -24,6 +26,8 @@ const opts = program.opts<{
   sizes?: string;
   training: boolean;
   trainingShapes: boolean;
+  sequence: boolean;
+  sequenceOnly?: boolean;
   out: string;
 }>();
 
@@ -55,6 +59,13 @@ if (opts.calibrate) {
   }
   if (!opts.training) o.training = null;
   if (!opts.trainingShapes) o.trainingShapes = [];
+  if (!opts.sequence) o.sequence = null;
+  if (opts.sequenceOnly) {
+    o.squareSizes = [];
+    o.trainingShapes = [];
+    o.training = null;
+    o.mode = 'custom';
+  }
   o.outDir = opts.out;
   const t0 = performance.now();
   const r = await runBench(o);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "driver.h"
+#include "recurrent.h"
 #include "training.h"
 
 namespace {
@@ -449,6 +450,156 @@ bool adam_update_fast(const double* P, const Bytes (&views)[4]) {
   return true;
 }
 
+// ---- Recurrent kernels (fast entries only)
+//
+// rnnForwardFast(params, xp, u, mask, h0, hs), rnnBackwardFast(params, u, mask, h0, hs, dhs, dxp,
+// du, dh0), gruForwardFast(params, xp, u, ub, mask, h0, hs, cache), gruBackwardFast(params, u,
+// mask, h0, hs, cache, dhs, dxp, du, dub, dh0), lstmForwardFast(params, xp, u, mask, h0, c0, hs,
+// cs, cache), lstmBackwardFast(params, u, mask, h0, c0, hs, cs, cache, dhs, dxp, du, dh0, dc0).
+// Slot kPresent says which optional arrays are given (bit i: the i-th optional one, in argument
+// order; an absent one's view is not read). These have no checked entry: the dispatcher has
+// checked the call, and a call a fast entry refuses (a view too short, misaligned) is run by the
+// provider's TypeScript loop instead, which is correct for anything the dispatcher lets through.
+enum RecurrentSlot { kBatch = 2, kSteps, kUnits, kResetAfter, kRecAct, kAct, kPresent, kRecurrentSlots };
+
+// The sizes and codes of a recurrent call, checked; n = batch * steps * units.
+struct RecurrentCall {
+  tg::Seq seq;
+  size_t n, bh, hh;
+  int rec, act;
+  bool reset_after;
+  unsigned present;
+};
+
+bool read_recurrent(const double* P, RecurrentCall* c) {
+  size_t bs;
+  if (!as_size(P[kBatch], &c->seq.batch) || !as_size(P[kSteps], &c->seq.steps) || !as_size(P[kUnits], &c->seq.units))
+    return false;
+  if (__builtin_mul_overflow(c->seq.batch, c->seq.steps, &bs) || __builtin_mul_overflow(bs, c->seq.units, &c->n) ||
+      __builtin_mul_overflow(c->seq.batch, c->seq.units, &c->bh) ||
+      __builtin_mul_overflow(c->seq.units, c->seq.units, &c->hh))
+    return false;
+  // Room for the factors (4 gates) without overflow.
+  if (c->n > SIZE_MAX / 64 || c->hh > SIZE_MAX / 64) return false;
+  const double rec = P[kRecAct], act = P[kAct], ra = P[kResetAfter], present = P[kPresent];
+  if (!(act == 0 || act == 1 || act == 2 || act == 3) || !(rec == 2 || rec == 4) || !(ra == 0 || ra == 1) ||
+      !(present >= 0 && present < 64 && present == std::floor(present)))
+    return false;
+  c->rec = static_cast<int>(rec);
+  c->act = static_cast<int>(act);
+  c->reset_after = ra == 1;
+  c->present = static_cast<unsigned>(present);
+  return true;
+}
+
+// A required view of `need` elements; nothing is read when need is 0.
+template <class T>
+bool need(const Bytes& v, size_t count, T** out) {
+  static T none[1];
+  if (count == 0) {
+    *out = none;
+    return true;
+  }
+  *out = elements<T>(v, count);
+  return *out != nullptr;
+}
+
+// An optional view: null when absent (bit clear), else as need.
+template <class T>
+bool maybe(const Bytes& v, unsigned present, unsigned bit, size_t count, T** out) {
+  if (!(present & (1u << bit))) {
+    *out = nullptr;
+    return true;
+  }
+  return need(v, count, out);
+}
+
+template <class T>
+bool rnn_forward_fast(const double* P, const Bytes (&v)[5]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps;
+  T *xp, *u, *mask, *h0, *hs;
+  if (!need(v[0], c.n, &xp) || !need(v[1], c.hh, &u) || !maybe(v[2], c.present, 0, B * S, &mask) ||
+      !maybe(v[3], c.present, 1, c.bh, &h0) || !need(v[4], c.n, &hs))
+    return false;
+  tg::rnn_forward<T>(c.seq, c.act, xp, u, mask, h0, hs);
+  return true;
+}
+
+template <class T>
+bool rnn_backward_fast(const double* P, const Bytes (&v)[8]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps;
+  T *u, *mask, *h0, *hs, *dhs, *dxp, *du, *dh0;
+  if (!need(v[0], c.hh, &u) || !maybe(v[1], c.present, 0, B * S, &mask) || !maybe(v[2], c.present, 1, c.bh, &h0) ||
+      !need(v[3], c.n, &hs) || !need(v[4], c.n, &dhs) || !need(v[5], c.n, &dxp) || !need(v[6], c.hh, &du) ||
+      !maybe(v[7], c.present, 2, c.bh, &dh0))
+    return false;
+  tg::rnn_backward<T>(c.seq, c.act, u, mask, h0, hs, dhs, dxp, du, dh0);
+  return true;
+}
+
+template <class T>
+bool gru_forward_fast(const double* P, const Bytes (&v)[7]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps, H = c.seq.units;
+  T *xp, *u, *ub, *mask, *h0, *hs, *cache;
+  if (!need(v[0], 3 * c.n, &xp) || !need(v[1], 3 * c.hh, &u) || !maybe(v[2], c.present, 0, 3 * H, &ub) ||
+      !maybe(v[3], c.present, 1, B * S, &mask) || !maybe(v[4], c.present, 2, c.bh, &h0) || !need(v[5], c.n, &hs) ||
+      !need(v[6], 4 * c.n, &cache))
+    return false;
+  tg::gru_forward<T>(c.seq, c.reset_after, c.rec, c.act, xp, u, ub, mask, h0, hs, cache);
+  return true;
+}
+
+template <class T>
+bool gru_backward_fast(const double* P, const Bytes (&v)[10]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps, H = c.seq.units;
+  T *u, *mask, *h0, *hs, *cache, *dhs, *dxp, *du, *dub, *dh0;
+  if (!need(v[0], 3 * c.hh, &u) || !maybe(v[1], c.present, 0, B * S, &mask) ||
+      !maybe(v[2], c.present, 1, c.bh, &h0) || !need(v[3], c.n, &hs) || !need(v[4], 4 * c.n, &cache) ||
+      !need(v[5], c.n, &dhs) || !need(v[6], 3 * c.n, &dxp) || !need(v[7], 3 * c.hh, &du) ||
+      !maybe(v[8], c.present, 2, 3 * H, &dub) || !maybe(v[9], c.present, 3, c.bh, &dh0))
+    return false;
+  tg::gru_backward<T>(c.seq, c.reset_after, c.rec, c.act, u, mask, h0, hs, cache, dhs, dxp, du, dub, dh0);
+  return true;
+}
+
+template <class T>
+bool lstm_forward_fast(const double* P, const Bytes (&v)[8]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps;
+  T *xp, *u, *mask, *h0, *c0, *hs, *cs, *cache;
+  if (!need(v[0], 4 * c.n, &xp) || !need(v[1], 4 * c.hh, &u) || !maybe(v[2], c.present, 0, B * S, &mask) ||
+      !maybe(v[3], c.present, 1, c.bh, &h0) || !maybe(v[4], c.present, 2, c.bh, &c0) || !need(v[5], c.n, &hs) ||
+      !need(v[6], c.n, &cs) || !need(v[7], 4 * c.n, &cache))
+    return false;
+  tg::lstm_forward<T>(c.seq, c.rec, c.act, xp, u, mask, h0, c0, hs, cs, cache);
+  return true;
+}
+
+template <class T>
+bool lstm_backward_fast(const double* P, const Bytes (&v)[12]) {
+  RecurrentCall c;
+  if (!read_recurrent(P, &c)) return false;
+  const size_t B = c.seq.batch, S = c.seq.steps;
+  T *u, *mask, *h0, *c0, *hs, *cs, *cache, *dhs, *dxp, *du, *dh0, *dc0;
+  if (!need(v[0], 4 * c.hh, &u) || !maybe(v[1], c.present, 0, B * S, &mask) ||
+      !maybe(v[2], c.present, 1, c.bh, &h0) || !maybe(v[3], c.present, 2, c.bh, &c0) || !need(v[4], c.n, &hs) ||
+      !need(v[5], c.n, &cs) || !need(v[6], 4 * c.n, &cache) || !need(v[7], c.n, &dhs) ||
+      !need(v[8], 4 * c.n, &dxp) || !need(v[9], 4 * c.hh, &du) || !maybe(v[10], c.present, 3, c.bh, &dh0) ||
+      !maybe(v[11], c.present, 4, c.bh, &dc0))
+    return false;
+  tg::lstm_backward<T>(c.seq, c.rec, c.act, u, mask, h0, c0, hs, cs, cache, dhs, dxp, du, dh0, dc0);
+  return true;
+}
+
 // ---- Settings
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
@@ -488,6 +639,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"sigmoidBackwardFast", fast_entry<3, kTrainSlots, sigmoid_backward_fast<float>, sigmoid_backward_fast<double>>},
       {"columnSumsFast", fast_entry<2, kTrainSlots, column_sums_fast<float>, column_sums_fast<double>>},
       {"adamUpdateFast", fast_entry<4, kTrainSlots, adam_update_fast<float>, adam_update_fast<double>>},
+      {"rnnForwardFast", fast_entry<5, kRecurrentSlots, rnn_forward_fast<float>, rnn_forward_fast<double>>},
+      {"rnnBackwardFast", fast_entry<8, kRecurrentSlots, rnn_backward_fast<float>, rnn_backward_fast<double>>},
+      {"gruForwardFast", fast_entry<7, kRecurrentSlots, gru_forward_fast<float>, gru_forward_fast<double>>},
+      {"gruBackwardFast", fast_entry<10, kRecurrentSlots, gru_backward_fast<float>, gru_backward_fast<double>>},
+      {"lstmForwardFast", fast_entry<8, kRecurrentSlots, lstm_forward_fast<float>, lstm_forward_fast<double>>},
+      {"lstmBackwardFast", fast_entry<12, kRecurrentSlots, lstm_backward_fast<float>, lstm_backward_fast<double>>},
   };
   for (const auto& e : raw) {
     napi_value f;

@@ -10,6 +10,12 @@ import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root
 import { pairedRatio } from './paired.js';
 import { type AutoCheckRow, autoCheckLines, gemmTable, gflopsChart, trainingTable } from './report.js';
 import {
+  benchSequences,
+  type SequenceBenchOptions,
+  type SequenceRow,
+  sequenceTable,
+} from './sequence-bench.js';
+import {
   flopsOf,
   type GemmShape,
   MODELS,
@@ -35,6 +41,8 @@ export interface BenchOptions {
   trainingShapes: GemmShape[];
   gemm: Omit<GemmBenchOptions, 'log' | 'dtype'>;
   training: Omit<TrainingBenchOptions, 'log' | 'cores' | 'predictStepSec'> | null;
+  /** Sequence models (GRU, LSTM, Conv1D) against TF.js; null skips them. */
+  sequence: Omit<SequenceBenchOptions, 'log'> | null;
   /** The paired re-timing of auto against the best provider. */
   check: CheckOptions;
   outDir: string;
@@ -63,6 +71,15 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
         maxStepSec: 0.5,
         tfjsFitVariant: false,
       },
+      sequence: {
+        models: ['gru', 'gru-embedding', 'lstm', 'conv1d'],
+        providers: ['native', 'auto', 'tfjs-wasm'],
+        rounds: 1,
+        maxTime: 0.5,
+        minSamples: 2,
+        rowsPerCall: 128,
+        cpuRowsPerCall: 64,
+      },
       check: { pairs: 9, batchSec: 0.02 },
       outDir: join(root, 'bench', 'results'),
       write: true,
@@ -82,6 +99,15 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
       rowsPerCall: { seed: 2048, wide: 512 },
       maxStepSec: 3,
       tfjsFitVariant: true,
+    },
+    sequence: {
+      models: ['gru', 'gru-keras2', 'gru-embedding', 'lstm', 'conv1d'],
+      providers: ['js', 'native', 'auto', 'tfjs-wasm', 'tfjs-cpu'],
+      rounds: 3,
+      maxTime: 2,
+      minSamples: 3,
+      rowsPerCall: 256,
+      cpuRowsPerCall: 64,
     },
     check: { pairs: 15, batchSec: 0.05 },
     outDir: join(root, 'bench', 'results'),
@@ -105,6 +131,7 @@ export interface BenchResult {
   /** auto measured beside the providers on every gemm shape (not a kernel of its own). */
   autoGemm: GemmRow[];
   training: TrainingRow[];
+  sequence: SequenceRow[];
   autoCheck: { gemm: AutoCheckRow[]; training: AutoCheckRow[]; violations: number };
 }
 
@@ -264,6 +291,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       log: o.log,
     });
   }
+  let sequence: SequenceRow[] = [];
+  if (o.sequence) {
+    o.log(`\nsequence models, batch 64, 50 steps (${o.sequence.rounds} interleaved round(s))`);
+    sequence = await benchSequences({ ...o.sequence, log: o.log });
+  }
   o.log('\nauto vs best single provider (paired re-timing)');
   const autoCheck = {
     gemm: await checkAutoGemm(gemm, autoGemm, comps.list, shapes, comps.cores, o.check),
@@ -275,6 +307,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
   o.log(`\n${gemmTable(gemm)}`);
   if (training.length) o.log(`\n${trainingTable(training)}`);
+  if (sequence.length) o.log(`\n${sequenceTable(sequence)}`);
   o.log('');
   for (const l of autoCheckLines(autoCheck.gemm, 'GFLOPS')) o.log(l);
   for (const l of autoCheckLines(autoCheck.training, 'samples/s')) o.log(l);
@@ -298,12 +331,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         trainingShapes: o.trainingShapes.map((s) => s.label),
         gemm: o.gemm,
         training: o.training,
+        sequence: o.sequence,
       },
       units: {
         'gemm.gflops': '2*m*n*k / median seconds per call / 1e9',
         'gemm.stats': 'seconds per call (benchmark.js samples, all rounds)',
         'training.samplesPerSec': 'rowsPerCall / median seconds per call',
         'training.stats': 'seconds per call of rowsPerCall rows',
+        'sequence.samplesPerSec': 'rowsPerCall / median seconds per call of model.fit (batch 64, 50 steps)',
       },
     },
     absent: comps.absent,
@@ -311,6 +346,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     gemm,
     autoGemm,
     training,
+    sequence,
     autoCheck,
   };
   if (o.write) {

@@ -7,8 +7,9 @@
  *
  * The story of a session is a Markov chain over events (SESSION_TRANSITIONS). It starts with
  * browse or search; each event leads to the next with fixed probabilities, within what a shop
- * allows: remove, view_cart, checkout and pay need a non-empty cart. `pay` is a payment attempt
- * (a one-click button is always there); the shop accepts it or declines it by the rules below, and
+ * allows: remove, view_cart, checkout and pay need a non-empty cart, and pay a checkout earlier in
+ * the session. `pay` is a payment attempt (once the session has checked out, the pay button stays,
+ * whatever the cart did since); the shop accepts it or declines it by the rules below, and
  * the user carries on accordingly (after a decline: check out, look at the cart, or give up). Each
  * event has a category and a price (browse, search, add, remove), a dwell time (seconds until the
  * next event) and the session's device.

@@ -19,7 +19,8 @@ import { GRU, LSTM, RECURRENT_INITIALIZERS, type RecurrentInitializer, SimpleRNN
 import { Softmax } from '../nn/softmax.js';
 import { CONV1D_PADDINGS, type Conv1dPadding } from '../ops/conv1d.js';
 
-const LAYER_TYPES = [
+/** Every layer type a saved model may hold (what layerFromConfig rebuilds). */
+export const LAYER_TYPES: readonly string[] = [
   'Dense',
   'Dropout',
   'Activation',

@@ -1,6 +1,7 @@
 import { record } from '../autograd.js';
 import {
   columnSums,
+  denseForward,
   gemm,
   gruBackward,
   gruForward,
@@ -178,10 +179,8 @@ function inputProjections(o: Operands, kernel: Tensor, inputBias: FloatArray | n
   const rows = o.batch * o.steps;
   const width = o.gates * o.units;
   const xp = alloc(o.x.dtype, rows * width);
-  gemm(false, false, rows, width, o.features, 1, o.x.data, kernel.data, 0, xp);
-  if (inputBias !== null) {
-    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) xp[r * width + j] += inputBias[j];
-  }
+  // The product and the bias in one kernel call (the dense forward's epilogue adds the bias).
+  denseForward(rows, width, o.features, o.x.data, kernel.data, inputBias, 'linear', xp);
   return xp;
 }
 

@@ -30,6 +30,15 @@ function tinyOptions(): BenchOptions {
       maxStepSec: 1,
       tfjsFitVariant: false,
     },
+    sequence: {
+      models: ['gru', 'conv1d'],
+      providers: ['js', 'native', 'tfjs-wasm'],
+      rounds: 1,
+      maxTime: 0.005,
+      minSamples: 1,
+      rowsPerCall: 64,
+      cpuRowsPerCall: 64,
+    },
     outDir: out,
     log: () => {},
   };
@@ -73,6 +82,23 @@ describe('npm run bench on tiny sizes', () => {
     }
     expect(r.autoCheck.gemm.length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'gflops.svg'), 'utf8')).toContain('<svg');
+    // Sequence models: every (model, provider) is measured or skipped with a reason.
+    const seq = json.sequence as Array<{
+      model: string;
+      provider: string;
+      samplesPerSec: number | null;
+      skipped?: string;
+    }>;
+    expect(seq.map((q) => `${q.model} ${q.provider}`).sort()).toEqual(
+      ['gru js', 'gru native', 'gru tfjs-wasm', 'conv1d js', 'conv1d native', 'conv1d tfjs-wasm'].sort(),
+    );
+    for (const q of seq) {
+      if (q.samplesPerSec === null) expect(q.skipped).toEqual(expect.any(String));
+      else expect(q.samplesPerSec).toBeGreaterThan(0);
+    }
+    expect(seq.find((q) => q.model === 'conv1d' && q.provider === 'tfjs-wasm')?.skipped).toMatch(
+      /Conv2DBackpropFilter/,
+    );
   });
   it('keeps the results folder in git', () => {
     expect(existsSync(join(__dirname, '../../bench/results/.gitkeep'))).toBe(true);

@@ -5,6 +5,7 @@ import { main as section43 } from '../../examples/03-section-4-3.js';
 import { main as section5 } from '../../examples/04-section-5.js';
 import { main as providers } from '../../examples/05-kernel-providers.js';
 import { main as graph } from '../../examples/06-graph-mermaid.js';
+import { main as sequences } from '../../examples/07-sequences.js';
 
 // Every teaching script runs here on short settings, so none can rot.
 const lines: string[] = [];
@@ -49,6 +50,18 @@ describe('teaching scripts that train', () => {
     const r = await section5({ quick: true, print });
     expect(r.epochs).toBe(2);
     expect(r.accuracy).toBeGreaterThan(0.75);
+  });
+
+  it('07: BPTT fades step by step; a GRU cell passes gradcheck; order beats totals on session logs', async () => {
+    const r = await sequences({ quick: true, print });
+    for (const run of r.bptt) {
+      expect(run.handVsAutodiff).toBeLessThan(1e-6);
+      // The gradient reaching the first step is far smaller than the last step's.
+      expect(run.norms[0]).toBeLessThan(0.1 * run.norms[run.norms.length - 1]);
+    }
+    expect(r.cell.ok).toBe(true);
+    expect(r.sessions.gruEvents).toBeGreaterThan(r.sessions.aggregates);
+    expect(r.sessions.gruEventsAndTimes).toBeGreaterThan(r.sessions.aggregates + 0.03);
   });
 
   it('05: every available provider trains the same model to the same loss', async () => {

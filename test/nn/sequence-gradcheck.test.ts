@@ -14,6 +14,7 @@ import {
   SimpleRNN,
   Tensor,
 } from '../../src/index.js';
+import { LAYER_TYPES } from '../../src/io/layers.js';
 
 // Every sequence layer gradient-checked as a whole (its output with respect to its input and every
 // parameter, float64, central differences), with and without a mask of padded steps.
@@ -83,9 +84,23 @@ describe.each(cases)('gradcheck of %s', (_label, make, shape) => {
   });
 });
 
+/** The layers of rows, gradient-checked inside networks (network-gradcheck, normalization tests). */
+const ROW_LAYERS = ['Dense', 'Dropout', 'Activation', 'Softmax', 'BatchNormalization', 'LayerNormalization'];
+/** The mask-making layers, checked one by one below. */
+const MASK_LAYERS = [new Embedding(6, 3, { maskZero: true }), new Masking()];
+
+it('every sequence layer type of the layer registry has a whole-layer gradcheck here', () => {
+  const covered = new Set([
+    ...cases.map(([, make]) => make().className),
+    ...MASK_LAYERS.map((l) => l.className),
+  ]);
+  const missing = LAYER_TYPES.filter((t) => !ROW_LAYERS.includes(t) && !covered.has(t));
+  expect(missing).toEqual([]);
+});
+
 describe('gradcheck of the layers that make masks', () => {
   it('Embedding with maskZero (with respect to its table; ids are not differentiable)', () => {
-    const layer = new Embedding(6, 3, { maskZero: true });
+    const layer = MASK_LAYERS[0];
     layer.name = 'embedding';
     const ids = new Tensor(Float64Array.from([1, 5, 0, 0, 2, 2, 4, 0, 3, 1, 1, 5]), [3, 4]);
     expect(gradcheckLayer(layer, ids, { wrtInput: false }).ok).toBe(true);
@@ -98,6 +113,7 @@ describe('gradcheck of the layers that make masks', () => {
     x.data.set([0.5, 0.5], 2);
     x.data.set([0.5, 0.5], 8 + 6);
     const layer = new Masking({ maskValue: 0.5 });
+    expect(layer.className).toBe(MASK_LAYERS[1].className);
     layer.name = 'masking';
     // Away from the masked steps it is the identity (central differences cannot straddle a masked
     // value: moving it unmasks the step), so gradcheck runs on a sequence without them.

@@ -144,6 +144,60 @@ describe('sequence layers against TF.js, same weights', () => {
     expect(d).toBeLessThan(1e-5);
   });
 
+  // TF.js's GRU refuses reset_after true (Keras 2's default, and ours), so its cell is written here
+  // in TF.js ops from Keras's GRUCell: z, r from x W + b_in + h U + b_rec; the candidate
+  // tanh(x W_h + b_in_h + r * (h U_h + b_rec_h)); h = z h_prev + (1 - z) candidate. A masked step
+  // keeps the previous state, as Keras does.
+  it.each([
+    ['last output', false, false],
+    ['every step', true, false],
+    ['every step, padded steps masked', true, true],
+  ] as const)(
+    'GRU(6) with resetAfter true (Keras 2 default), %s, against its formula in TF.js ops',
+    (what, every, padded) => {
+      const H = 6;
+      const x = floats(B * T * F);
+      if (padded) {
+        x.fill(0, T * F, T * F + 2 * F); // example 1: two padded steps first
+        x.fill(0, 3 * T * F - 3 * F); // example 2: three padded steps last
+      }
+      const gruLayer = new GRU(H, { returnSequences: every });
+      const net = new Sequential(padded ? [new Masking(), gruLayer] : [gruLayer], { seed: 3 });
+      net.buildShape([T, F]);
+      const [[, kernel], [, recurrent], [, bias]] = gruLayer.ownParameters();
+      expect(bias.shape).toEqual([2, 3 * H]);
+      const want = tf.tidy(() => {
+        const w = tf.tensor2d(Float32Array.from(kernel.data), [F, 3 * H]);
+        const u = tf.tensor2d(Float32Array.from(recurrent.data), [H, 3 * H]);
+        const [bIn, bRec] = tf.split(tf.tensor2d(Float32Array.from(bias.data), [2, 3 * H]), 2, 0);
+        const xs = tf.tensor3d(x, [B, T, F]);
+        let h = tf.zeros([B, H]);
+        const outs: tf.Tensor[] = [];
+        for (let t = 0; t < T; t++) {
+          const xt = tf.squeeze(tf.slice(xs, [0, t, 0], [B, 1, F]), [1]);
+          const xp = tf.add(tf.matMul(xt, w), bIn);
+          const hp = tf.add(tf.matMul(h, u), bRec);
+          const [xz, xr, xh] = tf.split(xp, 3, 1);
+          const [hz, hr, hh] = tf.split(hp, 3, 1);
+          const z = tf.sigmoid(tf.add(xz, hz));
+          const r = tf.sigmoid(tf.add(xr, hr));
+          const candidate = tf.tanh(tf.add(xh, tf.mul(r, hh)));
+          const next = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
+          const keep = tf.any(tf.notEqual(xt, 0), 1, true); // Masking: a step of all zeros is padding
+          h = tf.where(tf.tile(keep, [1, H]), next, h);
+          outs.push(h);
+        }
+        return (every ? tf.stack(outs, 1) : h).dataSync();
+      });
+      const got = net.forward(new Tensor(x, [B, T, F])).data;
+      expect(got.length).toBe(want.length);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+      results.push([`GRU(6) resetAfter true, ${what} (TF.js ops)`, worst]);
+      expect(worst).toBeLessThan(1e-5);
+    },
+  );
+
   it.each([
     ["'valid'", {}, {}],
     ["'same', relu", { padding: 'same', activation: 'relu' }, { padding: 'same', activation: 'relu' }],

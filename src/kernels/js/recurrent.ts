@@ -82,6 +82,7 @@ function previousStates(
   units: number,
 ): FloatArray {
   const prev = like(all, batch * steps * units);
+  if (steps === 0) return prev;
   for (let b = 0; b < batch; b++) {
     const base = b * steps * units;
     if (init !== null) prev.set(init.subarray(b * units, (b + 1) * units), base);

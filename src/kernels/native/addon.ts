@@ -48,6 +48,17 @@ export interface NativeAddon {
   sigmoidBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
   columnSumsFast(params: Float64Array, x: unknown, out: unknown): void;
   adamUpdateFast(params: Float64Array, param: unknown, grad: unknown, m: unknown, v: unknown): void;
+  /**
+   * The recurrent kernels: [status, element bytes, batch, steps, units, resetAfter, recurrent
+   * activation code, activation code, bits of the optional arrays given]; arrays in the kernel's
+   * order, an absent optional one replaced by any array (not read).
+   */
+  rnnForwardFast(params: Float64Array, ...arrays: unknown[]): void;
+  rnnBackwardFast(params: Float64Array, ...arrays: unknown[]): void;
+  gruForwardFast(params: Float64Array, ...arrays: unknown[]): void;
+  gruBackwardFast(params: Float64Array, ...arrays: unknown[]): void;
+  lstmForwardFast(params: Float64Array, ...arrays: unknown[]): void;
+  lstmBackwardFast(params: Float64Array, ...arrays: unknown[]): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** Picks 'avx512' | 'avx2' | 'vec128' for the products that start from now on; false if this CPU cannot run it. */

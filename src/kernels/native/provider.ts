@@ -2,12 +2,34 @@ import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declaratio
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
-import { recurrentKernelsOn } from '../declarations/recurrent.js';
+import {
+  type GruBackwardFn,
+  type GruForwardFn,
+  gruBackwardKernel,
+  gruForwardKernel,
+  type LstmBackwardFn,
+  type LstmForwardFn,
+  lstmBackwardKernel,
+  lstmForwardKernel,
+  type RnnBackwardFn,
+  type RnnForwardFn,
+  rnnBackwardKernel,
+  rnnForwardKernel,
+} from '../declarations/recurrent.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
-import { implement } from '../kernel.js';
+import {
+  gruBackwardWith,
+  gruForwardWith,
+  lstmBackwardWith,
+  lstmForwardWith,
+  activationCode as recurrentCode,
+  rnnBackwardWith,
+  rnnForwardWith,
+} from '../js/recurrent.js';
+import { implement, type KernelImplementation } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
-import type { Activation } from '../types.js';
+import type { Activation, FloatArray, RecurrentActivation } from '../types.js';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 
 /**
@@ -174,6 +196,277 @@ function trainingKernels(addon: NativeAddon): {
   return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
 }
 
+const R = {
+  batch: 2,
+  steps: 3,
+  units: 4,
+  resetAfter: 5,
+  recurrentActivation: 6,
+  activation: 7,
+  present: 8,
+  count: 9,
+};
+
+/** Element size when every array given (nulls skipped) is a Float32Array, or every one a Float64Array, else 0. */
+function arraysBytes(arrays: ReadonlyArray<FloatArray | null>): number {
+  const first = arrays[0];
+  const T =
+    first instanceof Float32Array ? Float32Array : first instanceof Float64Array ? Float64Array : null;
+  if (T === null) return 0;
+  for (const a of arrays) if (a !== null && !(a instanceof T)) return 0;
+  return T === Float32Array ? 4 : 8;
+}
+
+/** Bit i set when optional array i is given. */
+function presence(optional: ReadonlyArray<FloatArray | null>): number {
+  let bits = 0;
+  optional.forEach((a, i) => {
+    if (a !== null) bits |= 1 << i;
+  });
+  return bits;
+}
+
+/**
+ * The recurrent kernels: the whole loop (gates and recurrent products) in C++ through the fast
+ * entries; a call a fast entry does not take runs the same loop in TypeScript on the addon's gemm.
+ */
+function recurrentKernels(addon: NativeAddon, gemm: GemmFn): KernelImplementation[] {
+  const params = new Float64Array(R.count);
+  /** Fills the parameter block; false when the arrays are not all of one float type. */
+  const start = (
+    arrays: ReadonlyArray<FloatArray | null>,
+    optional: ReadonlyArray<FloatArray | null>,
+    batch: number,
+    steps: number,
+    units: number,
+    resetAfter: boolean,
+    rec: RecurrentActivation,
+    act: Activation,
+  ): boolean => {
+    const bytes = arraysBytes(arrays);
+    if (bytes === 0) return false;
+    const p = begin(params, bytes);
+    p[R.batch] = batch;
+    p[R.steps] = steps;
+    p[R.units] = units;
+    p[R.resetAfter] = resetAfter ? 1 : 0;
+    p[R.recurrentActivation] = recurrentCode(rec);
+    p[R.activation] = recurrentCode(act);
+    p[R.present] = presence(optional);
+    return true;
+  };
+  const done = () => params[STATUS] === 0;
+  const ts = {
+    rnnForward: rnnForwardWith(gemm),
+    rnnBackward: rnnBackwardWith(gemm),
+    gruForward: gruForwardWith(gemm),
+    gruBackward: gruBackwardWith(gemm),
+    lstmForward: lstmForwardWith(gemm),
+    lstmBackward: lstmBackwardWith(gemm),
+  };
+  const rnnForward: RnnForwardFn = (batch, steps, units, activation, xp, u, mask, h0, hs) => {
+    if (start([hs, xp, u, mask, h0], [mask, h0], batch, steps, units, false, 'sigmoid', activation)) {
+      addon.rnnForwardFast(params, xp, u, mask ?? hs, h0 ?? hs, hs);
+      if (done()) return;
+    }
+    ts.rnnForward(batch, steps, units, activation, xp, u, mask, h0, hs);
+  };
+  const rnnBackward: RnnBackwardFn = (
+    batch,
+    steps,
+    units,
+    activation,
+    u,
+    mask,
+    h0,
+    hs,
+    dhs,
+    dxp,
+    du,
+    dh0,
+  ) => {
+    if (
+      start(
+        [hs, u, mask, h0, dhs, dxp, du, dh0],
+        [mask, h0, dh0],
+        batch,
+        steps,
+        units,
+        false,
+        'sigmoid',
+        activation,
+      )
+    ) {
+      addon.rnnBackwardFast(params, u, mask ?? hs, h0 ?? hs, hs, dhs, dxp, du, dh0 ?? hs);
+      if (done()) return;
+    }
+    ts.rnnBackward(batch, steps, units, activation, u, mask, h0, hs, dhs, dxp, du, dh0);
+  };
+  const gruForward: GruForwardFn = (
+    batch,
+    steps,
+    units,
+    resetAfter,
+    rec,
+    activation,
+    xp,
+    u,
+    ub,
+    mask,
+    h0,
+    hs,
+    cache,
+  ) => {
+    if (
+      start(
+        [hs, xp, u, ub, mask, h0, cache],
+        [ub, mask, h0],
+        batch,
+        steps,
+        units,
+        resetAfter,
+        rec,
+        activation,
+      )
+    ) {
+      addon.gruForwardFast(params, xp, u, ub ?? hs, mask ?? hs, h0 ?? hs, hs, cache);
+      if (done()) return;
+    }
+    ts.gruForward(batch, steps, units, resetAfter, rec, activation, xp, u, ub, mask, h0, hs, cache);
+  };
+  const gruBackward: GruBackwardFn = (
+    batch,
+    steps,
+    units,
+    resetAfter,
+    rec,
+    activation,
+    u,
+    mask,
+    h0,
+    hs,
+    cache,
+    dhs,
+    dxp,
+    du,
+    dub,
+    dh0,
+  ) => {
+    const arrays = [hs, u, mask, h0, cache, dhs, dxp, du, dub, dh0];
+    if (start(arrays, [mask, h0, dub, dh0], batch, steps, units, resetAfter, rec, activation)) {
+      addon.gruBackwardFast(params, u, mask ?? hs, h0 ?? hs, hs, cache, dhs, dxp, du, dub ?? hs, dh0 ?? hs);
+      if (done()) return;
+    }
+    ts.gruBackward(
+      batch,
+      steps,
+      units,
+      resetAfter,
+      rec,
+      activation,
+      u,
+      mask,
+      h0,
+      hs,
+      cache,
+      dhs,
+      dxp,
+      du,
+      dub,
+      dh0,
+    );
+  };
+  const lstmForward: LstmForwardFn = (
+    batch,
+    steps,
+    units,
+    rec,
+    activation,
+    xp,
+    u,
+    mask,
+    h0,
+    c0,
+    hs,
+    cs,
+    cache,
+  ) => {
+    if (
+      start([hs, xp, u, mask, h0, c0, cs, cache], [mask, h0, c0], batch, steps, units, false, rec, activation)
+    ) {
+      addon.lstmForwardFast(params, xp, u, mask ?? hs, h0 ?? hs, c0 ?? hs, hs, cs, cache);
+      if (done()) return;
+    }
+    ts.lstmForward(batch, steps, units, rec, activation, xp, u, mask, h0, c0, hs, cs, cache);
+  };
+  const lstmBackward: LstmBackwardFn = (
+    batch,
+    steps,
+    units,
+    rec,
+    activation,
+    u,
+    mask,
+    h0,
+    c0,
+    hs,
+    cs,
+    cache,
+    dhs,
+    dxp,
+    du,
+    dh0,
+    dc0,
+  ) => {
+    const arrays = [hs, u, mask, h0, c0, cs, cache, dhs, dxp, du, dh0, dc0];
+    if (start(arrays, [mask, h0, c0, dh0, dc0], batch, steps, units, false, rec, activation)) {
+      addon.lstmBackwardFast(
+        params,
+        u,
+        mask ?? hs,
+        h0 ?? hs,
+        c0 ?? hs,
+        hs,
+        cs,
+        cache,
+        dhs,
+        dxp,
+        du,
+        dh0 ?? hs,
+        dc0 ?? hs,
+      );
+      if (done()) return;
+    }
+    ts.lstmBackward(
+      batch,
+      steps,
+      units,
+      rec,
+      activation,
+      u,
+      mask,
+      h0,
+      c0,
+      hs,
+      cs,
+      cache,
+      dhs,
+      dxp,
+      du,
+      dh0,
+      dc0,
+    );
+  };
+  return [
+    implement(rnnForwardKernel, rnnForward),
+    implement(rnnBackwardKernel, rnnBackward),
+    implement(gruForwardKernel, gruForward),
+    implement(gruBackwardKernel, gruBackward),
+    implement(lstmForwardKernel, lstmForward),
+    implement(lstmBackwardKernel, lstmBackward),
+  ];
+}
+
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const products = productKernels(addon);
   const training = trainingKernels(addon);
@@ -188,8 +481,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
-      // The recurrent loops in TypeScript around the addon's products (see docs/bench.md).
-      ...recurrentKernelsOn(products.gemm),
+      ...recurrentKernels(addon, products.gemm),
     ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
