@@ -3,6 +3,7 @@ import {
   Conv1D,
   Dense,
   Embedding,
+  FeatureEmbedding,
   Generator,
   GlobalAveragePooling1D,
   GlobalMaxPooling1D,
@@ -87,7 +88,7 @@ describe.each(cases)('gradcheck of %s', (_label, make, shape) => {
 /** The layers of rows, gradient-checked inside networks (network-gradcheck, normalization tests). */
 const ROW_LAYERS = ['Dense', 'Dropout', 'Activation', 'Softmax', 'BatchNormalization', 'LayerNormalization'];
 /** The mask-making layers, checked one by one below. */
-const MASK_LAYERS = [new Embedding(6, 3, { maskZero: true }), new Masking()];
+const MASK_LAYERS = [new Embedding(6, 3, { maskZero: true }), new Masking(), new FeatureEmbedding([3, 4], 2)];
 
 it('every sequence layer type of the layer registry has a whole-layer gradcheck here', () => {
   const covered = new Set([
@@ -106,6 +107,22 @@ describe('gradcheck of the layers that make masks', () => {
     expect(gradcheckLayer(layer, ids, { wrtInput: false }).ok).toBe(true);
     const { mask: made } = layer.forwardMasked(ids, null);
     expect(Array.from(made?.data ?? [])).toEqual([1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1]);
+  });
+
+  it('FeatureEmbedding (with respect to its table; codes and the presence flag are not differentiable)', () => {
+    const layer = MASK_LAYERS[2];
+    layer.name = 'feature_embedding';
+    // [presence, code of a 3-value feature, code of a 4-value feature, two numbers] per step.
+    const steps = [
+      [1, 2, 3, 0.5, -1],
+      [1, 0, 1, 1.5, 0.2],
+      [0, 1, 2, 7, 7],
+      [1, 1, 0, -0.5, 0.3],
+    ];
+    const x = new Tensor(Float64Array.from([...steps, ...steps.slice().reverse()].flat()), [2, 4, 5]);
+    expect(gradcheckLayer(layer, x, { wrtInput: false }).ok).toBe(true);
+    const { mask: made } = layer.forwardMasked(x, null);
+    expect(Array.from(made?.data ?? [])).toEqual([1, 1, 0, 1, 1, 0, 1, 1]);
   });
 
   it('Masking (steps whose features all equal maskValue are zeroed and masked)', () => {
