@@ -15,6 +15,7 @@
 #include "args.h"
 #include "driver.h"
 #include "training.h"
+#include "vulkan/binding.h"
 
 namespace {
 
@@ -331,6 +332,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("isa", Napi::Function::New(env, Isa, "isa"));
+  tg::vk::register_exports(env, exports);
   return exports;
 }
 

@@ -6,6 +6,10 @@
 //   node scripts/build-native.mjs          release build into build/
 //   node scripts/build-native.mjs --asan   AddressSanitizer build into build-asan/ (test:asan)
 //   node scripts/build-native.mjs --strict exit non-zero on failure (CI, npm run build:native)
+//
+// The Vulkan provider is compiled in when Vulkan's headers (Debian: libvulkan-dev) and glslc
+// (Debian: glslc) are found; otherwise the addon is built without it and build/Release/
+// vulkan-build.txt says why (tensorgrad info shows it). TENSORGRAD_NO_VULKAN_BUILD=1 leaves it out.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,17 +59,50 @@ if (asan) {
   cwd = join(root, 'build-asan');
   mkdirSync(cwd, { recursive: true });
   const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
-  const target = gyp.targets[0];
-  target.sources = target.sources.map((s) => `../${s}`);
+  // Every path into the repository (sources, shader inputs, the action's arguments) one level up.
+  const relocate = (v) =>
+    typeof v === 'string'
+      ? v.replace(/(^|=)((?:native|scripts)\/)/g, '$1../$2')
+      : Array.isArray(v)
+        ? v.map(relocate)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, relocate(x)]))
+          : v;
+  const target = relocate(gyp.targets[0]);
   target.include_dirs = [dirname(require.resolve('node-addon-api/package.json'))];
+  gyp.targets[0] = target;
   gyp.variables.tensorgrad_asan = 'true';
   writeFileSync(join(cwd, 'binding.gyp'), JSON.stringify(gyp, null, 2));
 } else {
   rmSync(errorFile, { force: true });
 }
 
+/** Why the Vulkan part cannot be built here, or null when it can. */
+function vulkanBlocker() {
+  if (process.env.TENSORGRAD_NO_VULKAN_BUILD) return 'TENSORGRAD_NO_VULKAN_BUILD is set';
+  const cxx = process.env.CXX || 'c++';
+  const header = spawnSync(cxx, ['-fsyntax-only', '-x', 'c++', '-'], {
+    input:
+      '#define VK_NO_PROTOTYPES\n#include <vulkan/vulkan.h>\nint main() { return VK_API_VERSION_1_2 ? 0 : 1; }\n',
+    encoding: 'utf8',
+  });
+  if (header.error || header.status !== 0) {
+    return 'the Vulkan headers were not found (install libvulkan-dev, or Vulkan-Headers, and rebuild)';
+  }
+  const glslc = process.env.TENSORGRAD_GLSLC || 'glslc';
+  const version = spawnSync(glslc, ['--version'], { encoding: 'utf8' });
+  if (version.error || version.status !== 0) {
+    return `${glslc} was not found to compile the compute shaders (install glslc, or shaderc, and rebuild)`;
+  }
+  return null;
+}
+
+const vulkanWhyNot = vulkanBlocker();
+// gyp variables: whether to compile the Vulkan part, and the node that runs its shader action.
+const defines = [`-Dtensorgrad_vulkan=${vulkanWhyNot === null}`, `-Dtensorgrad_node=${process.execPath}`];
+
 const jobs = ['-j', 'max'];
-const res = spawnSync(process.execPath, [nodeGyp, ...args, ...jobs], {
+const res = spawnSync(process.execPath, [nodeGyp, ...args, ...jobs, '--', ...defines], {
   cwd,
   encoding: 'utf8',
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,4 +114,13 @@ if (res.status !== 0) {
   process.stderr.write(out.slice(-4000));
   fail(firstError.trim());
 }
-console.log(`tensorgrad: native addon built${asan ? ' with AddressSanitizer' : ''}.`);
+// node-gyp rebuild starts from an empty build/, so the note is written after it.
+const vulkanNote = join(cwd, 'build', 'Release', 'vulkan-build.txt');
+if (vulkanWhyNot === null) rmSync(vulkanNote, { force: true });
+else writeFileSync(vulkanNote, `${vulkanWhyNot}\n`);
+console.log(
+  `tensorgrad: native addon built${asan ? ' with AddressSanitizer' : ''}` +
+    (vulkanWhyNot === null
+      ? ', with the Vulkan provider.'
+      : `, without the Vulkan provider: ${vulkanWhyNot}.`),
+);
