@@ -80,6 +80,10 @@ const Shape kShapes[] = {
     {Shader::Adam, "adam", {kStorage, kStorage, kStorage, kStorage}, 28},
 };
 
+constexpr const char* kNoDriver =
+    "the Vulkan loader found no device (no driver installed: mesa-vulkan-drivers gives lavapipe, a CPU device; "
+    "a GPU needs its vendor's Vulkan driver)";
+
 size_t texel_bytes(VkFormat f) { return f == VK_FORMAT_R32G32B32A32_SFLOAT ? 16 : 4; }
 
 }  // namespace
@@ -114,17 +118,18 @@ void Context::create_instance() {
   VkInstanceCreateInfo info{};
   info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
   info.pApplicationInfo = &app;
-  check(api_.vkCreateInstance(&info, nullptr, &instance_), "vkCreateInstance");
+  const VkResult created = api_.vkCreateInstance(&info, nullptr, &instance_);
+  // The loader's answer when it finds no driver (ICD) at all.
+  if (created == VK_ERROR_INCOMPATIBLE_DRIVER)
+    throw Error(std::string(kNoDriver) + " (vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER)");
+  check(created, "vkCreateInstance");
   load_instance_functions(api_, instance_);
 }
 
 void Context::pick_device(const Options& options) {
   uint32_t count = 0;
   check(api_.vkEnumeratePhysicalDevices(instance_, &count, nullptr), "vkEnumeratePhysicalDevices");
-  if (count == 0)
-    throw Error(
-        "the Vulkan loader found no device (no driver installed: mesa-vulkan-drivers gives lavapipe, a CPU device; "
-        "a GPU needs its vendor's Vulkan driver)");
+  if (count == 0) throw Error(kNoDriver);
   physical_.resize(count);
   check(api_.vkEnumeratePhysicalDevices(instance_, &count, physical_.data()), "vkEnumeratePhysicalDevices");
   physical_.resize(count);

@@ -147,9 +147,9 @@ export function knownProviderNames(): string[] {
   return [...new Set([...providers.keys(), ...loaders.keys()])];
 }
 
-/** Every provider that can run here (loads the lazy ones). */
+/** Every provider that can run here (loads the lazy ones; see unavailableProviders for the rest). */
 export function availableProviders(): KernelProvider[] {
-  for (const name of loaders.keys()) tryLoad(name);
+  for (const name of loaders.keys()) tryLoad(name, !optional.has(name));
   return [...providers.values()];
 }
 

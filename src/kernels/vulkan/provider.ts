@@ -161,7 +161,7 @@ export function describeVulkan(
           ? `auto: products from ${productMinWork.toExponential(2)} flops`
           : 'auto: never (calibration: the CPU kernels win)';
   return (
-    `Vulkan ${info.apiVersion} on ${info.name} (${info.type}; driver ${info.driver}), float32, ` +
+    `Vulkan ${info.apiVersion} on '${info.name}' [${info.type}], driver ${info.driver}; float32, ` +
     `${gemm} (${t.threadsX}x${t.threadsY} threads, ${t.rowsPerThread}x${t.colsPerThread} each), ${memory}; ${auto}`
   );
 }
