@@ -95,8 +95,7 @@ Context::Context(const Options& options) {
     pick_device(options);
     create_device();
     choose_memory();
-    gemm_shared_ = options.gemm_shared >= 0 ? options.gemm_shared == 1 : device_.type != "cpu";
-    choose_tile();
+    set_gemm_variant(options.gemm_shared);
     create_shaders();
     staging_ = options.force_staging || direct_type_ < 0;
     kernel_pool_.mapped = !staging_;
@@ -303,8 +302,9 @@ void Context::choose_tile() {
   tile_.bn = tile_.tx * tile_.tn;
 }
 
-void Context::set_gemm_shared(bool shared) {
-  gemm_shared_ = shared;
+void Context::set_gemm_variant(int shared) {
+  // Auto: shared-memory tiles on GPUs; on CPU devices shared memory is slow (see gemm.comp).
+  gemm_shared_ = shared >= 0 ? shared == 1 : device_.type != "cpu";
   choose_tile();
 }
 
@@ -869,7 +869,7 @@ Context& open(const Options& options) {
       throw Error("the Vulkan provider is open on device " + std::to_string(g_context->device_index()) +
                   "; close it before choosing device " + std::to_string(options.device_index));
     g_context->set_staging(options.force_staging);
-    if (options.gemm_shared >= 0) g_context->set_gemm_shared(options.gemm_shared == 1);
+    g_context->set_gemm_variant(options.gemm_shared);
     return *g_context;
   }
   g_context = std::make_unique<Context>(options);

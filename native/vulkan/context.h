@@ -161,7 +161,8 @@ class Context {
   // Which GEMM main loop runs: tiles staged in shared memory (GPUs) or read through the texel
   // cache by each thread (CPU devices, where shared memory is slow); see shaders/gemm.comp.
   bool gemm_shared() const { return gemm_shared_; }
-  void set_gemm_shared(bool shared);
+  // 1: shared-memory tiles, 0: direct texel reads, -1: by device type.
+  void set_gemm_variant(int shared);
 
  private:
   struct ShaderState {
@@ -258,8 +259,8 @@ class Context {
   Stats stats_;
 };
 
-// The process's context: opened once (later calls return it; options must agree), shared by every
-// thread, each call made under lock().
+// The process's context: opened once; later calls apply the options' memory path and GEMM variant
+// to it (another device needs close() first). Shared by every thread, each call made under lock().
 Context& open(const Options& options);
 Context* current();
 std::mutex& lock();

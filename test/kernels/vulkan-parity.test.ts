@@ -263,6 +263,17 @@ describe.skipIf(!available)('vulkan kernels against the float64 reference', () =
     });
   }
 
+  it("settings go back to the device's own when set to auto", () => {
+    const own = vulkanWith({ staging: 'auto', gemm: 'auto' }).info;
+    const other = own.gemmVariant === 'shared' ? 'direct' : 'shared';
+    expect(vulkanWith({ staging: 'always', gemm: other }).info).toMatchObject({ gemmVariant: other, staging: true });
+    expect(vulkanWith({ staging: 'auto', gemm: 'auto' }).info).toMatchObject({
+      gemmVariant: own.gemmVariant,
+      staging: own.staging,
+    });
+    if (own.type === 'cpu') expect(own.gemmVariant).toBe('direct');
+  });
+
   describe('the staging path keeps device copies while the host bytes stay the same', () => {
     let provider: VulkanProvider;
     let on: ReturnType<typeof kernelsOf>;
