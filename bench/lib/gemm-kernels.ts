@@ -46,6 +46,12 @@ export interface GemmCompetitor {
   before?: () => Promise<void> | void;
   /** Called after each of its runs, before the next competitor is timed. */
   after?: () => void;
+  /**
+   * Shapes this competitor is measured on however long a call takes (the bench's skip limit does
+   * not apply): the comparison a goal is stated in, such as Vulkan against headlessgl at 512^3
+   * and 1024^3.
+   */
+  required?: (shape: GemmShape) => boolean;
   prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared;
 }
 
@@ -123,6 +129,7 @@ function vulkanCompetitors(notes: string[], absent: Absent[], main: boolean): Ge
       dtypes: p.dtypes,
       before: variant('auto'),
       prepare: viaDispatcher('vulkan'),
+      required: comparisonShape,
     },
   ];
   if (main && p.info.gemmVariant !== 'shared') {
@@ -142,6 +149,10 @@ function vulkanCompetitors(notes: string[], absent: Absent[], main: boolean): Ge
   }
   return list;
 }
+
+/** The square sizes the Vulkan GEMM is compared with gpu.js's headlessgl mode at (issue 17). */
+export const VULKAN_COMPARISON_SIZES = [512, 1024];
+const comparisonShape = (s: GemmShape) => s.group === 'square' && VULKAN_COMPARISON_SIZES.includes(s.m);
 
 export interface Wanted {
   /** tensorgrad providers only (calibration), or every competitor. */
@@ -203,6 +214,7 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
           label: `gpu ${mode}`,
           dtypes: p.dtypes,
           prepare: direct(p),
+          ...(mode === 'headlessgl' ? { required: comparisonShape } : {}),
         });
       } catch (err) {
         absent.push({
