@@ -29,9 +29,13 @@ export async function runEvaluate(
   if (o.threshold !== undefined && trained.task !== 'binary') {
     throw new Error(`--threshold applies to a binary model; this one is ${trained.task}`);
   }
-  // Outputs and labels of every row (a few bytes a row) are what the metrics need.
-  const outputs = new Growable((n) => new Float64Array(n));
-  const labels = new Growable((n) => new Float64Array(n));
+  // Outputs and labels of every row are what the metrics need: 8 bytes a row (12 for a regression,
+  // whose labels keep their float64 value), whatever else the file holds.
+  const outputs = new Growable((n) => new Float32Array(n));
+  const labels =
+    label.task === 'regression'
+      ? new Growable<Float32Array | Float64Array>((n) => new Float64Array(n))
+      : new Growable<Float32Array | Float64Array>((n) => new Float32Array(n));
   const { rows, unseen } = await scoreFile(
     trained,
     o.data,

@@ -76,3 +76,21 @@ export function probability(value: string): number {
 }
 
 export const ENCODINGS = ['utf8', 'latin1'] as const;
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a whole number >= 0, got '${value}'`);
+  }
+  return n;
+}
+
+/** --epochs: a positive integer or 'auto'. */
+export function epochsOption(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : positiveInt(value);
+}
+
+/** --ensemble: a positive integer or 'auto'. */
+export function ensembleOption(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : positiveInt(value);
+}

@@ -4,16 +4,20 @@ import { prepareCsvFile } from '../data/dataset.js';
 import { type LabelSpec, TASKS, type Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
 import type { ProviderChoice as BackendChoice } from '../kernels/registry.js';
-import { SEED_NETWORK } from '../tabular/architectures.js';
+import { TRAIN_DEFAULTS } from '../tabular/defaults.js';
 import { formatReport, writeRun } from '../tabular/report.js';
+import { REGRESSION_LOSSES, type RegressionLoss } from '../tabular/tasks.js';
 import { type Balance, trainTabular } from '../tabular/train.js';
 import type { Verbosity } from '../training/progress.js';
 import {
   delimiter,
   ENCODINGS,
+  ensembleOption,
+  epochsOption,
   fraction,
   integer,
   list,
+  nonNegativeInt,
   oneOf,
   positiveInt,
   positiveNumber,
@@ -24,23 +28,6 @@ import { checkOutputFolder } from './output.js';
 import { ReadProgress } from './read-progress.js';
 
 export const BACKENDS = ['js', 'native', 'gpu', 'vulkan', 'auto'] as const;
-
-/**
- * Defaults of `tensorgrad train`: the section 5 network, trained 20 epochs instead of 10 and with
- * 15 % of the non-test rows for validation instead of 10 %, which is what reached the quality goal
- * on the bundled data (README, "Quality on the bundled data").
- */
-export const TRAIN_DEFAULTS = {
-  epochs: 20,
-  batchSize: 32,
-  seed: 42,
-  hidden: SEED_NETWORK.hidden,
-  dropout: SEED_NETWORK.dropout,
-  learningRate: SEED_NETWORK.learningRate,
-  balance: 'none' as Balance,
-  test: 0.2,
-  validation: 0.15,
-};
 
 export interface TrainCliOptions {
   data: string;
@@ -55,7 +42,10 @@ export interface TrainCliOptions {
   decimalComma?: boolean;
   maxCategories: number;
   encoding: 'utf8' | 'latin1';
-  epochs: number;
+  epochs: number | 'auto';
+  patience: number;
+  ensemble: number | 'auto';
+  loss?: RegressionLoss;
   batchSize: number;
   seed: number;
   hidden: number[];
@@ -116,6 +106,9 @@ export async function runTrain(o: TrainCliOptions, log: (line: string) => void =
   const run = trainTabular(ds, {
     label: o.label,
     epochs: o.epochs,
+    patience: o.patience,
+    ensemble: o.ensemble,
+    loss: o.loss,
     batchSize: o.batchSize,
     seed: o.seed,
     network: { hidden: o.hidden, dropout: o.dropout, learningRate: o.learningRate },
@@ -150,6 +143,11 @@ export function addTrainCommand(program: Command): void {
       oneOf(TASKS),
     )
     .option(
+      '--loss <name>',
+      'loss of a regression: mse, mae or huber (default mse)',
+      oneOf(REGRESSION_LOSSES),
+    )
+    .option(
       '--positive <value>',
       'label value of the positive class (a binary task; default: TRUE/true/yes/1)',
     )
@@ -168,7 +166,24 @@ export function addTrainCommand(program: Command): void {
     .option('--no-decimal-comma', 'never read 12,5 as a number')
     .option('--max-categories <n>', 'most distinct values a categorical column may have', positiveInt, 100)
     .option('--encoding <name>', 'utf8 (checked) or latin1', oneOf(ENCODINGS), 'utf8')
-    .option('--epochs <n>', 'passes over the training rows', positiveInt, d.epochs)
+    .option(
+      '--epochs <n>',
+      'most passes over the training rows, or auto (enough for about 200,000 steps, 2 to 200)',
+      epochsOption,
+      d.epochs,
+    )
+    .option(
+      '--ensemble <n>',
+      'networks trained from different seeds and averaged into one, or auto (3 up to 100,000 training rows, else 1)',
+      ensembleOption,
+      d.ensemble,
+    )
+    .option(
+      '--patience <n>',
+      'stop after this many epochs without a better validation loss, keeping the best (0: never)',
+      nonNegativeInt,
+      d.patience,
+    )
     .option('--batch-size <n>', 'rows per gradient step', positiveInt, d.batchSize)
     .option('--seed <n>', 'seed of the split, weights, dropout and shuffles', integer, d.seed)
     .option('--hidden <units>', 'hidden ReLU layer sizes', units, d.hidden)

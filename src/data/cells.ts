@@ -59,6 +59,18 @@ export function isMissingBytes(b: Uint8Array, s: number, e: number): boolean {
  * the text); anything longer goes through Number() itself.
  */
 export function parseNumberBytes(b: Uint8Array, s: number, e: number, decimalComma: boolean): number {
+  // Most cells are short whole numbers (counts, codes): digits alone, read in one loop.
+  if (e - s <= 15) {
+    let whole = 0;
+    let k = s;
+    while (k < e) {
+      const d = b[k] - ZERO;
+      if (d < 0 || d > 9) break;
+      whole = whole * 10 + d;
+      k++;
+    }
+    if (k === e && e > s) return whole;
+  }
   let i = s;
   let negative = false;
   if (i < e && (b[i] === PLUS || b[i] === MINUS)) {

@@ -82,6 +82,7 @@ export function detectDelimiterBytes(b: Uint8Array, start: number, final: boolea
 export class CsvScanner implements Cells {
   delimiter: string | null;
   readonly encoding: CsvEncoding;
+  private readonly latin1: boolean;
   /** Fields of the current record. */
   count = 0;
   /** The line the current record starts on. */
@@ -112,6 +113,7 @@ export class CsvScanner implements Cells {
   constructor(options: ScanOptions = {}) {
     this.where = options.source ? `${options.source}: ` : '';
     this.encoding = options.encoding ?? 'utf8';
+    this.latin1 = this.encoding === 'latin1';
     if (this.encoding !== 'utf8' && this.encoding !== 'latin1') {
       throw new DataError(`${this.where}encoding must be 'utf8' or 'latin1', got '${this.encoding}'`);
     }
@@ -397,7 +399,7 @@ export class CsvScanner implements Cells {
   /** Whether field i can be read from its trimmed bytes (else through its string). */
   private simple(i: number): boolean {
     if (this.flags[i] & 4) return false;
-    if (this.encoding === 'latin1') {
+    if (this.latin1) {
       const b = this.bytes;
       for (let k = this.trimmedStarts[i]; k < this.trimmedEnds[i]; k++) if (b[k] >= 0x80) return false;
     }

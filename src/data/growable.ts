@@ -31,13 +31,15 @@ export class Growable<T extends Numeric> {
     this.current[this.used++] = v;
   }
 
-  /** The values as one array; the blocks are released. */
+  /** The values as one array; each block is released as soon as it is copied. */
   toArray(): T {
     const out = this.make(this.length);
     let o = 0;
-    for (const b of this.blocks) {
+    for (let k = 0; k < this.blocks.length; k++) {
+      const b = this.blocks[k];
       out.set(b as never, o);
       o += b.length;
+      this.blocks[k] = null as unknown as T;
     }
     out.set(this.current.subarray(0, this.used) as never, o);
     this.blocks = [];

@@ -1,11 +1,12 @@
-import { ActivationLayer, type ActivationName } from '../nn/activation.js';
+import { ACTIVATION_NAMES, ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { DENSE_ACTIVATIONS, Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import { KERNEL_INITIALIZERS } from '../nn/initializers.js';
 import type { LayerConfig, Module } from '../nn/module.js';
+import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { Softmax } from '../nn/softmax.js';
 
-const ACTIVATIONS: readonly ActivationName[] = ['relu', 'sigmoid', 'tanh'];
+const LAYER_TYPES = ['Dense', 'Dropout', 'Activation', 'Softmax', 'BatchNormalization', 'LayerNormalization'];
 
 /**
  * Rebuilds a layer from its config() (the inverse of Module.config). Every key is checked before
@@ -38,19 +39,22 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
       fail(key, `must be a finite number, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  if (!['Dense', 'Dropout', 'Activation', 'Softmax'].includes(config.type)) {
+  const bool = (key: string): boolean => {
+    const v = get(key);
+    if (typeof v !== 'boolean') fail(key, `must be true or false, got ${JSON.stringify(v)}`);
+    return v as boolean;
+  };
+  if (!LAYER_TYPES.includes(config.type)) {
     throw new Error(`${where}: unknown layer type '${String(config.type)}' at ${path} in the saved model`);
   }
   const name = str('name');
   switch (config.type) {
     case 'Dense': {
-      const useBias = get('useBias');
-      if (typeof useBias !== 'boolean')
-        fail('useBias', `must be true or false, got ${JSON.stringify(useBias)}`);
+      const useBias = bool('useBias');
       return new Dense(num('units') as number, {
         name,
         activation: str('activation', DENSE_ACTIVATIONS) as Dense['activation'],
-        useBias: useBias as boolean,
+        useBias,
         kernelInitializer: str('kernelInitializer', KERNEL_INITIALIZERS) as Dense['kernelInitializer'],
         l2: num('l2', true) ?? 0,
         inputDim: num('inputDim', true),
@@ -59,7 +63,22 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
     case 'Dropout':
       return new Dropout(num('rate') as number, { name });
     case 'Activation':
-      return new ActivationLayer(str('activation', ACTIVATIONS) as ActivationName, { name });
+      return new ActivationLayer(str('activation', ACTIVATION_NAMES) as ActivationName, { name });
+    case 'BatchNormalization':
+      return new BatchNormalization({
+        name,
+        momentum: num('momentum'),
+        epsilon: num('epsilon'),
+        center: bool('center'),
+        scale: bool('scale'),
+      });
+    case 'LayerNormalization':
+      return new LayerNormalization({
+        name,
+        epsilon: num('epsilon'),
+        center: bool('center'),
+        scale: bool('scale'),
+      });
     default:
       return new Softmax({ name });
   }

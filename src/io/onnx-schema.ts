@@ -6,11 +6,12 @@ const ONNX_PROTO = `
 syntax = "proto3";
 package onnx;
 message AttributeProto {
-  enum AttributeType { UNDEFINED = 0; FLOAT = 1; INT = 2; STRING = 3; }
+  enum AttributeType { UNDEFINED = 0; FLOAT = 1; INT = 2; STRING = 3; INTS = 7; }
   string name = 1;
   float f = 2;
   int64 i = 3;
   bytes s = 4;
+  repeated int64 ints = 8;
   AttributeType type = 20;
 }
 message ValueInfoProto { string name = 1; TypeProto type = 2; }

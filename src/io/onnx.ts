@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ActivationLayer } from '../nn/activation.js';
+import { ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
+import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { Softmax } from '../nn/softmax.js';
+import { LEAKY_RELU_SLOPE } from '../ops/activations.js';
 import type { Model } from '../training/model.js';
 import { writeFileAtomic } from './atomic.js';
 import { onnxType } from './onnx-schema.js';
@@ -12,7 +14,11 @@ import { onnxType } from './onnx-schema.js';
 const FLOAT = 1;
 const OPSET = 13;
 const IR_VERSION = 8;
-const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh' } as const;
+/** ONNX operators that are one of our activations as they stand (opset 13). */
+const ACTIVATION_OPS = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax' } as const;
+const FLOAT_ATTRIBUTE = 1;
+const INT_ATTRIBUTE = 2;
+const INTS_ATTRIBUTE = 7;
 
 interface OnnxNode {
   op_type: string;
@@ -45,6 +51,42 @@ class GraphBuilder {
 
 const outputOf = (layer: { name: string }) => `${layer.name}_out`;
 
+/**
+ * The nodes of an activation, reading the current value and producing `output`. Softmax is over
+ * the last axis (opset 13's axis -1); leaky ReLU and ELU carry Keras's alpha (0.2 and 1); GELU,
+ * which has no operator before opset 20, is x * 0.5 * (1 + Erf(x / sqrt 2)).
+ */
+function activationNodes(g: GraphBuilder, activation: ActivationName, name: string, output: string): void {
+  switch (activation) {
+    case 'linear':
+      g.node('Identity', name, output);
+      return;
+    case 'softmax':
+      g.node('Softmax', name, output, [], [{ name: 'axis', i: -1, type: INT_ATTRIBUTE }]);
+      return;
+    case 'leakyRelu':
+      g.node('LeakyRelu', name, output, [], [{ name: 'alpha', f: LEAKY_RELU_SLOPE, type: FLOAT_ATTRIBUTE }]);
+      return;
+    case 'elu':
+      g.node('Elu', name, output, [], [{ name: 'alpha', f: 1, type: FLOAT_ATTRIBUTE }]);
+      return;
+    case 'gelu': {
+      const x = g.current;
+      const sqrt2 = g.weight(`${name}/sqrt2`, [], [Math.SQRT2]);
+      const one = g.weight(`${name}/one`, [], [1]);
+      const half = g.weight(`${name}/half`, [], [0.5]);
+      g.node('Div', `${name}_div`, `${name}_scaled`, [sqrt2]);
+      g.node('Erf', `${name}_erf`, `${name}_erf_out`);
+      g.node('Add', `${name}_add`, `${name}_cdf2`, [one]);
+      g.node('Mul', `${name}_mul`, `${name}_xcdf2`, [x]);
+      g.node('Mul', name, output, [half]);
+      return;
+    }
+    default:
+      g.node(ACTIVATION_OPS[activation], name, output);
+  }
+}
+
 /** A Dense layer: Gemm (MatMul without a bias), then its activation unless linear. */
 function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
   const w = g.weight(`${layer.name}/kernel`, [width, layer.units], layer.kernel!.data);
@@ -56,8 +98,57 @@ function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
     g.node('MatMul', layer.name, linearOut, [w]);
   }
   if (layer.activation !== 'linear') {
-    g.node(ACTIVATION_OPS[layer.activation], `${layer.name}_${layer.activation}`, outputOf(layer));
+    activationNodes(g, layer.activation, `${layer.name}_${layer.activation}`, outputOf(layer));
   }
+}
+
+/**
+ * BatchNormalization in evaluation mode is an affine map per feature, x * s + t with
+ * s = gamma / sqrt(movingVariance + epsilon) and t = beta - movingMean * s (computed here in
+ * float64): a Mul and an Add, which every runtime has for [batch, features] inputs.
+ */
+function batchNormNodes(g: GraphBuilder, layer: BatchNormalization, width: number): void {
+  const s = new Float64Array(width);
+  const t = new Float64Array(width);
+  for (let j = 0; j < width; j++) {
+    const gamma = layer.gamma ? layer.gamma.data[j] : 1;
+    s[j] = gamma / Math.sqrt(layer.movingVariance!.data[j] + layer.epsilon);
+    t[j] = (layer.beta ? layer.beta.data[j] : 0) - layer.movingMean!.data[j] * s[j];
+  }
+  g.node('Mul', `${layer.name}_scale`, `${layer.name}_scaled`, [g.weight(`${layer.name}/scale`, [width], s)]);
+  g.node('Add', layer.name, outputOf(layer), [g.weight(`${layer.name}/shift`, [width], t)]);
+}
+
+/**
+ * LayerNormalization from opset 13 operators (LayerNormalization itself is opset 17):
+ * d = x - mean(x), y = d / sqrt(mean(d^2) + epsilon) * gamma + beta, means over the last axis.
+ */
+function layerNormNodes(g: GraphBuilder, layer: LayerNormalization, width: number): void {
+  const n = layer.name;
+  const lastAxis = [
+    { name: 'axes', ints: [-1], type: INTS_ATTRIBUTE },
+    { name: 'keepdims', i: 1, type: INT_ATTRIBUTE },
+  ];
+  const x = g.current;
+  g.node('ReduceMean', `${n}_mean`, `${n}_mean_out`, [], lastAxis);
+  const mean = g.current;
+  g.current = x;
+  g.node('Sub', `${n}_center`, `${n}_centered`, [mean]);
+  const centered = g.current;
+  g.node('Mul', `${n}_square`, `${n}_squared`, [centered]);
+  g.node('ReduceMean', `${n}_variance`, `${n}_variance_out`, [], lastAxis);
+  g.node('Add', `${n}_epsilon`, `${n}_variance_eps`, [g.weight(`${n}/epsilon`, [], [layer.epsilon])]);
+  g.node('Sqrt', `${n}_sqrt`, `${n}_std`);
+  const std = g.current;
+  g.current = centered;
+  g.node('Div', `${n}_normalize`, `${n}_normalized`, [std]);
+  const last = layer.beta ? `${n}_scaled` : outputOf(layer);
+  if (layer.gamma)
+    g.node('Mul', `${n}_gamma`, layer.beta ? last : outputOf(layer), [
+      g.weight(`${n}/gamma`, [width], layer.gamma.data),
+    ]);
+  if (layer.beta)
+    g.node('Add', `${n}_beta`, outputOf(layer), [g.weight(`${n}/beta`, [width], layer.beta.data)]);
 }
 
 /** Adds one layer's nodes; returns the width of its output. */
@@ -66,10 +157,12 @@ function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
     denseNodes(g, layer, width);
     return layer.units;
   }
-  if (layer instanceof ActivationLayer) g.node(ACTIVATION_OPS[layer.activation], layer.name, outputOf(layer));
-  else if (layer instanceof Softmax) {
-    g.node('Softmax', layer.name, outputOf(layer), [], [{ name: 'axis', i: -1, type: 2 }]);
-  } else if (!(layer instanceof Dropout)) {
+  if (layer instanceof BatchNormalization) batchNormNodes(g, layer, width);
+  else if (layer instanceof LayerNormalization) layerNormNodes(g, layer, width);
+  else if (layer instanceof ActivationLayer)
+    activationNodes(g, layer.activation, layer.name, outputOf(layer));
+  else if (layer instanceof Softmax) activationNodes(g, 'softmax', layer.name, outputOf(layer));
+  else if (!(layer instanceof Dropout)) {
     throw new Error(`exportOnnx: layer '${layer.name}' (${layer.className}) has no ONNX equivalent`);
   }
   return width;
@@ -86,9 +179,10 @@ function valueInfo(name: string, width: number) {
 }
 
 /**
- * The model as an ONNX graph (opset 13): each Dense is a Gemm (MatMul without a bias) followed by
- * its activation; Dropout is left out, as in inference. Input 'input' [batch, features], output
- * 'output'. Weights are stored as float32.
+ * The model as an ONNX graph (opset 13), as in inference: each Dense is a Gemm (MatMul without a
+ * bias) followed by its activation; BatchNormalization is the affine map of its moving statistics
+ * (Mul, Add); LayerNormalization is built from ReduceMean, Sub, Mul, Add, Sqrt and Div; Dropout is
+ * left out. Input 'input' [batch, features], output 'output'. Weights are stored as float32.
  */
 export function toOnnx(model: Model): Uint8Array {
   const net = model.network;

@@ -88,22 +88,27 @@ const LOAD_ATTEMPTS = 20;
  * complete model, the previous one or the new one.
  */
 export function saveModel(dir: string, model: Model, options: SaveOptions = {}): void {
-  checkOptions('saveModel', options, SAVE_OPTIONS);
+  saveModelAs('saveModel', dir, model, options);
+}
+
+/** saveModel with errors that name `who` (model.save, ModelCheckpoint). */
+export function saveModelAs(who: string, dir: string, model: Model, options: SaveOptions = {}): void {
+  checkOptions(who, options, SAVE_OPTIONS);
   if (typeof dir !== 'string' || dir === '')
-    throw new Error(`saveModel: dir must be a folder path, got ${String(dir)}`);
-  if (!(model instanceof Model)) throw new Error('saveModel: model must be a Model');
+    throw new Error(`${who}: dir must be a folder path, got ${String(dir)}`);
+  if (!(model instanceof Model)) throw new Error(`${who}: model must be a Model`);
   const net = model.network;
   if (net.inputDim === null)
-    throw new Error('saveModel: the model is not built; fit it or call build(inputDim)');
+    throw new Error(`${who}: the model is not built; fit it or call build(inputDim)`);
   const preprocessing = options.preprocessing ?? null;
   const metadata = options.metadata ?? {};
-  checkJsonValue('saveModel', preprocessing, 'preprocessing');
+  checkJsonValue(who, preprocessing, 'preprocessing');
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new Error('saveModel: metadata must be an object of plain JSON values');
+    throw new Error(`${who}: metadata must be an object of plain JSON values`);
   }
-  checkJsonValue('saveModel', metadata, 'metadata');
+  checkJsonValue(who, metadata, 'metadata');
 
-  const named = net.namedParameters();
+  const named = net.namedWeights();
   const dtype = net.dtype;
   const itemBytes = dtype === 'float64' ? 8 : 4;
   let total = 0;
@@ -115,7 +120,7 @@ export function saveModel(dir: string, model: Model, options: SaveOptions = {}):
     for (let i = 0; i < p.size; i++) {
       if (!Number.isFinite(p.data[i])) {
         throw new Error(
-          `saveModel: ${name} holds a non-finite value (${p.data[i]}) at index ${i}; nothing was written`,
+          `${who}: ${name} holds a non-finite value (${p.data[i]}) at index ${i}; nothing was written`,
         );
       }
     }
@@ -140,7 +145,7 @@ export function saveModel(dir: string, model: Model, options: SaveOptions = {}):
   const doc: ModelFile = { ...body, checksum: { sha256: checksum, covers: CHECKSUM_COVERS } };
   const json = `${JSON.stringify(doc, null, 2)}\n`;
 
-  ensureFolder(dir);
+  ensureFolder(who, dir);
   const target = join(dir, MODEL_FILE);
   const pending = tempName(target);
   const weightsPath = join(dir, weightsFile);
@@ -158,13 +163,13 @@ export function saveModel(dir: string, model: Model, options: SaveOptions = {}):
   sweep(dir);
 }
 
-function ensureFolder(dir: string): void {
+function ensureFolder(who: string, dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`saveModel: cannot create the folder ${dir}: ${(err as Error).message}`);
+    throw new Error(`${who}: cannot create the folder ${dir}: ${(err as Error).message}`);
   }
-  if (!statSync(dir).isDirectory()) throw new Error(`saveModel: ${dir} exists and is not a folder`);
+  if (!statSync(dir).isDirectory()) throw new Error(`${who}: ${dir} exists and is not a folder`);
 }
 
 /** Deletes unneeded weights files and dead writers' temporary files (protocol above). Best effort. */
@@ -307,13 +312,13 @@ function fillWeights(model: Model, doc: ModelFile, path: string, wpath: string, 
       `loadModel: ${path}: 'weights.dtype' is ${w.dtype} but 'model.dtype' is ${doc.model.dtype}; they must be equal`,
     );
   }
-  const named = model.network.namedParameters();
+  const named = model.network.namedWeights();
   if (named.length !== w.tensors.length) {
     throw new Error(
       `loadModel: ${path}: the architecture has ${named.length} weight arrays, 'weights.tensors' lists ${w.tensors.length}`,
     );
   }
-  // saveModel stores the tensors back to back in namedParameters order: anything else is refused.
+  // saveModel stores the tensors back to back in namedWeights order: anything else is refused.
   let offset = 0;
   named.forEach(([name, p], i) => {
     const t = w.tensors[i];

@@ -9,8 +9,8 @@ import { checkInputs } from './check.js';
 export class ScoreLevels {
   readonly positives: number;
   readonly negatives: number;
-  private readonly pos: Float64Array;
-  private readonly neg: Float64Array;
+  private readonly pos: Float32Array | Float64Array;
+  private readonly neg: Float32Array | Float64Array;
 
   constructor(name: string, yTrue: ArrayLike<number>, yProb: ArrayLike<number>) {
     checkInputs(name, yTrue, yProb);
@@ -18,8 +18,10 @@ export class ScoreLevels {
     for (let i = 0; i < yTrue.length; i++) positives += yTrue[i];
     this.positives = positives;
     this.negatives = yTrue.length - positives;
-    this.pos = new Float64Array(this.positives);
-    this.neg = new Float64Array(this.negatives);
+    // Float32 scores stay float32 (half the memory, the same order and ties).
+    const make = (n: number) => (yProb instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+    this.pos = make(this.positives);
+    this.neg = make(this.negatives);
     let p = 0;
     let n = 0;
     for (let i = 0; i < yTrue.length; i++) {

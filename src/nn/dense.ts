@@ -1,15 +1,25 @@
-import { ACTIVATIONS } from '../kernels/types.js';
-import { type Activation, dense } from '../ops/dense.js';
+import { dense } from '../ops/dense.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator } from '../random.js';
 import { formatShape, Tensor } from '../tensor.js';
+import {
+  ACTIVATION_NAMES,
+  type ActivationName,
+  applyActivation,
+  checkActivation,
+  isKernelActivation,
+} from './activation.js';
 import { initKernel, KERNEL_INITIALIZERS, type KernelInitializer } from './initializers.js';
 import { type BuildContext, type LayerConfig, Module } from './module.js';
 
-export const DENSE_ACTIVATIONS: readonly Activation[] = ACTIVATIONS;
+export const DENSE_ACTIVATIONS: readonly ActivationName[] = ACTIVATION_NAMES;
 
 export interface DenseOptions {
-  activation?: Activation;
+  /**
+   * Default 'linear'. relu, sigmoid and tanh run inside the fused dense kernel; softmax,
+   * leakyRelu, elu and gelu as their own op after it (Keras's definitions, see ActivationName).
+   */
+  activation?: ActivationName;
   /** Default 'glorotUniform', as in Keras. Biases start at zero. */
   kernelInitializer?: KernelInitializer;
   useBias?: boolean;
@@ -35,7 +45,7 @@ const DENSE_OPTIONS = knownOptions<DenseOptions>({
 /** A fully connected layer h = act(x W + b), run by the fused `dense` op. */
 export class Dense extends Module {
   readonly units: number;
-  readonly activation: Activation;
+  readonly activation: ActivationName;
   readonly kernelInitializer: KernelInitializer;
   readonly useBias: boolean;
   readonly l2: number;
@@ -57,11 +67,7 @@ export class Dense extends Module {
       inputDim,
       inputShape,
     } = options;
-    if (!DENSE_ACTIVATIONS.includes(activation)) {
-      throw new Error(
-        `Dense: unknown activation '${activation}'; use one of ${DENSE_ACTIVATIONS.join(', ')}`,
-      );
-    }
+    checkActivation('Dense', activation);
     if (!KERNEL_INITIALIZERS.includes(kernelInitializer)) {
       throw new Error(
         `Dense: unknown kernelInitializer '${kernelInitializer}'; use one of ${KERNEL_INITIALIZERS.join(', ')}`,
@@ -123,7 +129,7 @@ export class Dense extends Module {
   }
 
   /** The layer with another activation: 'linear' gives the logits the fused losses take. */
-  forwardWith(x: Tensor, activation: Activation): Tensor {
+  forwardWith(x: Tensor, activation: ActivationName): Tensor {
     if (x.ndim !== 2)
       throw new Error(`Dense '${this.name}': input must be [batch, features], got ${formatShape(x.shape)}`);
     if (this.kernel === null) this.build(x.shape[1], { generator: defaultGenerator(), dtype: x.dtype });
@@ -133,7 +139,8 @@ export class Dense extends Module {
         `Dense '${this.name}': input has ${x.shape[1]} features but the layer expects ${kernel.shape[0]}`,
       );
     }
-    return dense(x, kernel, this.bias, activation);
+    if (isKernelActivation(activation)) return dense(x, kernel, this.bias, activation);
+    return applyActivation(activation, dense(x, kernel, this.bias, 'linear'));
   }
 
   config(): LayerConfig {

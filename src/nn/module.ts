@@ -64,6 +64,14 @@ export abstract class Module {
     return [];
   }
 
+  /**
+   * The layer's own state that is saved but not trained (BatchNormalization's moving mean and
+   * variance; Keras's non-trainable weights), by short name.
+   */
+  ownBuffers(): Array<[string, Tensor]> {
+    return [];
+  }
+
   /** Sub-modules (Sequential's layers). */
   children(): Module[] {
     return [];
@@ -81,6 +89,27 @@ export abstract class Module {
 
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
+  }
+
+  /**
+   * Every weight, trainable or not, with its path name, in Keras's order (each layer's parameters,
+   * then its buffers): what save, load, export and getWeights go through.
+   */
+  namedWeights(): Array<[string, Tensor]> {
+    const prefix = (n: string) => (this.name ? `${this.name}/${n}` : n);
+    const out: Array<[string, Tensor]> = [...this.ownParameters(), ...this.ownBuffers()].map(([n, t]) => [
+      prefix(n),
+      t,
+    ]);
+    for (const c of this.children()) out.push(...c.namedWeights());
+    return out;
+  }
+
+  /** Values in the buffers (not trained). */
+  bufferCount(): number {
+    let n = 0;
+    for (const [, t] of this.namedWeights()) n += t.size;
+    return n - this.parameterCount();
   }
 
   parameterCount(): number {

@@ -53,6 +53,12 @@ export class Sequential extends Module {
     return out;
   }
 
+  override namedWeights(): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    for (const layer of this.layers) out.push(...layer.namedWeights());
+    return out;
+  }
+
   override outputDim(inputDim: number): number {
     let d = inputDim;
     for (const layer of this.layers) d = layer.outputDim(d);

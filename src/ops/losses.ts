@@ -93,6 +93,48 @@ export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Te
   });
 }
 
+/** Mean absolute error: mean(|pred - target|); the derivative at a zero residual is taken as 0. */
+export function mae(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  return elementLoss('mae', pred, target, options, (p, y, d) => {
+    const r = p - y;
+    const s = r > 0 ? 1 : r < 0 ? -1 : 0;
+    d[0] = s;
+    d[1] = -s;
+    return Math.abs(r);
+  });
+}
+
+export interface HuberOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear. Default 1, as Keras. */
+  delta?: number;
+}
+
+const HUBER_OPTIONS = knownOptions<HuberOptions>({ weight: true, delta: true });
+
+/**
+ * Huber loss, Keras's definition: for each residual r = pred - target, r^2 / 2 where |r| <= delta,
+ * delta |r| - delta^2 / 2 beyond; the mean over elements.
+ */
+export function huber(pred: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  const { delta = 1, ...rest } = checkOptions('huber', options, HUBER_OPTIONS);
+  if (!(delta > 0) || !Number.isFinite(delta)) {
+    throw new Error(`huber: delta must be a finite number > 0, got ${delta}`);
+  }
+  return elementLoss('huber', pred, target, rest, (p, y, d) => {
+    const r = p - y;
+    const a = Math.abs(r);
+    if (a <= delta) {
+      d[0] = r;
+      d[1] = -r;
+      return 0.5 * r * r;
+    }
+    const s = r > 0 ? delta : -delta;
+    d[0] = s;
+    d[1] = -s;
+    return delta * a - 0.5 * delta * delta;
+  });
+}
+
 /**
  * Binary cross-entropy on probabilities, clipped to [1e-7, 1 - 1e-7] as Keras does: outside that
  * range the loss is flat in p (zero gradient), as with Keras's clip.
@@ -123,14 +165,22 @@ export function bceWithLogits(logits: Tensor, target: Tensor, options: LossOptio
 
 /**
  * Softmax cross-entropy over the last axis of [N, C] logits, averaged over the N rows. The target
- * is either class indices (N integers) or a [N, C] tensor of probabilities (one-hot or soft).
+ * is either class indices (N integers) or a [N, C] tensor of probabilities (one-hot or soft). An
+ * optional `weight` of N values ([N] or [N, 1]) multiplies each row's term before the mean (class
+ * or sample weights: sum(w_i l_i) / N, Keras's reduction).
  */
-export function softmaxCrossEntropy(logits: Tensor, target: Tensor | ArrayLike<number>): Tensor {
+export function softmaxCrossEntropy(
+  logits: Tensor,
+  target: Tensor | ArrayLike<number>,
+  options: LossOptions = {},
+): Tensor {
+  checkOptions('softmaxCrossEntropy', options, LOSS_OPTIONS);
   if (logits.ndim !== 2)
     throw new Error(`softmaxCrossEntropy: logits must be [N, C], got ${formatShape(logits.shape)}`);
   const [n, c] = logits.shape;
   if (n === 0 || c === 0) throw new Error(`softmaxCrossEntropy: empty logits ${formatShape(logits.shape)}`);
   const y = targetProbabilities(logits, target);
+  const w = rowWeights(logits, options.weight);
   const ld = logits.data;
   const logSoftmax = new Float64Array(n * c);
   let total = 0;
@@ -146,7 +196,7 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor | ArrayLike<n
       // 0 * log 0 counts as 0 (PyTorch's convention): a -Infinity logit on a class the target
       // gives no weight must not turn the loss into 0 * -Infinity = NaN.
       const yj = y.data[row + j];
-      if (yj !== 0) total -= yj * logSoftmax[row + j];
+      if (yj !== 0) total -= (w === null ? 1 : w[i]) * yj * logSoftmax[row + j];
     }
   }
   const od = alloc(logits.dtype, 1);
@@ -156,15 +206,33 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor | ArrayLike<n
     const gl = alloc(logits.dtype, n * c);
     for (let i = 0; i < n; i++) {
       const row = i * c;
+      const si = w === null ? s : s * w[i];
       let ysum = 0;
       for (let j = 0; j < c; j++) ysum += y.data[row + j];
       // d/dz_j of -sum_k y_k log softmax_k = softmax_j * sum_k y_k - y_j.
-      for (let j = 0; j < c; j++) gl[row + j] = s * (Math.exp(logSoftmax[row + j]) * ysum - y.data[row + j]);
+      for (let j = 0; j < c; j++) gl[row + j] = si * (Math.exp(logSoftmax[row + j]) * ysum - y.data[row + j]);
     }
     const gy = y.requiresGrad ? alloc(logits.dtype, n * c) : null;
-    if (gy) for (let i = 0; i < gy.length; i++) gy[i] = -s * logSoftmax[i];
+    if (gy)
+      for (let i = 0; i < gy.length; i++)
+        gy[i] = -(w === null ? s : s * w[Math.floor(i / c)]) * logSoftmax[i];
     return [gl, gy];
   });
+}
+
+/** The per-row weights of softmaxCrossEntropy: a constant [N] or [N, 1] tensor, or none. */
+function rowWeights(logits: Tensor, weight: Tensor | undefined): FloatArray | null {
+  if (weight === undefined || weight === null) return null;
+  const n = logits.shape[0];
+  if (!(weight instanceof Tensor))
+    throw new Error('softmaxCrossEntropy: weight must be a Tensor of N values');
+  const rows = weight.ndim === 1 || (weight.ndim === 2 && weight.shape[1] === 1);
+  if (!rows || weight.shape[0] !== n) {
+    throw new Error(
+      `softmaxCrossEntropy: weight has shape ${formatShape(weight.shape)} but the logits have ${n} rows; pass [${n}] or [${n},1]`,
+    );
+  }
+  return weight.data;
 }
 
 function targetProbabilities(logits: Tensor, target: Tensor | ArrayLike<number>): Tensor {
@@ -242,6 +310,69 @@ registerOp({
     ];
   },
 });
+const absolute = (q: number, t: number) => Math.abs(q - t);
+/** Huber from its cases, delta 1 unless given. */
+const huberTerm =
+  (delta = 1) =>
+  (q: number, t: number) => {
+    const r = Math.abs(q - t);
+    return r <= delta ? (r * r) / 2 : delta * r - (delta * delta) / 2;
+  };
+/** Targets at least `gap` away from the sample predictions, so no residual sits on a kink. */
+function targetsAwayFrom(pred: Tensor, gap: number, rng: Generator, kinks: number[] = [0]): Tensor {
+  const data = Float64Array.from(pred.data, (p) => {
+    for (;;) {
+      const t = rng.uniform(-2, 2);
+      if (kinks.every((k) => Math.abs(Math.abs(p - t) - k) > gap)) return t;
+    }
+  });
+  return new Tensor(data, pred.shape, false);
+}
+
+registerOp({
+  name: 'mae',
+  samples: (rng) => {
+    const p1 = sampleInput(rng, [4, 3]);
+    const p2 = sampleInput(rng, [6]);
+    const weight = sampleConstant(rng, [6], (g) => g.uniform(0.5, 2));
+    return [
+      {
+        label: '[4,3] vs [4,3]',
+        inputs: [p1, targetsAwayFrom(p1, 0.05, rng)],
+        run: (p, y) => mae(p, y),
+        expected: (p, y) => elementwiseLoss(p, y, null, absolute),
+      },
+      {
+        label: '[6] weighted, target differentiated too',
+        inputs: [p2, Object.assign(targetsAwayFrom(p2, 0.05, rng), { requiresGrad: true })],
+        run: (p, y) => mae(p, y, { weight }),
+        expected: (p, y) => elementwiseLoss(p, y, weight, absolute),
+      },
+    ];
+  },
+});
+registerOp({
+  name: 'huber',
+  samples: (rng) => {
+    const p1 = sampleInput(rng, [4, 3]);
+    const p2 = sampleInput(rng, [6], { low: -3, high: 3 });
+    const weight = sampleConstant(rng, [6], (g) => g.uniform(0.5, 2));
+    return [
+      {
+        label: '[4,3] delta 1 (both branches)',
+        inputs: [p1, targetsAwayFrom(p1, 0.05, rng, [0, 1])],
+        run: (p, y) => huber(p, y),
+        expected: (p, y) => elementwiseLoss(p, y, null, huberTerm()),
+      },
+      {
+        label: '[6] delta 0.5, weighted',
+        inputs: [p2, targetsAwayFrom(p2, 0.05, rng, [0, 0.5])],
+        run: (p, y) => huber(p, y, { delta: 0.5, weight }),
+        expected: (p, y) => elementwiseLoss(p, y, weight, huberTerm(0.5)),
+      },
+    ];
+  },
+});
 registerOp({
   name: 'bce',
   samples: (rng) => {
@@ -288,6 +419,7 @@ registerOp({
     },
   ],
 });
+const rowWeight = new Tensor(Float64Array.of(0.5, 2, 1, 1.5, 3), [5, 1]);
 registerOp({
   name: 'softmaxCrossEntropy',
   samples: (rng) => [
@@ -296,6 +428,19 @@ registerOp({
       inputs: [sampleInput(rng, [4, 3], { low: -3, high: 3 })],
       run: (z) => softmaxCrossEntropy(z, [0, 2, 1, 2]),
       expected: (z) => softmaxReference(z, (i, j) => ([0, 2, 1, 2][i] === j ? 1 : 0)),
+    },
+    {
+      label: '[5,3] logits, class indices, row weights',
+      inputs: [sampleInput(rng, [5, 3], { low: -3, high: 3 })],
+      run: (z) => softmaxCrossEntropy(z, [2, 0, 1, 1, 0], { weight: rowWeight }),
+      expected: (z) =>
+        scalarReference(
+          meanOf(5, (i) => {
+            let total = 0;
+            for (let j = 0; j < 3; j++) total += Math.exp(z.data[i * 3 + j]);
+            return -rowWeight.data[i] * Math.log(Math.exp(z.data[i * 3 + [2, 0, 1, 1, 0][i]]) / total);
+          }),
+        ),
     },
     {
       label: '[3,5] logits, soft targets (differentiated)',

@@ -1,5 +1,6 @@
 import { type BackwardOptions, backward } from '../autograd.js';
 import { Tensor } from '../tensor.js';
+import type { GeluOptions } from './activations.js';
 import type { Activation } from './dense.js';
 import type { DropoutOptions } from './dropout.js';
 import type { Operand } from './elementwise.js';
@@ -24,6 +25,10 @@ declare module '../tensor.js' {
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
+    leakyRelu(alpha?: number): Tensor;
+    elu(alpha?: number): Tensor;
+    gelu(options?: GeluOptions): Tensor;
+    softmax(axis?: number): Tensor;
     matmul(other: Tensor, options?: MatmulOptions): Tensor;
     dense(w: Tensor, b: Tensor | null, activation?: Activation): Tensor;
     sum(axis?: Axes, keepdims?: boolean): Tensor;
@@ -75,6 +80,18 @@ proto.sigmoid = function () {
 };
 proto.tanh = function () {
   return ops.tanh(this);
+};
+proto.leakyRelu = function (alpha) {
+  return ops.leakyRelu(this, alpha);
+};
+proto.elu = function (alpha) {
+  return ops.elu(this, alpha);
+};
+proto.gelu = function (options) {
+  return ops.gelu(this, options);
+};
+proto.softmax = function (axis) {
+  return ops.softmax(this, axis);
 };
 proto.matmul = function (o, options) {
   return ops.matmul(this, o, options);

@@ -83,6 +83,21 @@ function confusionLines(r: Binary | Multiclass, classes: readonly string[]): str
   ];
 }
 
+function epochsLine(run: TabularRun): string {
+  const { maxEpochs, patience } = run.settings;
+  const members = run.members.length;
+  const ensemble =
+    members > 1
+      ? `; an average of ${members} networks from seeds ${run.settings.seed} + 1000 k, epochs ${run.members.map((m) => m.epochs).join(', ')}`
+      : '';
+  if (run.bestEpoch === null) return `epochs: ${run.epochsRun}${ensemble}`;
+  const stopped =
+    run.epochsRun < maxEpochs
+      ? `stopped after ${patience} without a better validation loss`
+      : 'no stop before the last';
+  return `epochs: ${run.epochsRun} of at most ${maxEpochs} (${stopped}; kept the weights of epoch ${run.bestEpoch}, the best)${ensemble}`;
+}
+
 /** The metrics a person reads after training: the network next to the baselines, on test rows. */
 export function formatReport(run: TabularRun): string {
   const { test } = run;
@@ -91,6 +106,7 @@ export function formatReport(run: TabularRun): string {
   if (run.threshold !== null) {
     lines[1] += `; threshold chosen on validation rows (max F1): ${run.threshold.toFixed(3)}`;
   }
+  lines.push(epochsLine(run));
   const name = run.threshold !== null ? `network (threshold ${run.threshold.toFixed(3)})` : 'network';
   lines.push('', `${'test rows'.padEnd(34)} ${COLUMNS[test.task]}`, row(name, test));
   for (const b of run.baselines ?? []) {
@@ -119,6 +135,7 @@ export function runMetrics(run: TabularRun, source: { data: string; label: strin
     validation: metricsOf(run.validation),
     baselines: run.baselines && Object.fromEntries(run.baselines.map((b) => [b.key, metricsOf(b.report)])),
     threshold: run.threshold,
+    epochs: { run: run.epochsRun, best: run.bestEpoch, max: run.settings.maxEpochs, members: run.members },
     data: { ...source, features: run.dataset.features, ...run.parts },
     settings: run.settings,
     history: run.history,

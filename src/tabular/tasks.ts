@@ -4,8 +4,8 @@
  *
  * | task       | head                      | targets              | report                          | baselines                          |
  * | binary     | Dense(1, sigmoid), BCE    | 0/1                  | accuracy ... ROC-AUC, threshold | always negative, logistic regr.    |
- * | multiclass | Dense(K), Softmax, CE     | one-hot of the class | accuracy, macro/weighted F1 ... | majority class, softmax regression |
- * | regression | Dense(1), MSE             | standardized number  | RMSE, MAE, R² (file's scale)    | training mean, linear regression   |
+ * | multiclass | Dense(K), Softmax, sparse CE | class index     | accuracy, macro/weighted F1 ... | majority class, softmax regression |
+ * | regression | Dense(1), MSE / MAE / Huber | standardized number  | RMSE, MAE, R² (file's scale)    | training mean, linear regression   |
  */
 import type { PreparedPart } from '../data/dataset.js';
 import { type LabelSpec, type Task, taskOf } from '../data/label.js';
@@ -18,8 +18,13 @@ import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
 import { Adam } from '../optim/adam.js';
+import { AdamW } from '../optim/adamw.js';
 import { Model } from '../training/model.js';
 import type { NetworkSpec } from './architectures.js';
+
+/** The losses a regression may train with (the others are fixed by their task). */
+export type RegressionLoss = 'mse' | 'mae' | 'huber';
+export const REGRESSION_LOSSES: readonly RegressionLoss[] = ['mse', 'mae', 'huber'];
 
 export type TaskReport =
   | ({ task: 'binary' } & ClassificationReport)
@@ -40,7 +45,7 @@ export class TaskKind {
   }
 
   /** Hidden ReLU layers with dropout, then the task's head, compiled with Adam and its loss. */
-  network(spec: NetworkSpec, seed: number): Model {
+  network(spec: NetworkSpec, seed: number, weightDecay = 0, regressionLoss: RegressionLoss = 'mse'): Model {
     const layers: Module[] = [];
     for (const units of spec.hidden) {
       layers.push(new Dense(units, { activation: 'relu' }));
@@ -54,10 +59,12 @@ export class TaskKind {
       this.task === 'binary'
         ? 'binaryCrossentropy'
         : this.task === 'multiclass'
-          ? 'categoricalCrossentropy'
-          : 'mse';
+          ? 'sparseCategoricalCrossentropy'
+          : regressionLoss;
+    const lr = spec.learningRate;
     model.compile({
-      optimizer: new Adam({ learningRate: spec.learningRate }),
+      optimizer:
+        weightDecay > 0 ? new AdamW({ learningRate: lr, weightDecay }) : new Adam({ learningRate: lr }),
       loss,
       metrics: this.task === 'regression' ? ['mae'] : ['accuracy'],
     });
@@ -69,13 +76,9 @@ export class TaskKind {
     return this.network({ hidden: [], dropout: 0, learningRate: 0.01 }, seed);
   }
 
-  /** The targets `fit` takes: the label as it is, or one-hot rows for classes. */
+  /** The targets `fit` takes: the label as it is (0/1, a class index, a standardized number). */
   targets(y: Float32Array): { data: Float32Array; shape: number[] } {
-    const k = this.outputs;
-    if (this.task !== 'multiclass') return { data: y, shape: [y.length, 1] };
-    const out = new Float32Array(y.length * k);
-    for (let i = 0; i < y.length; i++) out[i * k + y[i]] = 1;
-    return { data: out, shape: [y.length, k] };
+    return { data: y, shape: [y.length, 1] };
   }
 
   /** A regression target or prediction back on the file's scale (identity for classes). */
@@ -140,4 +143,52 @@ export class TaskKind {
     if (this.task === 'multiclass') return { name: 'softmax regression', key: 'softmaxRegression' };
     return { name: 'linear regression', key: 'linearRegression' };
   }
+}
+
+/**
+ * Several networks of the same shape (trained from different seeds) as ONE network that outputs
+ * the mean of their outputs before the last activation (their logits, or their values for a
+ * regression): the first hidden layers side by side, each later hidden layer block-diagonal (a
+ * member's units see only that member's units), and a last layer that averages. An exact copy of
+ * the averaged ensemble that saves, loads and exports like any network. Dropout is off outside
+ * training, so its layers carry over as they are.
+ */
+export function ensembleNetwork(
+  members: readonly Model[],
+  kind: TaskKind,
+  spec: NetworkSpec,
+  seed: number,
+): Model {
+  const n = members.length;
+  if (n === 1) return members[0];
+  const wide = kind.network({ ...spec, hidden: spec.hidden.map((u) => u * n) }, seed);
+  const dense = (m: Model) => m.layers.filter((l): l is Dense => l instanceof Dense);
+  const inputDim = members[0].inputDim!;
+  wide.build(inputDim);
+  const parts = members.map(dense);
+  const target = dense(wide);
+  target.forEach((layer, d) => {
+    const kernel = layer.kernel!.data;
+    const bias = layer.bias!.data;
+    kernel.fill(0);
+    bias.fill(0);
+    const last = d === target.length - 1;
+    const outs = parts[0][d].units; // a member's units in this layer
+    const ins = d === 0 ? inputDim : parts[0][d - 1].units;
+    const width = layer.units; // the wide layer's units
+    parts.forEach((p, k) => {
+      const src = p[d].kernel!.data;
+      const b = p[d].bias!.data;
+      // Rows: the member's own inputs (all inputs for the first layer); columns: its own units
+      // (or, for the last layer, the shared outputs, each member's share divided by n).
+      const row0 = d === 0 ? 0 : k * ins;
+      const col0 = last ? 0 : k * outs;
+      const scale = last ? 1 / n : 1;
+      for (let i = 0; i < ins; i++) {
+        for (let j = 0; j < outs; j++) kernel[(row0 + i) * width + col0 + j] = src[i * outs + j] * scale;
+      }
+      for (let j = 0; j < outs; j++) bias[col0 + j] += b[j] * scale;
+    });
+  });
+  return wide;
 }

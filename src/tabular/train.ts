@@ -4,10 +4,17 @@ import { classWeights, randomOversample } from '../data/imbalance.js';
 import type { Task } from '../data/label.js';
 import type { Impute } from '../data/preprocess.js';
 import { type ProviderChoice as BackendChoice, withProvider as withBackend } from '../kernels/index.js';
+import { EarlyStopping } from '../training/early-stopping.js';
 import type { Model } from '../training/model.js';
 import type { ProgressStream, Verbosity } from '../training/progress.js';
 import { type NetworkSpec, SEED_NETWORK } from './architectures.js';
-import { TaskKind, type TaskReport } from './tasks.js';
+import {
+  ensembleNetwork,
+  REGRESSION_LOSSES,
+  type RegressionLoss,
+  TaskKind,
+  type TaskReport,
+} from './tasks.js';
 
 export type Balance = 'none' | 'weights' | 'oversample';
 
@@ -26,8 +33,26 @@ export interface TabularOptions {
   validation?: number;
   seed?: number;
   network?: NetworkSpec;
-  epochs?: number;
+  /**
+   * Most passes over the training rows (training stops earlier when `patience` is set). 'auto':
+   * enough passes for about AUTO_STEPS gradient steps, between 2 and 200 (see autoEpochs).
+   */
+  epochs?: number | 'auto';
   batchSize?: number;
+  /**
+   * Stop once the validation loss has not improved for this many epochs, and keep the weights of
+   * the best epoch (0: train all `epochs`).
+   */
+  patience?: number;
+  /** Decoupled weight decay (AdamW) when above 0. */
+  weightDecay?: number;
+  /** The loss of a regression (default mse); classes have theirs. */
+  loss?: RegressionLoss;
+  /**
+   * Networks trained from different seeds and averaged into one (see ensembleNetwork); 'auto':
+   * 3 up to AUTO_ENSEMBLE_ROWS training rows, else 1.
+   */
+  ensemble?: number | 'auto';
   /** How the minority class is helped: class weights, random oversampling, or only the threshold. */
   balance?: Balance;
   backend?: BackendChoice;
@@ -62,10 +87,20 @@ export interface TabularRun {
   /** What learns nothing from the features, and the linear model of the task. */
   baselines: BaselineRun[] | null;
   history: Record<string, number[]>;
+  /** Epochs trained, and the (1-based) epoch whose weights were kept when training stopped early. */
+  epochsRun: number;
+  bestEpoch: number | null;
+  /** The same for each network of the ensemble (the first is the one above). */
+  members: Array<{ epochs: number; best: number | null }>;
   parts: { train: PartSummary; validation: PartSummary; test: PartSummary };
   settings: Required<
-    Pick<TabularOptions, 'epochs' | 'batchSize' | 'seed' | 'balance' | 'test' | 'validation'>
+    Pick<
+      TabularOptions,
+      'epochs' | 'batchSize' | 'seed' | 'balance' | 'test' | 'validation' | 'patience' | 'weightDecay'
+    >
   > & {
+    maxEpochs: number;
+    members: number;
     network: NetworkSpec;
     backend: BackendChoice;
   };
@@ -78,6 +113,22 @@ function summarize(kind: TaskKind, part: PreparedPart): PartSummary {
   const classes = new Array<number>(kind.outputs).fill(0);
   for (const v of part.y) classes[v]++;
   return { rows: part.rows, classes };
+}
+
+/** Gradient steps the 'auto' epoch count aims at: plenty for a small network, on any table size. */
+export const AUTO_STEPS = 200_000;
+
+/** Epochs for about AUTO_STEPS steps, at least 2 (early stopping compares epochs) and at most 200. */
+export function autoEpochs(rows: number, batchSize: number): number {
+  const steps = Math.ceil(rows / batchSize);
+  return Math.min(200, Math.max(2, Math.ceil(AUTO_STEPS / steps)));
+}
+
+/** Training rows up to which 'auto' averages 3 networks (beyond, one network is the budget). */
+export const AUTO_ENSEMBLE_ROWS = 100_000;
+
+export function autoEnsemble(rows: number): number {
+  return rows <= AUTO_ENSEMBLE_ROWS ? 3 : 1;
 }
 
 const matrix = (part: PreparedPart, features: number) => ({ data: part.x, shape: [part.rows, features] });
@@ -111,6 +162,8 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
   const started = performance.now();
   const settings = {
     epochs: options.epochs ?? 10,
+    /** Passes actually allowed ('auto' resolved); set below. */
+    maxEpochs: 0,
     batchSize: options.batchSize ?? 32,
     seed: options.seed ?? 42,
     balance: options.balance ?? 'none',
@@ -118,6 +171,11 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
     validation: options.validation ?? 0.1,
     network: options.network ?? SEED_NETWORK,
     backend: options.backend ?? 'auto',
+    patience: options.patience ?? 0,
+    /** Networks averaged; set below. */
+    members: 1,
+    weightDecay: options.weightDecay ?? 0,
+    loss: options.loss ?? 'mse',
   };
   const ds =
     'preprocessor' in data
@@ -139,7 +197,21 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       `train: too few rows to hold out validation and test rows (${ds.source.rows} rows); use a larger file`,
     );
   }
+  settings.maxEpochs =
+    settings.epochs === 'auto' ? autoEpochs(ds.train.rows, settings.batchSize) : settings.epochs;
+  settings.members = options.ensemble === 'auto' ? autoEnsemble(ds.train.rows) : (options.ensemble ?? 1);
+  if (!Number.isInteger(settings.members) || settings.members < 1) {
+    throw new Error(`train: ensemble must be a positive integer or 'auto', got ${settings.members}`);
+  }
   const kind = new TaskKind(ds.preprocessor.label!);
+  if (options.loss !== undefined && kind.task !== 'regression') {
+    throw new Error(
+      `train: --loss ${options.loss} is for a regression; a ${kind.task} label trains with cross-entropy`,
+    );
+  }
+  if (!REGRESSION_LOSSES.includes(settings.loss)) {
+    throw new Error(`train: loss must be one of ${REGRESSION_LOSSES.join(', ')}, got '${settings.loss}'`);
+  }
   if (kind.task === 'regression' && settings.balance !== 'none') {
     throw new Error(
       `train: balancing classes (${settings.balance}) needs classes; the label is a regression target`,
@@ -148,29 +220,44 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
   return withBackend(settings.backend, () => {
     const f = ds.features;
     const fitOn = balanced(ds, settings.balance, settings.seed);
-    const model = kind.network(settings.network, settings.seed);
-    const history = model.fit(fitOn.x, kind.targets(fitOn.y), {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      validationData: [matrix(ds.validation, f), kind.targets(ds.validation.y)],
-      classWeight: fitOn.classWeight,
-      seed: settings.seed,
-      verbose: options.verbose ?? 1,
-      stream: options.stream,
+    /** One network trained on the training rows, stopping early on the validation rows. */
+    const train = (model: Model, seed: number, verbose: Verbosity) => {
+      const stopper =
+        settings.patience > 0
+          ? new EarlyStopping({ patience: settings.patience, restoreBestWeights: true })
+          : null;
+      const history = model.fit(fitOn.x, kind.targets(fitOn.y), {
+        callbacks: stopper ? [stopper] : [],
+        epochs: settings.maxEpochs,
+        batchSize: settings.batchSize,
+        validationData: [matrix(ds.validation, f), kind.targets(ds.validation.y)],
+        classWeight: fitOn.classWeight,
+        seed,
+        verbose,
+        stream: options.stream,
+      });
+      return { history, best: stopper && stopper.bestEpoch >= 0 ? stopper.bestEpoch + 1 : null };
+    };
+    // Members differ in initialization, dropout and shuffling; the first one's progress is shown.
+    const members = Array.from({ length: settings.members }, (_, k) => {
+      const seed = settings.seed + 1000 * k;
+      const model = kind.network(settings.network, seed, settings.weightDecay, settings.loss);
+      return { model, ...train(model, seed, k === 0 ? (options.verbose ?? 1) : 0) };
     });
+    const model = ensembleNetwork(
+      members.map((m) => m.model),
+      kind,
+      settings.network,
+      settings.seed,
+    );
+    const { history, best } = members[0];
     const outputs = (m: Model, part: PreparedPart) => m.predict(matrix(part, f)).data;
     const threshold = kind.threshold(ds.validation, outputs(model, ds.validation));
 
     let baselines: BaselineRun[] | null = null;
     if (options.baselines ?? true) {
       const linear = kind.linear(settings.seed);
-      linear.fit(fitOn.x, kind.targets(fitOn.y), {
-        epochs: settings.epochs,
-        batchSize: settings.batchSize,
-        classWeight: fitOn.classWeight,
-        seed: settings.seed,
-        verbose: 0,
-      });
+      train(linear, settings.seed, 0);
       const linearThreshold = kind.threshold(ds.validation, outputs(linear, ds.validation));
       baselines = [
         { ...kind.linearName, report: kind.report(ds.test, outputs(linear, ds.test), linearThreshold) },
@@ -186,6 +273,9 @@ export function trainTabular(data: CsvTable | PreparedDataset, options: TabularO
       test: kind.report(ds.test, outputs(model, ds.test), threshold),
       baselines,
       history: history.history,
+      epochsRun: history.epoch.length,
+      bestEpoch: best,
+      members: members.map((m) => ({ epochs: m.history.epoch.length, best: m.best })),
       parts: {
         train: summarize(kind, ds.train),
         validation: summarize(kind, ds.validation),

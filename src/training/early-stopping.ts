@@ -2,6 +2,7 @@ import { checkOptions, knownOptions } from '../options.js';
 import type { FloatArray } from '../tensor.js';
 import type { Callback, Logs } from './callbacks.js';
 import type { Model } from './model.js';
+import { countOption, improves, type MonitorMode, monitoredValue, monitorMode } from './monitor.js';
 
 export interface EarlyStoppingOptions {
   /** Default 'val_loss'. */
@@ -10,8 +11,8 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping. Default 0. */
   patience?: number;
-  /** 'auto' takes 'max' for accuracy, auc, precision, recall, f1 and 'min' otherwise. */
-  mode?: 'auto' | 'min' | 'max';
+  /** 'auto' takes 'max' for accuracy, auc, precision, recall, f1, r2 and 'min' otherwise. */
+  mode?: MonitorMode;
   /** Put back the weights of the best epoch when training ends. Default false. */
   restoreBestWeights?: boolean;
 }
@@ -23,8 +24,6 @@ const EARLY_STOPPING_OPTIONS = knownOptions<EarlyStoppingOptions>({
   mode: true,
   restoreBestWeights: true,
 });
-
-const MAXIMIZED = /(acc|accuracy|auc|precision|recall|f1)$/;
 
 /** Stops fit once the monitored value has not improved for `patience` epochs. */
 export class EarlyStopping implements Callback {
@@ -45,15 +44,8 @@ export class EarlyStopping implements Callback {
     checkOptions('EarlyStopping', options, EARLY_STOPPING_OPTIONS);
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
-    this.patience = options.patience ?? 0;
-    if (!Number.isInteger(this.patience) || this.patience < 0) {
-      throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
-    }
-    const mode = options.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') {
-      throw new Error(`EarlyStopping: mode must be 'auto', 'min' or 'max', got '${mode}'`);
-    }
-    this.mode = mode === 'auto' ? (MAXIMIZED.test(this.monitor) ? 'max' : 'min') : mode;
+    this.patience = countOption('EarlyStopping', 'patience', options.patience ?? 0);
+    this.mode = monitorMode('EarlyStopping', this.monitor, options.mode ?? 'auto');
     this.restoreBestWeights = options.restoreBestWeights ?? false;
   }
 
@@ -69,19 +61,9 @@ export class EarlyStopping implements Callback {
     this.bestWeights = null;
   }
 
-  private improved(value: number): boolean {
-    if (Number.isNaN(this.best)) return true;
-    return this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
-  }
-
   onEpochEnd(epoch: number, logs: Logs): void {
-    const value = logs[this.monitor];
-    if (value === undefined) {
-      throw new Error(
-        `EarlyStopping: '${this.monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')}); pass validation data or monitor another value`,
-      );
-    }
-    if (this.improved(value)) {
+    const value = monitoredValue('EarlyStopping', this.monitor, logs);
+    if (improves(this.mode, value, this.best, this.minDelta)) {
       this.best = value;
       this.bestEpoch = epoch;
       this.wait = 0;

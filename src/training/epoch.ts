@@ -4,21 +4,34 @@ import { alloc, Tensor } from '../tensor.js';
 import type { Logs } from './callbacks.js';
 import type { Matrix } from './inputs.js';
 import type { Head, ResolvedLoss } from './losses.js';
-import { argmax, type ResolvedMetric, safeMetric } from './metrics.js';
+import { argmax, type ResolvedMetric, safeMetric, type Task } from './metrics.js';
 
 /** The pieces of one epoch of Model.fit: batch gathering and the epoch's running and final metrics. */
 
 /**
  * What the model's head gave, as scores for the metrics, into out at offset: probabilities where
- * the head is a logit of a binary task, the values themselves otherwise.
+ * the head is a logit (a sigmoid of each value for a binary task, a softmax of each row of `width`
+ * values for a categorical one), the values themselves otherwise.
  */
 export function writeScores(
   head: Head,
-  task: string,
+  task: Task,
   input: FloatArray,
   out: FloatArray,
   offset: number,
+  width: number,
 ): void {
+  const logits = head === 'sigmoidLogits' || head === 'softmaxLogits' || head === 'logits';
+  if (logits && (task === 'categorical' || task === 'sparseCategorical')) {
+    for (let r = 0; r < input.length; r += width) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < width; j++) max = Math.max(max, input[r + j]);
+      let sum = 0;
+      for (let j = 0; j < width; j++) sum += Math.exp(input[r + j] - max);
+      for (let j = 0; j < width; j++) out[offset + r + j] = Math.exp(input[r + j] - max) / sum;
+    }
+    return;
+  }
   const toProb = head === 'sigmoidLogits' || (head === 'logits' && task === 'binary');
   for (let i = 0; i < input.length; i++) out[offset + i] = toProb ? sigmoid(input[i]) : input[i];
 }
@@ -26,7 +39,7 @@ export function writeScores(
 export interface Batch {
   x: Tensor;
   y: Tensor;
-  /** Each row's weight in the loss (class weights), when there are any. */
+  /** Each row's weight in the loss (class and sample weights), when there are any. */
   weight?: Tensor;
 }
 
@@ -78,14 +91,16 @@ export class EpochTally {
   private hits = 0;
   private seen = 0;
 
+  /** `yCols` is the target's width (1 for class indices), `outDim` the model's. */
   constructor(
     rows: number,
+    private readonly yCols: number,
     private readonly outDim: number,
     dtype: Dtype,
     private readonly loss: ResolvedLoss,
     private readonly threshold: number,
   ) {
-    this.yTrue = alloc(dtype, rows * outDim);
+    this.yTrue = alloc(dtype, rows * yCols);
     this.yScore = alloc(dtype, rows * outDim);
   }
 
@@ -97,28 +112,30 @@ export class EpochTally {
 
   /** One trained batch that started at row `start` of the epoch, with its mean loss and head output. */
   add(start: number, y: Tensor, head: Tensor, loss: number): void {
-    const { outDim, yTrue, yScore, threshold } = this;
+    const { outDim, yCols, yTrue, yScore, threshold } = this;
     const rows = y.shape[0];
     const off = start * outDim;
-    yTrue.set(y.data, off);
-    writeScores(this.loss.head, this.loss.task, head.data, yScore, off);
+    yTrue.set(y.data, start * yCols);
+    writeScores(this.loss.head, this.loss.task, head.data, yScore, off, outDim);
     this.lossSum += loss * rows;
     this.seen += rows;
-    if (this.loss.task === 'binary') {
+    const task = this.loss.task;
+    if (task === 'binary') {
       for (let r = 0; r < rows; r++)
         this.hits += (yScore[off + r] >= threshold ? 1 : 0) === y.data[r] ? 1 : 0;
-    } else if (this.loss.task === 'categorical') {
+    } else if (task === 'categorical') {
       for (let r = 0; r < rows; r++) {
         this.hits += argmax(y.data, r * outDim, outDim) === argmax(head.data, r * outDim, outDim) ? 1 : 0;
       }
+    } else if (task === 'sparseCategorical') {
+      for (let r = 0; r < rows; r++) this.hits += argmax(head.data, r * outDim, outDim) === y.data[r] ? 1 : 0;
     }
   }
 
   /** Mean loss so far, and accuracy for classification. */
   running(): Logs {
     const logs: Logs = { loss: this.lossSum / this.seen };
-    if (this.loss.task === 'binary' || this.loss.task === 'categorical')
-      logs.accuracy = this.hits / this.seen;
+    if (this.loss.task !== 'regression') logs.accuracy = this.hits / this.seen;
     return logs;
   }
 

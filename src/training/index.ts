@@ -1,4 +1,6 @@
 export type { Callback, Logs } from './callbacks.js';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './checkpoint.js';
+export { CSVLogger, type CSVLoggerOptions } from './csv-logger.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { History } from './history.js';
 export type { MatrixLike, TargetLike } from './inputs.js';
@@ -11,4 +13,6 @@ export {
   Model,
   type ModelOptions,
 } from './model.js';
+export type { MonitorMode } from './monitor.js';
 export { formatLogs, formatTiming, type ProgressStream, type Verbosity } from './progress.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr.js';

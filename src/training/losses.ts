@@ -2,10 +2,11 @@ import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import type { Module } from '../nn/module.js';
 import { Softmax } from '../nn/softmax.js';
-import { bce, bceWithLogits, mse, softmaxCrossEntropy } from '../ops/losses.js';
+import { bce, bceWithLogits, huber, mae, mse, softmaxCrossEntropy } from '../ops/losses.js';
 import type { Tensor } from '../tensor.js';
 import type { Task } from './metrics.js';
 
+/** Loss names compile takes: ours in camelCase, and Keras's snake_case spellings of the same. */
 export type LossName =
   | 'binaryCrossentropy'
   | 'binary_crossentropy'
@@ -14,9 +15,17 @@ export type LossName =
   | 'mse'
   | 'meanSquaredError'
   | 'mean_squared_error'
+  | 'mae'
+  | 'meanAbsoluteError'
+  | 'mean_absolute_error'
+  | 'huber'
+  | 'huber_loss'
   | 'categoricalCrossentropy'
   | 'categorical_crossentropy'
-  | 'softmaxCrossEntropy';
+  | 'softmaxCrossEntropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'sparse_categorical_crossentropy'
+  | 'sparseSoftmaxCrossEntropy';
 
 /**
  * How the loss meets the network's last layer.
@@ -25,72 +34,127 @@ export type LossName =
  *   probability lies inside Keras's clip range [1e-7, 1 - 1e-7] (|logit| < 16.1), stable outside
  *   it, and one fused op instead of two. (tf.keras does the same: its BCE reads the logits behind
  *   a sigmoid output.)
- * - 'softmaxLogits': categorical cross-entropy after a Softmax layer, fused the same way.
+ * - 'softmaxLogits': categorical cross-entropy after a softmax (a Softmax layer, or a Dense or
+ *   Activation layer with activation 'softmax'), fused the same way.
  * - 'logits': the model outputs logits (bceWithLogits, softmaxCrossEntropy).
  * - 'plain': the loss takes the model's output as it is.
  */
 export type Head = 'sigmoidLogits' | 'softmaxLogits' | 'logits' | 'plain';
 
 export interface ResolvedLoss {
+  /** The canonical name (binaryCrossentropy, mse, sparseCategoricalCrossentropy...). */
   name: string;
   task: Task;
   head: Head;
-  /** Mean loss of a batch; `weight` holds per-row weights (class weights). */
+  /** Mean loss of a batch; `weight` holds per-row weights (class and sample weights). */
   compute(input: Tensor, target: Tensor, weight?: Tensor): Tensor;
 }
 
-function endsInSigmoid(layer: Module): boolean {
+/** Folded spelling -> canonical name: case, '_' and '-' do not matter (Keras's names fold onto ours). */
+const CANONICAL: Record<string, string> = {
+  binarycrossentropy: 'binaryCrossentropy',
+  bce: 'binaryCrossentropy',
+  bcewithlogits: 'bceWithLogits',
+  mse: 'mse',
+  meansquarederror: 'mse',
+  mae: 'mae',
+  meanabsoluteerror: 'mae',
+  huber: 'huber',
+  huberloss: 'huber',
+  categoricalcrossentropy: 'categoricalCrossentropy',
+  softmaxcrossentropy: 'softmaxCrossEntropy',
+  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
+  sparsesoftmaxcrossentropy: 'sparseSoftmaxCrossEntropy',
+};
+
+export const LOSS_NAMES = [...new Set(Object.values(CANONICAL))];
+
+const fold = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');
+
+function endsIn(activation: 'sigmoid' | 'softmax', layer: Module): boolean {
   return (
-    (layer instanceof Dense && layer.activation === 'sigmoid') ||
-    (layer instanceof ActivationLayer && layer.activation === 'sigmoid')
+    ((layer instanceof Dense || layer instanceof ActivationLayer) && layer.activation === activation) ||
+    (activation === 'softmax' && layer instanceof Softmax)
   );
 }
 
+function describeLast(layer: Module): string {
+  if (layer instanceof Dense || layer instanceof ActivationLayer) {
+    return `${layer.className} with activation '${layer.activation}'`;
+  }
+  return layer.className;
+}
+
+/** Row weights of shape [n, 1] as the elementwise losses want them: one per element of a 1-column target. */
+function elementWeights(
+  name: string,
+  fn: (p: Tensor, y: Tensor, options: { weight?: Tensor }) => Tensor,
+): ResolvedLoss['compute'] {
+  return (p, y, w) => {
+    if (w && y.shape[1] !== 1) {
+      throw new Error(`fit: per-row weights with '${name}' need one target column, got ${y.shape[1]}`);
+    }
+    return fn(p, y, { weight: w });
+  };
+}
+
+/** The loss a name stands for, checked against the model's last layer. */
 export function resolveLoss(name: LossName, last: Module): ResolvedLoss {
-  switch (name) {
+  const canonical = typeof name === 'string' ? CANONICAL[fold(name)] : undefined;
+  const needsSoftmax = (logitsName: string) => {
+    if (!endsIn('softmax', last)) {
+      throw new Error(
+        `compile: '${name}' expects the model to end in a softmax (Dense({ activation: 'softmax' }), Softmax or Activation('softmax')); it ends in ${describeLast(last)}. For logits use '${logitsName}'`,
+      );
+    }
+  };
+  switch (canonical) {
     case 'binaryCrossentropy':
-    case 'binary_crossentropy':
-    case 'bce':
-      if (endsInSigmoid(last)) {
+      if (endsIn('sigmoid', last)) {
         return {
-          name,
+          name: canonical,
           task: 'binary',
           head: 'sigmoidLogits',
-          compute: (z, y, w) => bceWithLogits(z, y, { weight: w }),
+          compute: elementWeights(name, bceWithLogits),
         };
       }
-      return { name, task: 'binary', head: 'plain', compute: (p, y, w) => bce(p, y, { weight: w }) };
+      return { name: canonical, task: 'binary', head: 'plain', compute: elementWeights(name, bce) };
     case 'bceWithLogits':
       return {
-        name,
+        name: canonical,
         task: 'binary',
         head: 'logits',
-        compute: (z, y, w) => bceWithLogits(z, y, { weight: w }),
+        compute: elementWeights(name, bceWithLogits),
       };
     case 'mse':
-    case 'meanSquaredError':
-    case 'mean_squared_error':
-      return { name, task: 'regression', head: 'plain', compute: (p, y, w) => mse(p, y, { weight: w }) };
+      return { name: canonical, task: 'regression', head: 'plain', compute: elementWeights(name, mse) };
+    case 'mae':
+      return { name: canonical, task: 'regression', head: 'plain', compute: elementWeights(name, mae) };
+    case 'huber':
+      return { name: canonical, task: 'regression', head: 'plain', compute: elementWeights(name, huber) };
     case 'categoricalCrossentropy':
-    case 'categorical_crossentropy':
-      if (!(last instanceof Softmax)) {
-        throw new Error(
-          `compile: '${name}' expects the model to end in a Softmax layer (it ends in ${last.className}); for logits use 'softmaxCrossEntropy'`,
-        );
-      }
-      return { name, task: 'categorical', head: 'softmaxLogits', compute: noWeights(name) };
+      needsSoftmax('softmaxCrossEntropy');
+      return { name: canonical, task: 'categorical', head: 'softmaxLogits', compute: crossEntropy(false) };
     case 'softmaxCrossEntropy':
-      return { name, task: 'categorical', head: 'logits', compute: noWeights(name) };
+      return { name: canonical, task: 'categorical', head: 'logits', compute: crossEntropy(false) };
+    case 'sparseCategoricalCrossentropy':
+      needsSoftmax('sparseSoftmaxCrossEntropy');
+      return {
+        name: canonical,
+        task: 'sparseCategorical',
+        head: 'softmaxLogits',
+        compute: crossEntropy(true),
+      };
+    case 'sparseSoftmaxCrossEntropy':
+      return { name: canonical, task: 'sparseCategorical', head: 'logits', compute: crossEntropy(true) };
     default:
       throw new Error(
-        `compile: unknown loss '${name as string}'; use binaryCrossentropy, bceWithLogits, mse, categoricalCrossentropy or softmaxCrossEntropy`,
+        `compile: unknown loss ${typeof name === 'string' ? `'${name}'` : String(name)}; use one of ${LOSS_NAMES.join(', ')} (Keras's snake_case spellings work too)`,
       );
   }
 }
 
-function noWeights(name: string): ResolvedLoss['compute'] {
-  return (z, y, w) => {
-    if (w) throw new Error(`fit: classWeight is not supported with '${name}' yet`);
-    return softmaxCrossEntropy(z, y);
-  };
+/** Softmax cross-entropy on logits: one-hot (or soft) [n, C] targets, or [n, 1] class indices. */
+function crossEntropy(sparse: boolean): ResolvedLoss['compute'] {
+  return (z, y, w) => softmaxCrossEntropy(z, sparse ? y.data : y, { weight: w });
 }

@@ -1,13 +1,16 @@
 import { backward, noGrad } from '../autograd.js';
+import { type SaveOptions, saveModelAs } from '../io/save.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
+import { Softmax } from '../nn/softmax.js';
 import { add, mul } from '../ops/arithmetic.js';
 import { sum } from '../ops/reduce.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import { type OptimizerName, optimizerFromName } from '../optim/by-name.js';
+import { Optimizer } from '../optim/optimizer.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { Generator } from '../random.js';
 import { alloc, Tensor } from '../tensor.js';
@@ -23,12 +26,13 @@ import {
   toMatrix,
 } from './inputs.js';
 import { type Head, type LossName, type ResolvedLoss, resolveLoss } from './losses.js';
-import { type MetricSpec, type ResolvedMetric, resolveMetric, safeMetric } from './metrics.js';
+import { argmax, type MetricSpec, type ResolvedMetric, resolveMetric, safeMetric } from './metrics.js';
 import { Progress, type ProgressStream, type Verbosity } from './progress.js';
 import { summaryTable } from './summary.js';
 
 export interface CompileOptions {
-  optimizer: Optimizer;
+  /** An Optimizer, or a name with Keras's defaults: 'adam', 'sgd', 'rmsprop', 'adamw'. */
+  optimizer: Optimizer | OptimizerName;
   loss: LossName;
   metrics?: MetricSpec[];
   /** Decision threshold of the binary metrics. Default 0.5. */
@@ -44,8 +48,10 @@ export interface FitOptions {
   validationSplit?: number;
   /** Reshuffle the training rows every epoch. Default true. */
   shuffle?: boolean;
-  /** Weight of each class in the loss, e.g. { 0: 1, 1: 4 }. */
+  /** Weight of each class in the loss, e.g. { 0: 1, 1: 4 } (one-hot rows: the class of their largest entry). */
   classWeight?: Record<number, number>;
+  /** Weight of each training row in the loss (multiplied by its class weight, as Keras does). */
+  sampleWeight?: ArrayLike<number> | Tensor;
   callbacks?: Callback[];
   verbose?: Verbosity;
   /** Seeds the shuffles and dropout masks of this run (default: the model's generator). */
@@ -77,6 +83,7 @@ const FIT_OPTIONS = knownOptions<FitOptions>({
   validationSplit: true,
   shuffle: true,
   classWeight: true,
+  sampleWeight: true,
   callbacks: true,
   verbose: true,
   seed: true,
@@ -164,8 +171,12 @@ export class Model {
       metrics = [],
       threshold = 0.5,
     } = checkOptions('compile', options, COMPILE_OPTIONS);
-    if (!optimizer || typeof optimizer.step !== 'function') {
-      throw new Error('compile: optimizer must be an Optimizer such as new Adam({ lr: 0.001 })');
+    const resolvedOptimizer =
+      typeof optimizer === 'string' ? optimizerFromName('compile', optimizer) : optimizer;
+    if (!(resolvedOptimizer instanceof Optimizer)) {
+      throw new Error(
+        `compile: optimizer must be 'adam', 'sgd', 'rmsprop', 'adamw' or an Optimizer such as new Adam({ learningRate: 0.001 }), got ${typeof optimizer === 'object' ? 'an object that is not an Optimizer' : String(optimizer)}`,
+      );
     }
     if (!(threshold > 0 && threshold < 1))
       throw new Error(`compile: threshold must be in (0, 1), got ${threshold}`);
@@ -178,8 +189,8 @@ export class Model {
       names.add(r.name);
       return r;
     });
-    this.compiled = { optimizer, loss: resolved, metrics: ms, threshold };
-    if (this.network.built) this.bindOptimizer(optimizer);
+    this.compiled = { optimizer: resolvedOptimizer, loss: resolved, metrics: ms, threshold };
+    if (this.network.built) this.bindOptimizer(resolvedOptimizer);
     return this;
   }
 
@@ -215,10 +226,9 @@ export class Model {
     let h = x;
     for (let i = 0; i < layers.length - 1; i++) h = layers[i].forward(h);
     const last = layers[layers.length - 1];
-    if (head === 'softmaxLogits') return h;
-    if (head === 'sigmoidLogits') {
+    if (head === 'softmaxLogits' || head === 'sigmoidLogits') {
       if (last instanceof Dense) return last.forwardWith(h, 'linear');
-      if (last instanceof ActivationLayer) return h;
+      if (last instanceof ActivationLayer || last instanceof Softmax) return h;
     }
     return last.forward(h);
   }
@@ -233,25 +243,80 @@ export class Model {
     return total;
   }
 
+  /**
+   * Each training row's weight in the loss: its class weight (the class is the target itself for a
+   * one-column target, the largest entry of a one-hot row) times its sample weight; null when
+   * neither is given.
+   */
   private rowWeights(
-    where: string,
     y: Matrix,
     classWeight: Record<number, number> | undefined,
+    sampleWeight: Matrix | null,
   ): Matrix | null {
-    if (!classWeight) return null;
-    if (y.cols !== 1) throw new Error(`${where}: classWeight needs one target column, got ${y.cols}`);
+    if (!classWeight && !sampleWeight) return null;
     const w = alloc(this.dtype, y.rows);
     for (let i = 0; i < y.rows; i++) {
-      const c = y.data[i];
-      const v = classWeight[c];
-      if (v === undefined) {
-        throw new Error(
-          `${where}: classWeight has no entry for class ${c} (row ${i}); it has ${Object.keys(classWeight).join(', ')}`,
-        );
+      let v = sampleWeight ? sampleWeight.data[i] : 1;
+      if (classWeight) {
+        const c = y.cols === 1 ? y.data[i] : argmax(y.data, i * y.cols, y.cols);
+        const cw = classWeight[c];
+        if (cw === undefined) {
+          throw new Error(
+            `fit: classWeight has no entry for class ${c} (row ${i}); it has ${Object.keys(classWeight).join(', ')}`,
+          );
+        }
+        if (!(cw >= 0) || !Number.isFinite(cw))
+          throw new Error(`fit: classWeight[${c}] must be a finite number >= 0, got ${cw}`);
+        v *= cw;
       }
       w[i] = v;
     }
     return { data: w, rows: y.rows, cols: 1 };
+  }
+
+  /** The sample weights, one finite non-negative number per row of x. */
+  private sampleWeights(value: ArrayLike<number> | Tensor | undefined, rows: number): Matrix | null {
+    if (value === undefined) return null;
+    const m = toMatrix('fit', 'sampleWeight', value as TargetLike, this.dtype);
+    if (m.cols !== 1 || m.rows !== rows) {
+      throw new Error(
+        `fit: sampleWeight must hold one weight per row of x (${rows}), got ${m.rows} x ${m.cols} values`,
+      );
+    }
+    const bad = m.data.findIndex((v) => v < 0);
+    if (bad !== -1) throw new Error(`fit: sampleWeight[${bad}] is ${m.data[bad]}; weights must be >= 0`);
+    return m;
+  }
+
+  /**
+   * The targets checked against the loss and the model's output width: one column of class
+   * indices in 0..classes-1 for a sparse loss, as many columns as the model outputs otherwise.
+   */
+  private checkTargets(where: string, what: string, y: Matrix, outDim: number): void {
+    const { loss } = this.requireCompiled(where);
+    if (loss.task === 'sparseCategorical') {
+      if (y.cols !== 1) {
+        throw new Error(
+          `${where}: ${what} has ${y.cols} columns; '${loss.name}' takes one class index per row ([rows] or [rows, 1]); for one-hot targets use 'categoricalCrossentropy'`,
+        );
+      }
+      for (let i = 0; i < y.rows; i++) {
+        const c = y.data[i];
+        if (!Number.isInteger(c) || c < 0 || c >= outDim) {
+          throw new Error(
+            `${where}: ${what}[${i}] is ${c}; '${loss.name}' needs class indices 0..${outDim - 1} (the model outputs ${outDim} classes)`,
+          );
+        }
+      }
+      return;
+    }
+    if (y.cols === outDim) return;
+    if (loss.task === 'categorical' && y.cols === 1) {
+      throw new Error(
+        `${where}: ${what} has 1 column but the model outputs ${outDim} classes; pass one-hot rows, or class indices with loss 'sparseCategoricalCrossentropy'`,
+      );
+    }
+    throw new Error(`${where}: ${what} has ${y.cols} columns but the model outputs ${outDim}`);
   }
 
   fit(x: MatrixLike, y: TargetLike, options: FitOptions = {}): History {
@@ -276,7 +341,14 @@ export class Model {
       shuffler: this.seedRun(options.seed),
       order: new Int32Array(rows),
       batches: new BatchGatherer(data.x, data.y, data.weights, batchSize, this.dtype),
-      tally: new EpochTally(rows, data.y.cols, this.dtype, compiled.loss, compiled.threshold),
+      tally: new EpochTally(
+        rows,
+        data.y.cols,
+        this.network.outputDim(data.x.cols),
+        this.dtype,
+        compiled.loss,
+        compiled.threshold,
+      ),
       callbacks,
       batchHooks: callbacks.filter((cb) => cb.onBatchBegin || cb.onBatchEnd),
       progress: new Progress(verbose, options.stream ?? process.stdout, epochs),
@@ -289,8 +361,9 @@ export class Model {
     try {
       for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
         const logs = this.fitEpoch(run, epoch);
-        history.record(epoch, logs);
+        // As Keras's History, recorded after the callbacks (ReduceLROnPlateau adds learning_rate).
         for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+        history.record(epoch, logs);
       }
     } finally {
       run.progress.close();
@@ -309,6 +382,7 @@ export class Model {
     let xm = toMatrix('fit', 'x', x, this.dtype);
     let ym = toMatrix('fit', 'y', y, this.dtype);
     if (xm.rows !== ym.rows) throw new Error(`fit: x has ${xm.rows} rows but y has ${ym.rows}`);
+    let sw = this.sampleWeights(options.sampleWeight, xm.rows);
     this.prepare('fit', xm);
     let validation: [Matrix, Matrix] | null = null;
     if (options.validationData) {
@@ -335,11 +409,13 @@ export class Model {
       validation = [sliceRows(xm, cut, xm.rows), sliceRows(ym, cut, ym.rows)];
       xm = sliceRows(xm, 0, cut);
       ym = sliceRows(ym, 0, cut);
+      if (sw) sw = sliceRows(sw, 0, cut);
     }
     if (xm.rows === 0) throw new Error('fit: no training rows');
     const outDim = this.network.outputDim(xm.cols);
-    if (ym.cols !== outDim) throw new Error(`fit: y has ${ym.cols} columns but the model outputs ${outDim}`);
-    return { x: xm, y: ym, weights: this.rowWeights('fit', ym, options.classWeight), validation };
+    this.checkTargets('fit', 'y', ym, outDim);
+    if (validation) this.checkTargets('fit', 'validation y', validation[1], outDim);
+    return { x: xm, y: ym, weights: this.rowWeights(ym, options.classWeight, sw), validation };
   }
 
   /**
@@ -428,8 +504,7 @@ export class Model {
       throw new Error(`evaluate: x has ${xm.cols} features but the model expects ${this.network.inputDim}`);
     }
     const outDim = this.network.outputDim(xm.cols);
-    if (ym.cols !== outDim)
-      throw new Error(`evaluate: y has ${ym.cols} columns but the model outputs ${outDim}`);
+    this.checkTargets('evaluate', 'y', ym, outDim);
     if (xm.rows === 0) throw new Error('evaluate: no rows');
     const scores = alloc(this.dtype, xm.rows * outDim);
     let lossSum = 0;
@@ -439,7 +514,7 @@ export class Model {
         const end = Math.min(start + batchSize, xm.rows);
         const head = this.forwardHead(matrixTensor(sliceRows(xm, start, end)), loss.head);
         lossSum += loss.compute(head, matrixTensor(sliceRows(ym, start, end))).data[0] * (end - start);
-        writeScores(loss.head, loss.task, head.data, scores, start * outDim);
+        writeScores(loss.head, loss.task, head.data, scores, start * outDim, outDim);
       }
     });
     const penalty = noGrad(() => this.l2Penalty());
@@ -469,13 +544,16 @@ export class Model {
     return new Tensor(out, [xm.rows, outDim]);
   }
 
-  /** Copies of every parameter's values, in namedParameters order. */
+  /**
+   * Copies of every weight's values, in namedWeights order: the trained parameters and the
+   * untrained state (BatchNormalization's moving statistics), as Keras's get_weights.
+   */
   getWeights(): FloatArray[] {
-    return this.network.parameters().map((p) => p.data.slice());
+    return this.network.namedWeights().map(([, p]) => p.data.slice());
   }
 
   setWeights(weights: ArrayLike<number>[]): void {
-    const params = this.network.namedParameters();
+    const params = this.network.namedWeights();
     if (weights.length !== params.length) {
       throw new Error(`setWeights: the model has ${params.length} weight arrays, got ${weights.length}`);
     }
@@ -489,6 +567,14 @@ export class Model {
 
   summary(): string {
     return summaryTable(this.network);
+  }
+
+  /**
+   * Saves architecture and weights into the folder `dir`, exactly as saveModel(dir, model, options)
+   * does; loadModel(dir).model is the way back.
+   */
+  save(dir: string, options: SaveOptions = {}): void {
+    saveModelAs('save', dir, this, options);
   }
 }
 

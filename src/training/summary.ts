@@ -13,7 +13,11 @@ export function summaryTable(net: Sequential): string {
   let dim = net.inputDim;
   for (const layer of net.layers) {
     dim = layer.outputDim(dim);
-    rows.push([`${layer.name} (${layer.className})`, `(None, ${dim})`, group(layer.parameterCount())]);
+    rows.push([
+      `${layer.name} (${layer.className})`,
+      `(None, ${dim})`,
+      group(layer.parameterCount() + layer.bufferCount()),
+    ]);
   }
   const widths = [0, 1, 2].map((j) => Math.max(...rows.map((r) => r[j].length)) + 4);
   const line = (r: string[]) =>
@@ -21,7 +25,8 @@ export function summaryTable(net: Sequential): string {
       .map((cell, j) => (j === 2 ? cell : cell.padEnd(widths[j])))
       .join('')
       .trimEnd();
-  const total = net.parameterCount();
+  const trainable = net.parameterCount();
+  const fixed = net.bufferCount();
   const rule = '_'.repeat(widths[0] + widths[1] + widths[2]);
   return [
     `Model: "${net.name}"`,
@@ -30,9 +35,9 @@ export function summaryTable(net: Sequential): string {
     '='.repeat(rule.length),
     ...rows.slice(1).map(line),
     '='.repeat(rule.length),
-    `Total params: ${group(total)}`,
-    `Trainable params: ${group(total)}`,
-    'Non-trainable params: 0',
+    `Total params: ${group(trainable + fixed)}`,
+    `Trainable params: ${group(trainable)}`,
+    `Non-trainable params: ${group(fixed)}`,
     rule,
   ].join('\n');
 }

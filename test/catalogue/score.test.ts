@@ -28,20 +28,18 @@ const cell = (row: number, column: string, value: string) =>
   }, 60);
 const without = (name: string) => {
   const k = HEADER.indexOf(name);
-  return (
-    lines
-      .map((l) =>
-        l
-          .split(',')
-          .filter((_, i) => i !== k)
-          .join(','),
-      )
-      .join('\n') + '\n'
-  );
+  return `${lines
+    .map((l) =>
+      l
+        .split(',')
+        .filter((_, i) => i !== k)
+        .join(','),
+    )
+    .join('\n')}\n`;
 };
-const reordered = () => lines.map((l) => l.split(',').reverse().join(',')).join('\n') + '\n';
+const reordered = () => `${lines.map((l) => l.split(',').reverse().join(',')).join('\n')}\n`;
 const withLine = (k: number, line: string) =>
-  [...lines.slice(0, k), line, ...lines.slice(k + 1)].join('\n') + '\n';
+  `${[...lines.slice(0, k), line, ...lines.slice(k + 1)].join('\n')}\n`;
 
 /** The metrics `evaluate --json` prints. */
 const metricsOf = (output: string) => JSON.parse(output.slice(output.indexOf('{')));
@@ -229,7 +227,7 @@ const EVALUATE: ScoreCase[] = [
   },
   {
     name: 'extra columns',
-    csv: lines.map((l, i) => `${l},${i === 0 ? 'note' : 'x'}`).join('\n') + '\n',
+    csv: `${lines.map((l, i) => `${l},${i === 0 ? 'note' : 'x'}`).join('\n')}\n`,
     verdict: { accepted: (o) => expect(o).toMatch(/60 rows/) },
   },
   {

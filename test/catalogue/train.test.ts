@@ -29,7 +29,7 @@ const refused = (...patterns: Array<string | RegExp>): Verdict => ({ error: patt
 const clean = cleanCsv();
 const lines = clean.trimEnd().split('\n');
 const withLine = (k: number, line: string) =>
-  [...lines.slice(0, k), line, ...lines.slice(k + 1)].join('\n') + '\n';
+  `${[...lines.slice(0, k), line, ...lines.slice(k + 1)].join('\n')}\n`;
 const cell = (row: number, column: string, value: string) =>
   cleanCsv((cells, r) => {
     if (r === row) cells[HEADER.indexOf(column)] = value;
@@ -128,7 +128,7 @@ const CASES: TrainCase[] = [
   },
   {
     name: 'blank lines between rows and at the end',
-    csv: clean.replace(/\n(?=3)/g, '\n\n') + '\n\n',
+    csv: `${clean.replace(/\n(?=3)/g, '\n\n')}\n\n`,
     verdict: trained((o) => expect(o).toMatch(/240 rows/)),
   },
   {

@@ -22,9 +22,21 @@ const p = tg.tensor([0.5], { requiresGrad: true });
 
 /** Every options-taking constructor and function of the public API, called with one unknown key. */
 const cases: Array<[who: string, call: (o: Loose) => unknown, known: string]> = [
-  ['SGD', (o) => new tg.SGD(o), 'lr, learningRate, momentum, nesterov, weightDecay'],
-  ['Adam', (o) => new tg.Adam(o), 'lr, learningRate, beta1, beta2, epsilon'],
-  ['AdamW', (o) => new tg.AdamW(o), 'lr, learningRate, beta1, beta2, epsilon, weightDecay'],
+  [
+    'SGD',
+    (o) => new tg.SGD(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, momentum, nesterov, weightDecay',
+  ],
+  [
+    'Adam',
+    (o) => new tg.Adam(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon',
+  ],
+  [
+    'AdamW',
+    (o) => new tg.AdamW(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon, weightDecay',
+  ],
   [
     'Dense',
     (o) => new tg.Dense(2, o),
@@ -46,13 +58,53 @@ const cases: Array<[who: string, call: (o: Loose) => unknown, known: string]> = 
   [
     'fit',
     (o) => compiled().fit(x, y, { verbose: 0, ...o }),
-    'epochs, batchSize, validationData, validationSplit, shuffle, classWeight, callbacks, verbose, seed, stream',
+    'epochs, batchSize, validationData, validationSplit, shuffle, classWeight, sampleWeight, callbacks, verbose, seed, stream',
   ],
   ['evaluate', (o) => compiled().evaluate(x, y, o), 'batchSize'],
   ['predict', (o) => built().predict(x, o), 'batchSize'],
   ['EarlyStopping', (o) => new tg.EarlyStopping(o), 'monitor, minDelta, patience, mode, restoreBestWeights'],
   ['saveModel', (o) => tg.saveModel(dir, built(), o), 'preprocessing, metadata, beforeCommit'],
   ['loadModel', (o) => tg.loadModel(dir, o), 'acceptVersion1'],
+  [
+    'RMSprop',
+    (o) => new tg.RMSprop(o),
+    'lr, learningRate, clipNorm, globalClipNorm, clipValue, rho, momentum, epsilon, centered',
+  ],
+  [
+    'ExponentialDecay',
+    (o) => new tg.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 5, decayRate: 0.9, ...o }),
+    'initialLearningRate, decaySteps, decayRate, staircase',
+  ],
+  [
+    'CosineDecay',
+    (o) => new tg.CosineDecay({ initialLearningRate: 0.1, decaySteps: 5, ...o }),
+    'initialLearningRate, decaySteps, alpha, warmupTarget, warmupSteps',
+  ],
+  [
+    'PiecewiseConstantDecay',
+    (o) => new tg.PiecewiseConstantDecay({ boundaries: [1], values: [1, 0.5], ...o }),
+    'boundaries, values',
+  ],
+  ['BatchNormalization', (o) => new tg.BatchNormalization(o), 'momentum, epsilon, center, scale, name'],
+  ['LayerNormalization', (o) => new tg.LayerNormalization(o), 'epsilon, center, scale, name'],
+  [
+    'ModelCheckpoint',
+    (o) => new tg.ModelCheckpoint(join(dir, 'ckpt'), o),
+    'monitor, mode, saveBestOnly, initialValueThreshold, preprocessing, metadata',
+  ],
+  [
+    'ReduceLROnPlateau',
+    (o) => new tg.ReduceLROnPlateau(o),
+    'monitor, factor, patience, mode, minDelta, cooldown, minLr',
+  ],
+  ['CSVLogger', (o) => new tg.CSVLogger(join(dir, 'log.csv'), o), 'separator, append'],
+  ['save', (o) => built().save(dir, o), 'preprocessing, metadata, beforeCommit'],
+  ['mae', (o) => tg.mae(y, y, o), 'weight'],
+  ['huber', (o) => tg.huber(y, y, o), 'weight, delta'],
+  ['softmaxCrossEntropy', (o) => tg.softmaxCrossEntropy(x, [0, 1, 2, 0], o), 'weight'],
+  ['gelu', (o) => tg.gelu(x, o), 'approximate'],
+  ['batchNorm', (o) => tg.batchNorm(x, null, null, o), 'epsilon, mean, variance'],
+  ['layerNorm', (o) => tg.layerNorm(x, null, null, o), 'epsilon'],
   ['tensor', (o) => tg.tensor([1, 2], o), 'dtype, requiresGrad'],
   ['full', (o) => tg.full([2], 1, o), 'dtype, requiresGrad'],
   ['zeros', (o) => tg.zeros([2], o), 'dtype, requiresGrad'],
@@ -94,7 +146,7 @@ describe('unknown option keys', () => {
 
   it("suggests the closest known key: Keras's and PyTorch's spellings, typos", () => {
     expect(() => new tg.Adam({ learning_rate: 0.5 } as Loose)).toThrow(
-      "Adam: unknown option 'learning_rate'; known options: lr, learningRate, beta1, beta2, epsilon (did you mean 'learningRate'?)",
+      "Adam: unknown option 'learning_rate'; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon (did you mean 'learningRate'?)",
     );
     expect(() => compiled().fit(x, y, { batch_size: 8, verbose: 0 } as Loose)).toThrow(
       /did you mean 'batchSize'\?/,
@@ -108,13 +160,13 @@ describe('unknown option keys', () => {
 
   it('names every unknown key at once, with a suggestion for each it can place', () => {
     expect(() => new tg.SGD({ momentun: 0.9, foo: 1 } as Loose)).toThrow(
-      "SGD: unknown options 'momentun', 'foo'; known options: lr, learningRate, momentum, nesterov, weightDecay (did you mean 'momentum' for 'momentun'?)",
+      "SGD: unknown options 'momentun', 'foo'; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, momentum, nesterov, weightDecay (did you mean 'momentum' for 'momentun'?)",
     );
   });
 
   it('refuses options that are not an object (Keras-style positional values)', () => {
     expect(() => new tg.Adam(0.01 as Loose)).toThrow(
-      'Adam: options must be an object such as { lr: ... }, got the number 0.01; known options: lr, learningRate, beta1, beta2, epsilon',
+      'Adam: options must be an object such as { lr: ... }, got the number 0.01; known options: lr, learningRate, clipNorm, globalClipNorm, clipValue, beta1, beta2, epsilon',
     );
     expect(() => new tg.Dropout(0.5, 'drop' as Loose)).toThrow(
       /Dropout: options must be an object.*got the string 'drop'/,

@@ -3,7 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dense, exportOnnx, Model, SGD, Softmax, Tanh, Tensor } from '../../src/index.js';
+import {
+  ActivationLayer,
+  type ActivationName,
+  BatchNormalization,
+  Dense,
+  exportOnnx,
+  Generator,
+  LayerNormalization,
+  Model,
+  SGD,
+  Softmax,
+  Tanh,
+  Tensor,
+} from '../../src/index.js';
 import { seedModel } from '../helpers/seed-model.js';
 import { nonlinearProblem } from '../training/helpers.js';
 
@@ -49,5 +62,37 @@ describe('ONNX export', () => {
     exportOnnx(path, model);
     const theirs = await runOnnx(path, x, 5, 3);
     expect(maxDiff(model.predict({ data: x, shape: [5, 3] }).data, theirs)).toBeLessThan(1e-5);
+  });
+
+  it('exports BatchNormalization (moving statistics), LayerNormalization and every activation', async () => {
+    const g = new Generator(8);
+    const activations: ActivationName[] = ['softmax', 'leakyRelu', 'elu', 'gelu', 'linear'];
+    for (const activation of activations) {
+      const model = new Model(
+        [
+          new Dense(6, { activation, inputDim: 4 }),
+          new BatchNormalization(),
+          new Dense(5),
+          new LayerNormalization(),
+          new ActivationLayer(activation),
+          new LayerNormalization({ center: false }),
+        ],
+        { seed: 3 },
+      );
+      model.setWeights(
+        model.network
+          .namedWeights()
+          .map(([name, p]) =>
+            Float32Array.from({ length: p.size }, () =>
+              /gamma|moving_variance/.test(name) ? 0.5 + g.random() : g.normal(),
+            ),
+          ),
+      );
+      const x = Float32Array.from({ length: 40 }, () => g.normal() * 2);
+      const path = join(dir, `normalization-${activation}.onnx`);
+      exportOnnx(path, model);
+      const theirs = await runOnnx(path, x, 10, 4);
+      expect(maxDiff(model.predict({ data: x, shape: [10, 4] }).data, theirs)).toBeLessThan(1e-5);
+    }
   });
 });

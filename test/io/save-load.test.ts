@@ -2,7 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Dense, loadModel, Model, saveModel, Tensor } from '../../src/index.js';
+import {
+  BatchNormalization,
+  Dense,
+  LayerNormalization,
+  loadModel,
+  Model,
+  saveModel,
+  Tensor,
+} from '../../src/index.js';
 import { seedModel } from '../helpers/seed-model.js';
 import { nonlinearProblem } from '../training/helpers.js';
 
@@ -40,6 +48,61 @@ function saved(metadata: Record<string, unknown> = { threshold: 0.42 }) {
 }
 
 describe('saveModel / loadModel', () => {
+  it('model.save(dir) writes what saveModel writes; loadModel(dir).model is the way back', () => {
+    const model = trained(3);
+    const a = tempDir();
+    const b = tempDir();
+    model.save(a, { metadata: { note: 'method' } });
+    saveModel(b, model, { metadata: { note: 'method' } });
+    const [docA, docB] = [readDoc(a), readDoc(b)];
+    expect(docA.model).toEqual(docB.model);
+    expect(docA.weights.sha256).toBe(docB.weights.sha256);
+    const { model: back, metadata } = loadModel(a);
+    expect(metadata).toEqual({ note: 'method' });
+    expect(back.predict(xt).data).toEqual(model.predict(xt).data);
+  });
+
+  it('round-trips BatchNormalization and LayerNormalization: gamma, beta and the moving statistics', () => {
+    const model = new Model(
+      [
+        new Dense(8, { activation: 'relu' }),
+        new BatchNormalization({ momentum: 0.9, epsilon: 0.01 }),
+        new LayerNormalization({ center: false }),
+        new Dense(1, { activation: 'sigmoid' }),
+      ],
+      { seed: 2 },
+    );
+    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    model.fit(xt, y, { epochs: 2, verbose: 0 });
+    const dir = tempDir();
+    model.save(dir);
+    const doc = readDoc(dir);
+    expect(doc.model.layers[1]).toEqual({
+      type: 'BatchNormalization',
+      name: 'batch_normalization',
+      epsilon: 0.01,
+      center: true,
+      scale: true,
+      momentum: 0.9,
+    });
+    expect(doc.weights.tensors.map((t: Json) => t.name)).toEqual([
+      'dense/kernel',
+      'dense/bias',
+      'batch_normalization/gamma',
+      'batch_normalization/beta',
+      'batch_normalization/moving_mean',
+      'batch_normalization/moving_variance',
+      'layer_normalization/gamma',
+      'dense_1/kernel',
+      'dense_1/bias',
+    ]);
+    const back = loadModel(dir).model;
+    expect(back.getWeights()).toEqual(model.getWeights());
+    expect(back.predict(xt).data).toEqual(model.predict(xt).data);
+    expect(back.summary()).toBe(model.summary());
+    expect(back.summary()).toMatch(/Non-trainable params: 16\n/);
+  });
+
   it('round-trips architecture, weights, preprocessing and metadata; predictions are identical', () => {
     const { dir, model, doc } = saved();
     const loaded = loadModel(dir);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ActivationLayer,
+  type ActivationName,
   Dense,
   Dropout,
   Generator,
+  gelu,
   initKernel,
   ReLU,
   Sequential,
@@ -62,7 +65,11 @@ describe('Dense', () => {
   it('rejects bad options with their values', () => {
     expect(() => new Dense(0)).toThrow(/units must be a positive integer, got 0/);
     // @ts-expect-error: checked at run time too
-    expect(() => new Dense(2, { activation: 'gelu' })).toThrow(/unknown activation 'gelu'/);
+    expect(() => new Dense(2, { activation: 'swish' })).toThrow(
+      "Dense: unknown activation 'swish'; use one of linear, relu, sigmoid, tanh, softmax, leakyRelu, elu, gelu",
+    );
+    // @ts-expect-error: Keras's snake_case spelling is named, not taken
+    expect(() => new Dense(2, { activation: 'leaky_relu' })).toThrow(/\(did you mean 'leakyRelu'\?\)/);
     expect(() => new Dense(2, { l2: -1 })).toThrow(/l2 must be a finite number >= 0, got -1/);
   });
 
@@ -121,6 +128,29 @@ describe('Sequential', () => {
     const s = new Softmax().forward(tensor([[1000, 1001, 1002]])).data;
     expect(s[0] + s[1] + s[2]).toBeCloseTo(1, 6);
     expect(s[2]).toBeCloseTo(Math.exp(2) / (1 + Math.exp(1) + Math.exp(2)), 6);
+  });
+
+  it("Keras's activations by name, with Keras's defaults and documented values", () => {
+    const x = tensor([[-3, -1, 0, 1, 3]], { dtype: 'float64' });
+    const act = (name: ActivationName) => [...new ActivationLayer(name).forward(x).data];
+    // keras.ops.leaky_relu([-1, 0, 1]) = [-0.2, 0, 1]: slope 0.2 below zero.
+    expect(act('leakyRelu')).toEqual([-0.6000000000000001, -0.2, 0, 1, 3]);
+    expect(act('elu')[1]).toBeCloseTo(Math.exp(-1) - 1, 15);
+    // tf.keras.activations.gelu documents [-0.00404951, -0.15865529, 0, 0.8413447, 2.9959507] (exact).
+    const g = act('gelu');
+    [-0.00404951, -0.15865529, 0, 0.8413447, 2.9959507].forEach((v, i) => {
+      expect(g[i]).toBeCloseTo(v, 6);
+    });
+    const s = act('softmax');
+    expect(s.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+    expect(act('linear')).toEqual([-3, -1, 0, 1, 3]);
+    const dense = new Dense(2, { activation: 'gelu', inputDim: 5 });
+    new Sequential([dense], { seed: 1, dtype: 'float64' });
+    const z = dense.forwardWith(x, 'linear');
+    const h = dense.forward(x);
+    expect(h.data[0]).toBeCloseTo(gelu(z).data[0], 15);
+    const probs = [...new Dense(3, { activation: 'softmax' }).forward(x).data];
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
 
   it('rejects duplicate names', () => {
