@@ -185,8 +185,11 @@ void Context::pick_device(const Options& options) {
   int chosen = best;
   if (options.device_index >= 0) {
     if (static_cast<uint32_t>(options.device_index) >= count)
-      throw Error("TENSORGRAD_VULKAN_DEVICE is " + std::to_string(options.device_index) + " but there are " +
-                  std::to_string(count) + " Vulkan devices (0 to " + std::to_string(count - 1) + ")");
+      throw Error("Vulkan device " + std::to_string(options.device_index) +
+                  " was asked for (setVulkanOptions device, or TENSORGRAD_VULKAN_DEVICE) but there " +
+                  (count == 1 ? "is 1 Vulkan device (0)"
+                              : "are " + std::to_string(count) + " Vulkan devices (0 to " +
+                                    std::to_string(count - 1) + ")"));
     chosen = options.device_index;
     if (compute_family[chosen] < 0)
       throw Error("Vulkan device " + std::to_string(chosen) + " (" + all_devices_[chosen].name +
