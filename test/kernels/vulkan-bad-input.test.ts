@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { gemm, reluBackward } from '../../src/kernels/index.js';
 import { probeVulkan, resetVulkan, vulkanWith } from '../helpers/vulkan.js';
 
@@ -99,6 +99,80 @@ describe.skipIf(!binding)('vulkan entries reject bad input', () => {
     expect(call('vulkanColumnSums', 0, 3, f32(0), f32(3))).not.toThrow();
   });
 
+  it('every array of every kernel, one element short, is refused by name before the device runs', () => {
+    // [entry, valid arguments, the array arguments: position and name]
+    const kernels: Array<[string, unknown[], Array<[number, string]>]> = [
+      [
+        'vulkanGemm',
+        gemmOk(),
+        [
+          [6, 'a'],
+          [7, 'b'],
+          [9, 'c'],
+        ],
+      ],
+      [
+        'vulkanDenseForward',
+        [2, 3, 5, f32(10), f32(15), f32(3), 1, f32(6)],
+        [
+          [3, 'x'],
+          [4, 'w'],
+          [5, 'bias'],
+          [7, 'out'],
+        ],
+      ],
+      [
+        'vulkanReluBackward',
+        [5, f32(5), f32(5), f32(5)],
+        [
+          [1, 'dy'],
+          [2, 'y'],
+          [3, 'out'],
+        ],
+      ],
+      [
+        'vulkanSigmoidBackward',
+        [5, f32(5), f32(5), f32(5)],
+        [
+          [1, 'dy'],
+          [2, 'y'],
+          [3, 'out'],
+        ],
+      ],
+      [
+        'vulkanColumnSums',
+        [3, 4, f32(12), f32(4)],
+        [
+          [2, 'x'],
+          [3, 'out'],
+        ],
+      ],
+      [
+        'vulkanAdamUpdate',
+        [...adamOk()],
+        [
+          [1, 'param'],
+          [2, 'grad'],
+          [3, 'm'],
+          [4, 'v'],
+        ],
+      ],
+    ];
+    for (const [entry, ok, arrays] of kernels) {
+      expect(call(entry, ...ok)).not.toThrow();
+      for (const [at, name] of arrays) {
+        const args = [...ok];
+        const full = (ok[at] as Float32Array).length;
+        args[at] = f32(full - 1);
+        const before = vk.vulkanStats().submissions;
+        expect(call(entry, ...args), `${entry} ${name}`).toThrow(
+          new RegExp(`: ${name} has ${full - 1} elements, needs ${full}`),
+        );
+        expect(vk.vulkanStats().submissions, `${entry} ${name}`).toBe(before);
+      }
+    }
+  });
+
   it('non-array arguments, wrong typed arrays, an activation code out of range', () => {
     expect(gemmWith(6, [1, 2, 3, 4, 5, 6])).toThrow(/a must be a Float32Array or Float64Array, got an Array/);
     expect(gemmWith(7, null)).toThrow(/b must be a Float32Array or Float64Array, got null/);
@@ -138,6 +212,9 @@ describe.skipIf(!binding)('vulkan entries reject bad input', () => {
 });
 
 describe.skipIf(!binding)('settings and the dispatcher', () => {
+  // A failed expectation must not leave a bad setting behind for the tests after it.
+  afterEach(resetVulkan);
+
   it('setVulkanOptions checks its keys and values', () => {
     expect(() => vulkanWith({ staging: 'never' as 'auto' })).toThrow(
       /staging must be one of auto, always, got "never"/,
@@ -147,15 +224,15 @@ describe.skipIf(!binding)('settings and the dispatcher', () => {
     expect(() => vulkanWith({ stagging: 'always' } as never)).toThrow(
       /unknown option 'stagging'.*did you mean 'staging'/,
     );
-    resetVulkan();
   });
 
   it('a device index past the last one is refused, naming how many there are', () => {
     const count = (binding as NonNullable<typeof binding>).vulkanInfo()?.devices.length ?? 1;
     expect(() => vulkanWith({ device: count })).toThrow(
-      new RegExp(`TENSORGRAD_VULKAN_DEVICE is ${count} but there are ${count} Vulkan devices`),
+      new RegExp(
+        `Vulkan device ${count} was asked for \\(setVulkanOptions device, or TENSORGRAD_VULKAN_DEVICE\\) but there ${count === 1 ? 'is 1 Vulkan device \\(0\\)' : `are ${count} Vulkan devices`}`,
+      ),
     );
-    resetVulkan();
   });
 
   it('the dispatcher refuses float64 for vulkan and checks lengths before the device sees them', () => {
