@@ -266,7 +266,10 @@ describe.skipIf(!available)('vulkan kernels against the float64 reference', () =
   it("settings go back to the device's own when set to auto", () => {
     const own = vulkanWith({ staging: 'auto', gemm: 'auto' }).info;
     const other = own.gemmVariant === 'shared' ? 'direct' : 'shared';
-    expect(vulkanWith({ staging: 'always', gemm: other }).info).toMatchObject({ gemmVariant: other, staging: true });
+    expect(vulkanWith({ staging: 'always', gemm: other }).info).toMatchObject({
+      gemmVariant: other,
+      staging: true,
+    });
     expect(vulkanWith({ staging: 'auto', gemm: 'auto' }).info).toMatchObject({
       gemmVariant: own.gemmVariant,
       staging: own.staging,
