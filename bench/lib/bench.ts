@@ -303,7 +303,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
   o.log(`\n${gemmTable(gemm, comps.absent)}`);
   for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
-  if (training.length) o.log(`\n${trainingTable(training)}`);
+  const vulkanColumn = comps.list.find((c) => c.kernel === 'vulkan')?.label;
+  if (training.length) o.log(`\n${trainingTable(training, vulkanColumn)}`);
   o.log('');
   for (const l of autoCheckLines(autoCheck.gemm, 'GFLOPS')) o.log(l);
   for (const l of autoCheckLines(autoCheck.training, 'samples/s')) o.log(l);

@@ -87,9 +87,14 @@ export function vulkanVsHeadlessglLines(rows: GemmRow[]): string[] {
   return lines;
 }
 
-export function trainingTable(rows: TrainingRow[]): string {
+/**
+ * Samples per second per model and provider. `vulkanDevice` (the gemm tables' column name, e.g.
+ * 'vulkan llvmpipe') names the device the vulkan rows ran on, in the header as in those tables.
+ */
+export function trainingTable(rows: TrainingRow[], vulkanDevice?: string): string {
   const lines = [
-    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}`,
+    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}` +
+      (vulkanDevice ? `  (vulkan = ${vulkanDevice})` : ''),
   ];
   for (const r of rows) {
     const wasm = rows.find((x) => x.model === r.model && x.provider === 'tfjs-wasm')?.samplesPerSec;

@@ -6,7 +6,7 @@ import { type BenchOptions, presetOptions, runBench } from '../../bench/lib/benc
 import { deriveRules, mergeRules } from '../../bench/lib/calibrate.js';
 import type { GemmRow } from '../../bench/lib/gemm-bench.js';
 import { categorize } from '../../bench/lib/profile.js';
-import { gemmTable, vulkanVsHeadlessglLines } from '../../bench/lib/report.js';
+import { gemmTable, trainingTable, vulkanVsHeadlessglLines } from '../../bench/lib/report.js';
 import { trainingShapes } from '../../bench/lib/shapes.js';
 import { sampleStats } from '../../bench/lib/stats.js';
 
@@ -106,6 +106,22 @@ describe('npm run bench on tiny sizes', () => {
       'vulkan llvmpipe vs gpu headlessgl at 512^3: 15.0x (6.00 vs 0.40 GFLOPS)',
     ]);
   });
+  it('the training table names the device of its vulkan rows in the header, or shows why they are absent', () => {
+    const base = { model: 'seed' as const, variant: 'fit', rowsPerCall: 32, stats: null };
+    const measured = [
+      { ...base, provider: 'js' as const, samplesPerSec: 1000 },
+      { ...base, provider: 'vulkan' as const, samplesPerSec: 500 },
+    ];
+    const table = trainingTable(measured, 'vulkan llvmpipe').split('\n');
+    expect(table[0]).toMatch(/x tfjs-wasm\s+\(vulkan = vulkan llvmpipe\)$/);
+    expect(table[2]).toMatch(/^seed\s+vulkan\s+fit\s+500/);
+    const absent = trainingTable([
+      { ...base, provider: 'vulkan' as const, samplesPerSec: null, skipped: 'absent: no Vulkan loader' },
+    ]).split('\n');
+    expect(absent[0]).not.toContain('(vulkan =');
+    expect(absent[1]).toMatch(/^seed\s+vulkan\s+fit\s+skip.*\(absent: no Vulkan loader\)$/);
+  });
+
   it('keeps the results folder in git', () => {
     expect(existsSync(join(__dirname, '../../bench/results/.gitkeep'))).toBe(true);
   });
