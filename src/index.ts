@@ -14,7 +14,15 @@ export { GradcheckError, type GradcheckOptions, type GradcheckResult, gradcheck 
 export { type MermaidOptions, toMermaid } from './graph.js';
 export * from './io/index.js';
 export * as kernels from './kernels/index.js';
-export { getNativeThreads, requestedGpuMode, setGpuMode, setNativeThreads } from './kernels/index.js';
+export {
+  getNativeThreads,
+  requestedGpuMode,
+  resetVulkanOptions,
+  setGpuMode,
+  setNativeThreads,
+  setVulkanOptions,
+  type VulkanSettings,
+} from './kernels/index.js';
 export { currentProvider, type ProviderChoice, setProvider, withProvider } from './kernels/registry.js';
 export * as metrics from './metrics/index.js';
 export * from './nn/index.js';

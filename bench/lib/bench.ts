@@ -3,12 +3,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor, withProvider } from '../../src/index.js';
+import { getProvider, type VulkanProvider } from '../../src/kernels/index.js';
 import { autoPolicy, selectProvider } from '../../src/kernels/registry.js';
 import { benchGemm, type GemmBenchOptions, type GemmRow } from './gemm-bench.js';
 import { type Absent, buildCompetitors, type GemmCompetitor } from './gemm-kernels.js';
 import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root } from './machine.js';
 import { pairedRatio } from './paired.js';
-import { type AutoCheckRow, autoCheckLines, gemmTable, gflopsChart, trainingTable } from './report.js';
+import {
+  type AutoCheckRow,
+  autoCheckLines,
+  gemmTable,
+  gflopsChart,
+  trainingTable,
+  vulkanVsHeadlessglLines,
+} from './report.js';
 import {
   benchSequences,
   type SequenceBenchOptions,
@@ -137,6 +145,20 @@ export interface BenchResult {
 
 const TENSORGRAD = new Set(['js-naive', 'js', 'native', 'gpu']);
 
+/** Whether auto may pick the Vulkan provider here (a GPU); never on lavapipe. */
+function vulkanAutoEligible(): boolean {
+  try {
+    return (getProvider('vulkan') as VulkanProvider).autoBlocker === null;
+  } catch {
+    return false;
+  }
+}
+
+/** The providers auto could have picked, which the auto check compares it with. */
+function autoCandidates(): Set<string> {
+  return new Set([...TENSORGRAD, ...(vulkanAutoEligible() ? ['vulkan'] : [])]);
+}
+
 interface CheckOptions {
   pairs: number;
   batchSec: number;
@@ -156,6 +178,7 @@ export async function checkAutoGemm(
   o: CheckOptions,
 ): Promise<AutoCheckRow[]> {
   const out: AutoCheckRow[] = [];
+  const candidatesOf = autoCandidates();
   const autoComp = comps.find((c) => c.kernel === 'auto');
   for (const a of autoRows) {
     const shape = shapes.find((s) => s.label === a.shape);
@@ -164,7 +187,8 @@ export async function checkAutoGemm(
       (r) =>
         r.shape === a.shape &&
         r.gflops !== null &&
-        TENSORGRAD.has(r.kernel) &&
+        candidatesOf.has(r.kernel) &&
+        !r.label.endsWith(' shared') &&
         (r.kernel !== 'native' || r.threads === cores),
     );
     if (candidates.length === 0) continue;
@@ -205,7 +229,10 @@ export async function checkAutoTraining(rows: TrainingRow[], o: CheckOptions): P
     const autoRow = rows.find((r) => r.model === model && r.provider === 'auto');
     const auto = autoRow?.samplesPerSec;
     const cands = rows.filter(
-      (r) => r.model === model && r.samplesPerSec !== null && ['js', 'native', 'gpu'].includes(r.provider),
+      (r) =>
+        r.model === model &&
+        r.samplesPerSec !== null &&
+        ['js', 'native', 'gpu', ...(vulkanAutoEligible() ? ['vulkan'] : [])].includes(r.provider),
     );
     if (!auto || !autoRow || cands.length === 0) continue;
     const best = cands.sort((x, y) => (y.samplesPerSec ?? 0) - (x.samplesPerSec ?? 0))[0];
@@ -243,6 +270,7 @@ function stepPredictor(rows: GemmRow[], cores: number) {
     js: (r) => r.kernel === 'js',
     native: (r) => r.kernel === 'native' && r.threads === cores,
     gpu: (r) => r.kernel === 'gpu',
+    vulkan: (r) => r.kernel === 'vulkan' && !r.label.endsWith(' shared'),
     'tfjs-cpu': (r) => r.kernel === 'tfjs-cpu',
     'tfjs-wasm': (r) => r.kernel === 'tfjs-wasm',
   };
@@ -305,8 +333,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   autoCheck.violations = [...autoCheck.gemm, ...autoCheck.training].filter((r) => !r.ok).length;
   finishMachineInfo(machine);
 
-  o.log(`\n${gemmTable(gemm)}`);
-  if (training.length) o.log(`\n${trainingTable(training)}`);
+  o.log(`\n${gemmTable(gemm, comps.absent)}`);
+  for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
+  const vulkanColumn = comps.list.find((c) => c.kernel === 'vulkan')?.label;
+  if (training.length) o.log(`\n${trainingTable(training, vulkanColumn)}`);
   if (sequence.length) o.log(`\n${sequenceTable(sequence)}`);
   o.log('');
   for (const l of autoCheckLines(autoCheck.gemm, 'GFLOPS')) o.log(l);

@@ -86,7 +86,7 @@ export async function benchGemm(
       if (!comp.dtypes.includes(dtype)) continue;
       const rate = bestRate.get(comp);
       const predicted = rate ? flops / rate : 0;
-      if (predicted > opts.maxCallSec) {
+      if (predicted > opts.maxCallSec && !comp.required?.(shape)) {
         rows.push({
           ...base(comp),
           gflops: null,

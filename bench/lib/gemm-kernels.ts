@@ -10,6 +10,8 @@ import {
   getProvider,
   implementationOf,
   type KernelProvider,
+  setVulkanOptions,
+  type VulkanProvider,
 } from '../../src/kernels/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { loadOpenBlas, OPENBLAS_IDLE_SPIN_MS, type OpenBlasAddon, settle } from '../measure.mjs';
@@ -21,6 +23,7 @@ export type KernelName =
   | 'js'
   | 'native'
   | 'gpu'
+  | 'vulkan'
   | 'openblas'
   | 'tfjs-cpu'
   | 'tfjs-wasm'
@@ -34,7 +37,7 @@ export interface Prepared {
 export interface GemmCompetitor {
   kernel: KernelName;
   threads: number;
-  /** gpu.js mode of a gpu competitor. */
+  /** gpu.js mode of a gpu competitor; the GEMM variant of a vulkan one. */
   mode?: string;
   /** Column name in the table: 'native x1', 'gpu webasm', ... */
   label: string;
@@ -43,6 +46,12 @@ export interface GemmCompetitor {
   before?: () => Promise<void> | void;
   /** Called after each of its runs, before the next competitor is timed. */
   after?: () => void;
+  /**
+   * Shapes this competitor is measured on however long a call takes (the bench's skip limit does
+   * not apply): the comparison a goal is stated in, such as Vulkan against headlessgl at 512^3
+   * and 1024^3.
+   */
+  required?: (shape: GemmShape) => boolean;
   prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared;
 }
 
@@ -82,6 +91,68 @@ export function gpuApi(): GpuApi | null {
   const k = kernels as unknown as Partial<GpuApi>;
   return k.createGpuProvider && k.GPU_MODES ? (k as GpuApi) : null;
 }
+
+/** The Vulkan column's name: 'vulkan' and the device ('vulkan llvmpipe', 'vulkan NVIDIA GeForce ...'). */
+export function vulkanLabel(p: VulkanProvider): string {
+  return `vulkan ${p.info.name.replace(/\s*\(.*$/, '')}`;
+}
+
+/**
+ * The Vulkan provider through the dispatcher, as ops call it, with the GEMM variant it picks for
+ * its device; on a CPU device (lavapipe) also the shared-memory variant a GPU would run, as its
+ * own column, so the cost of shared memory there is measured rather than asserted.
+ */
+function vulkanCompetitors(notes: string[], absent: Absent[], main: boolean): GemmCompetitor[] {
+  let p: VulkanProvider;
+  try {
+    setVulkanOptions({ gemm: 'auto' });
+    p = getProvider('vulkan') as VulkanProvider;
+  } catch (err) {
+    absent.push({ kernel: 'vulkan', label: 'vulkan', reason: String((err as Error).message) });
+    return [];
+  }
+  notes.push(`vulkan: ${p.describe?.() ?? ''}`);
+  const label = vulkanLabel(p);
+  const variant = (gemm: 'auto' | 'shared') => () => setVulkanOptions({ gemm });
+  // Pipelines compile on first use (seconds on lavapipe): outside the timed runs.
+  const warmUp = () => {
+    const x = new Float32Array(70 * 70);
+    for (const t of [false, true]) gemm(t, t, 70, 70, 70, 1, x, x, 0, new Float32Array(70 * 70), 'vulkan');
+  };
+  warmUp();
+  const list: GemmCompetitor[] = [
+    {
+      kernel: 'vulkan',
+      threads: 1,
+      mode: p.info.gemmVariant,
+      label,
+      dtypes: p.dtypes,
+      before: variant('auto'),
+      prepare: viaDispatcher('vulkan'),
+      required: comparisonShape,
+    },
+  ];
+  if (main && p.info.gemmVariant !== 'shared') {
+    variant('shared')();
+    warmUp();
+    variant('auto')();
+    list.push({
+      kernel: 'vulkan',
+      threads: 1,
+      mode: 'shared',
+      label: `${label} shared`,
+      dtypes: p.dtypes,
+      before: variant('shared'),
+      after: variant('auto'),
+      prepare: viaDispatcher('vulkan'),
+    });
+  }
+  return list;
+}
+
+/** The square sizes the Vulkan GEMM is compared with gpu.js's headlessgl mode at (issue 17). */
+export const VULKAN_COMPARISON_SIZES = [512, 1024];
+const comparisonShape = (s: GemmShape) => s.group === 'square' && VULKAN_COMPARISON_SIZES.includes(s.m);
 
 export interface Wanted {
   /** tensorgrad providers only (calibration), or every competitor. */
@@ -143,6 +214,7 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
           label: `gpu ${mode}`,
           dtypes: p.dtypes,
           prepare: direct(p),
+          ...(mode === 'headlessgl' ? { required: comparisonShape } : {}),
         });
       } catch (err) {
         absent.push({
@@ -153,6 +225,9 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
       }
     }
   }
+
+  // The shared-memory column is for the tables, not for calibration (auto uses the device's own).
+  list.push(...vulkanCompetitors(notes, absent, !want.tensorgradOnly));
 
   if (want.auto) {
     list.push({

@@ -1,6 +1,7 @@
 // The bench's stdout tables and its chart.
 import { lineChartSvg } from '../../src/report/chart.js';
 import type { GemmRow } from './gemm-bench.js';
+import type { Absent } from './gemm-kernels.js';
 import type { TrainingRow } from './training-bench.js';
 
 export interface AutoCheckRow {
@@ -37,13 +38,21 @@ export function openblasFor(rows: GemmRow[], row: GemmRow): GemmRow | undefined 
   return blas.find((r) => r.threads === row.threads) ?? blas.sort((a, b) => b.threads - a.threads)[0];
 }
 
-/** GFLOPS per shape (rows) and kernel (columns), then the same cells as a ratio to OpenBLAS. */
-export function gemmTable(rows: GemmRow[]): string {
-  const labels = [...new Set(rows.filter((r) => r.kernel !== 'auto').map((r) => r.label))];
+/**
+ * GFLOPS per shape (rows) and kernel (columns), then the same cells as a ratio to OpenBLAS. A
+ * Vulkan provider that cannot run here still gets its column, 'absent', and the reason below.
+ */
+export function gemmTable(rows: GemmRow[], absent: Absent[] = []): string {
+  const vulkanAbsent = absent.find((a) => a.kernel === 'vulkan');
+  const labels = [
+    ...new Set(rows.filter((r) => r.kernel !== 'auto').map((r) => r.label)),
+    ...(vulkanAbsent ? [vulkanAbsent.label] : []),
+  ];
   const shapes = [...new Set(rows.map((r) => r.shape))];
   const w = Math.max(10, ...labels.map((l) => l.length + 1));
   const head = (title: string) => `${title.padEnd(26)}${labels.map((l) => pad(l, w)).join('')}`;
   const cell = (shape: string, label: string, ratio: boolean) => {
+    if (vulkanAbsent && label === vulkanAbsent.label) return pad('absent', w);
     const r = rows.find((x) => x.shape === shape && x.label === label);
     if (!r) return pad('', w);
     if (r.gflops === null) return pad('skip', w);
@@ -55,12 +64,37 @@ export function gemmTable(rows: GemmRow[]): string {
   for (const s of shapes) lines.push(`${s.padEnd(26)}${labels.map((l) => cell(s, l, false)).join('')}`);
   lines.push('', head('ratio to OpenBLAS (same threads)'));
   for (const s of shapes) lines.push(`${s.padEnd(26)}${labels.map((l) => cell(s, l, true)).join('')}`);
+  if (vulkanAbsent) lines.push('', `vulkan absent: ${vulkanAbsent.reason}`);
   return lines.join('\n');
 }
 
-export function trainingTable(rows: TrainingRow[]): string {
+/**
+ * The Vulkan GEMM beside gpu.js's headlessgl mode on the square sizes both ran, as a ratio: both
+ * run on the same software stack without a GPU (lavapipe, llvmpipe's GL), so this compares the
+ * kernel designs, not hardware.
+ */
+export function vulkanVsHeadlessglLines(rows: GemmRow[]): string[] {
+  const lines: string[] = [];
+  const square = rows.filter((r) => r.group === 'square' && r.gflops !== null);
+  for (const v of square.filter((r) => r.kernel === 'vulkan')) {
+    const gl = square.find((r) => r.kernel === 'gpu' && r.mode === 'headlessgl' && r.shape === v.shape);
+    if (!gl?.gflops || !v.gflops) continue;
+    lines.push(
+      `${v.label} vs gpu headlessgl at ${v.shape}: ${(v.gflops / gl.gflops).toFixed(1)}x ` +
+        `(${fmt(v.gflops)} vs ${fmt(gl.gflops)} GFLOPS)`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Samples per second per model and provider. `vulkanDevice` (the gemm tables' column name, e.g.
+ * 'vulkan llvmpipe') names the device the vulkan rows ran on, in the header as in those tables.
+ */
+export function trainingTable(rows: TrainingRow[], vulkanDevice?: string): string {
   const lines = [
-    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}`,
+    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}` +
+      (vulkanDevice ? `  (vulkan = ${vulkanDevice})` : ''),
   ];
   for (const r of rows) {
     const wasm = rows.find((x) => x.model === r.model && x.provider === 'tfjs-wasm')?.samplesPerSec;

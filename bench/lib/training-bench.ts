@@ -8,7 +8,7 @@ import { MODELS, type ModelName } from './shapes.js';
 import { runBenchmark, type Stats, sampleStats } from './stats.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
 
-export type TrainProvider = 'js' | 'native' | 'gpu' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
+export type TrainProvider = 'js' | 'native' | 'gpu' | 'vulkan' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
 
 export interface TrainingRow {
   model: ModelName;
@@ -98,7 +98,7 @@ interface Competitor {
 
 function tensorgradCompetitor(
   model: ModelName,
-  provider: 'js' | 'native' | 'gpu' | 'auto',
+  provider: 'js' | 'native' | 'gpu' | 'vulkan' | 'auto',
   cores: number,
 ): Competitor {
   return {
@@ -213,6 +213,15 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
       return false;
     }
   })();
+  /** Why the vulkan provider cannot train here, or null. */
+  const vulkanAbsent = (() => {
+    try {
+      getProvider('vulkan');
+      return null;
+    } catch (err) {
+      return `absent: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  })();
   for (const model of opts.models) {
     const { batch, widths } = MODELS[model];
     const rowsPerCall = opts.rowsPerCall[model];
@@ -235,8 +244,9 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
         skip(c.provider, c.variant, `one step would take ~${step.toFixed(1)} s (limit ${opts.maxStepSec} s)`);
       } else comps.push(c);
     };
-    for (const p of ['js', 'native', 'gpu', 'auto'] as const) {
+    for (const p of ['js', 'native', 'gpu', 'vulkan', 'auto'] as const) {
       if (p === 'gpu' && !gpuAvailable) skip('gpu', 'fit', 'no gpu provider in this build');
+      else if (p === 'vulkan' && vulkanAbsent !== null) skip('vulkan', 'fit', vulkanAbsent);
       else consider(tensorgradCompetitor(model, p, opts.cores));
     }
     for (const backend of ['cpu', 'wasm'] as const) {

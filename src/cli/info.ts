@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import {
   availableProviders,
   currentProvider as getBackend,
+  type KernelProvider,
   unavailableProviders,
 } from '../kernels/registry.js';
+import { type VulkanProvider, vulkanLimitLines } from '../kernels/vulkan/index.js';
 
 /** The installed package's folder (src/cli and dist/cli sit at the same depth below it). */
 export function packageRoot(): string {
@@ -42,11 +44,18 @@ export function infoLines(): string[] {
     `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} threads, features: ${cpuFeatures().join(' ') || 'unknown'}`,
     `backend: ${getBackend()}`,
     'kernel providers:',
-    ...providers.map((p) => `  ${p.name.padEnd(9)} ${p.dtypes.join('+').padEnd(16)} ${p.describe?.() ?? ''}`),
+    ...providers.flatMap(providerLines),
   ];
   for (const [name, why] of unavailableProviders()) lines.push(`  ${name.padEnd(9)} unavailable: ${why}`);
   lines.push(...usageLines());
   return lines;
+}
+
+/** A provider's line; the Vulkan provider adds the device limits its kernels are sized by. */
+function providerLines(p: KernelProvider): string[] {
+  const line = `  ${p.name.padEnd(9)} ${p.dtypes.join('+').padEnd(16)} ${p.describe?.() ?? ''}`;
+  if (p.name !== 'vulkan' || !('info' in p)) return [line];
+  return [line, ...vulkanLimitLines((p as VulkanProvider).info).map((l) => `${' '.repeat(28)}${l}`)];
 }
 
 /**

@@ -29,7 +29,7 @@ import {
 import { checkOutputFolder } from './output.js';
 import { ReadProgress } from './read-progress.js';
 
-export const BACKENDS = ['js', 'native', 'gpu', 'auto'] as const;
+export const BACKENDS = ['js', 'native', 'gpu', 'vulkan', 'auto'] as const;
 
 export interface TrainCliOptions {
   data: string;
@@ -225,7 +225,7 @@ export function addTrainCommand(program: Command): void {
     )
     .option('--test <share>', 'share of rows held out for testing', fraction, d.test)
     .option('--validation <share>', 'share of the remaining rows for validation', fraction, d.validation)
-    .option('--backend <name>', 'kernel provider: js, native, gpu or auto', oneOf(BACKENDS), 'auto')
+    .option('--backend <name>', 'kernel provider: js, native, gpu, vulkan or auto', oneOf(BACKENDS), 'auto')
     .option('--out <dir>', 'write the model, metrics.json and loss.svg here')
     .option('--no-baselines', 'skip the always-negative and logistic-regression baselines')
     .option('--quiet', 'no progress bar')

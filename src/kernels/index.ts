@@ -1,4 +1,5 @@
 import { registerGpuProvider } from './gpu/index.js';
+import { registerVulkanProvider } from './vulkan/index.js';
 
 export {
   createGpuProvider,
@@ -18,6 +19,35 @@ export { loadNativeAddon, type NativeAddon, nativeAddonPath } from './native/add
 export { getNativeThreads, setNativeThreads } from './native/provider.js';
 export * from './registry.js';
 export * from './types.js';
+export {
+  CALIBRATION_SIZES,
+  type CalibrationPoint,
+  createVulkanProvider,
+  describeVulkan,
+  loadVulkanBinding,
+  loadVulkanProvider,
+  measureCrossover,
+  resetVulkanOptions,
+  setVulkanOptions,
+  thresholdFrom,
+  VULKAN_ENV,
+  type VulkanBinding,
+  type VulkanDeviceInfo,
+  type VulkanDeviceType,
+  type VulkanGemmVariant,
+  type VulkanInfo,
+  type VulkanKernelName,
+  type VulkanLimits,
+  type VulkanProvider,
+  type VulkanSettings,
+  type VulkanStats,
+  vulkanAutoBlocker,
+  vulkanLimitLines,
+  vulkanSettings,
+} from './vulkan/index.js';
 
 // Lazy: gpu.js is required only when something asks for the 'gpu' provider.
 registerGpuProvider();
+// Lazy and optional: the device is opened when something asks for 'vulkan', or when auto meets a
+// product past the Vulkan rule's floor.
+registerVulkanProvider();

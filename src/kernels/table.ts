@@ -8,7 +8,7 @@ import type { Dtype } from './types.js';
  * dispatched kernels (declarations/) and never see a provider; providers never see tensors.
  */
 
-export type ProviderName = 'js' | 'js-naive' | 'native' | 'gpu' | (string & {});
+export type ProviderName = 'js' | 'js-naive' | 'native' | 'gpu' | 'vulkan' | (string & {});
 /** A provider by name, or 'auto': by the work of each call (see `autoPolicy`). */
 export type ProviderChoice = ProviderName | 'auto';
 
@@ -21,12 +21,20 @@ export interface KernelProvider {
   readonly kernels: readonly KernelImplementation[];
   /** One line for `tensorgrad info`: mode, threads, ISA... */
   describe?(): string;
+  /**
+   * For 'auto': the least work from which auto may run `kernel` here, on top of the provider's
+   * rule (Infinity: never). The Vulkan provider uses it to keep auto off devices that are not
+   * GPUs and below its calibrated crossover. Absent: the rule alone decides.
+   */
+  autoMinWork?(kernel: string): number;
 }
 
 type Loader = () => KernelProvider;
 
 const providers = new Map<string, KernelProvider>();
 const loaders = new Map<string, Loader>();
+/** Lazy providers whose absence is normal (Vulkan): auto's failed attempt to load one is quiet. */
+const optional = new Set<string>();
 const unavailable = new Map<string, string>();
 /** Kernel name -> provider name -> implementation. */
 const implementations = new Map<string, Map<string, KernelFn>>();
@@ -73,20 +81,27 @@ export function registerProvider(provider: KernelProvider): void {
 }
 
 /**
- * Registers a provider that is built on first use (native addon, gpu.js). If the loader throws,
- * the provider is marked unavailable with the error's message, one line is printed once, and
- * `auto` carries on without it.
+ * Registers a provider that is built on first use (native addon, gpu.js, Vulkan). If the loader
+ * throws, the provider is marked unavailable with the error's message, one line is printed once,
+ * and `auto` carries on without it. An optional provider (one that most machines lack) prints
+ * nothing when auto's attempt fails; asking for it by name still throws the reason.
  */
-export function registerLazyProvider(name: string, loader: Loader): void {
+export function registerLazyProvider(
+  name: string,
+  loader: Loader,
+  options: { optional?: boolean } = {},
+): void {
   if (isTaken(name))
     throw new Error(`registerLazyProvider: a provider named '${name}' is registered already`);
   loaders.set(name, loader);
+  if (options.optional) optional.add(name);
 }
 
 /** Removes a provider, its loader and its kernels. */
 export function unregisterProvider(name: string): void {
   providers.delete(name);
   loaders.delete(name);
+  optional.delete(name);
   unavailable.delete(name);
   for (const byProvider of implementations.values()) byProvider.delete(name);
 }
@@ -96,7 +111,7 @@ export function setWarningSink(sink: (line: string) => void): void {
   warn = sink;
 }
 
-function tryLoad(name: string): KernelProvider | undefined {
+function tryLoad(name: string, announce = true): KernelProvider | undefined {
   const loaded = providers.get(name);
   if (loaded) return loaded;
   if (unavailable.has(name)) return undefined;
@@ -110,9 +125,11 @@ function tryLoad(name: string): KernelProvider | undefined {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     unavailable.set(name, reason);
-    warn(
-      `tensorgrad: the '${name}' kernel provider is unavailable (${reason}); using the TypeScript kernels.`,
-    );
+    if (announce) {
+      warn(
+        `tensorgrad: the '${name}' kernel provider is unavailable (${reason}); using the TypeScript kernels.`,
+      );
+    }
     return undefined;
   }
 }
@@ -130,9 +147,9 @@ export function knownProviderNames(): string[] {
   return [...new Set([...providers.keys(), ...loaders.keys()])];
 }
 
-/** Every provider that can run here (loads the lazy ones). */
+/** Every provider that can run here (loads the lazy ones; see unavailableProviders for the rest). */
 export function availableProviders(): KernelProvider[] {
-  for (const name of loaders.keys()) tryLoad(name);
+  for (const name of loaders.keys()) tryLoad(name, !optional.has(name));
   return [...providers.values()];
 }
 
@@ -176,8 +193,13 @@ export interface AutoRule {
 // dev box: in both dtypes native wins every square and training shape from 6^3 up; below that its
 // ~1 us call costs more than the product and the TypeScript loops win (the naive one under 4^3;
 // float64 preferred the blocked one at 4^3). The dtypes' rules are merged by the larger threshold.
+// The Vulkan rule is a floor, not a measurement (no GPU was here): below 128^3 a submission's fixed
+// cost (tens of microseconds) loses to native on any machine, and staying below it keeps small
+// models from even probing for Vulkan (about 0.1 s). Past it the provider decides (autoMinWork): never
+// on devices that are not GPUs (lavapipe), else from the crossover it measures once against native.
 export const autoPolicy: { rules: AutoRule[] } = {
   rules: [
+    { provider: 'vulkan', minFlops: 2 * 128 ** 3 },
     { provider: 'native', minFlops: 235 },
     { provider: 'js', minFlops: 83 },
     { provider: 'js-naive', minFlops: 0 },
@@ -185,10 +207,16 @@ export const autoPolicy: { rules: AutoRule[] } = {
 };
 
 /**
- * The provider a call of `work` operations on `dtype` runs on; undefined when no provider applies
- * (no rule matched and 'js' is not registered), and the kernels' references then run.
+ * The provider a call of `work` operations on `dtype` runs on (of `kernel`, for providers that
+ * decide per kernel; see autoMinWork); undefined when no provider applies (no rule matched and 'js'
+ * is not registered), and the kernels' references then run.
  */
-export function selectProvider(work: number, dtype: Dtype, choice = current): KernelProvider | undefined {
+export function selectProvider(
+  work: number,
+  dtype: Dtype,
+  choice = current,
+  kernel = '',
+): KernelProvider | undefined {
   if (choice !== 'auto') {
     const p = getProvider(choice);
     if (!p.dtypes.includes(dtype)) {
@@ -200,8 +228,10 @@ export function selectProvider(work: number, dtype: Dtype, choice = current): Ke
   }
   for (const rule of autoPolicy.rules) {
     if (work < rule.minFlops) continue;
-    const p = tryLoad(rule.provider);
-    if (p?.dtypes.includes(dtype)) return p;
+    const p = tryLoad(rule.provider, !optional.has(rule.provider));
+    if (!p?.dtypes.includes(dtype)) continue;
+    if (p.autoMinWork !== undefined && !(work >= p.autoMinWork(kernel))) continue;
+    return p;
   }
   return providers.get('js');
 }
@@ -218,7 +248,7 @@ export function dispatcher<F extends KernelFn>(kernel: Kernel<F>): Dispatched<F>
   const byProvider = implementationsOf(kernel.name);
   const reference = kernel.reference;
   return kernel.entry<ProviderChoice>((dtype, work, choice) => {
-    const p = selectProvider(work, dtype, choice ?? current);
+    const p = selectProvider(work, dtype, choice ?? current, kernel.name);
     return ((p === undefined ? undefined : byProvider.get(p.name)) ?? reference) as F;
   });
 }

@@ -6,6 +6,7 @@ import { type BenchOptions, presetOptions, runBench } from '../../bench/lib/benc
 import { deriveRules, mergeRules } from '../../bench/lib/calibrate.js';
 import type { GemmRow } from '../../bench/lib/gemm-bench.js';
 import { categorize } from '../../bench/lib/profile.js';
+import { gemmTable, trainingTable, vulkanVsHeadlessglLines } from '../../bench/lib/report.js';
 import { trainingShapes } from '../../bench/lib/shapes.js';
 import { sampleStats } from '../../bench/lib/stats.js';
 
@@ -56,7 +57,7 @@ describe('npm run bench on tiny sizes', () => {
     for (const k of ['js-naive', 'js']) expect(kernels).toContain(k);
     // Every kernel is either measured or listed as absent with a reason, never silently missing.
     const absent = new Set(json.absent.map((a: { kernel: string }) => a.kernel));
-    for (const k of ['native', 'gpu', 'openblas', 'tfjs-cpu', 'tfjs-wasm']) {
+    for (const k of ['native', 'gpu', 'vulkan', 'openblas', 'tfjs-cpu', 'tfjs-wasm']) {
       expect(kernels.has(k) || absent.has(k) || (k === 'tfjs-wasm' && absent.has('tfjs-cpu'))).toBe(true);
     }
     for (const g of json.gemm as GemmRow[]) {
@@ -75,7 +76,8 @@ describe('npm run bench on tiny sizes', () => {
       'seed L1 10->64 dW',
     );
     const providers = json.training.map((t: { provider: string }) => t.provider);
-    for (const p of ['js', 'auto']) expect(providers).toContain(p);
+    // vulkan has a row either way: measured, or skipped with the reason it is absent.
+    for (const p of ['js', 'auto', 'vulkan']) expect(providers).toContain(p);
     for (const t of json.training) {
       expect(t.model).toBe('seed');
       if (t.samplesPerSec !== null) expect(t.samplesPerSec).toBeGreaterThan(0);
@@ -100,6 +102,52 @@ describe('npm run bench on tiny sizes', () => {
       /Conv2DBackpropFilter/,
     );
   });
+  it('the gemm tables give an absent vulkan its column with the reason; the vulkan/headlessgl ratio', () => {
+    const row = (kernel: string, label: string, shape: string, gflops: number, mode?: string): GemmRow => ({
+      kernel,
+      threads: 1,
+      ...(mode ? { mode } : {}),
+      label,
+      dtype: 'float32',
+      shape,
+      group: 'square',
+      m: 512,
+      n: 512,
+      k: 512,
+      transA: false,
+      transB: false,
+      gflops,
+      stats: null,
+    });
+    const rows = [row('js', 'js', '512^3', 1), row('gpu', 'gpu headlessgl', '512^3', 0.4, 'headlessgl')];
+    const table = gemmTable(rows, [
+      { kernel: 'vulkan', label: 'vulkan', reason: 'the Vulkan loader did not load' },
+    ]);
+    expect(table.split('\n')[0]).toMatch(/js\s+gpu headlessgl\s+vulkan$/);
+    expect(table).toMatch(/512\^3\s+1\.00\s+0\.40\s+absent/);
+    expect(table).toContain('vulkan absent: the Vulkan loader did not load');
+    expect(vulkanVsHeadlessglLines(rows)).toEqual([]);
+    rows.push(row('vulkan', 'vulkan llvmpipe', '512^3', 6, 'direct'));
+    expect(vulkanVsHeadlessglLines(rows)).toEqual([
+      'vulkan llvmpipe vs gpu headlessgl at 512^3: 15.0x (6.00 vs 0.40 GFLOPS)',
+    ]);
+  });
+  it('the training table names the device of its vulkan rows in the header, or shows why they are absent', () => {
+    const base = { model: 'seed' as const, variant: 'fit', rowsPerCall: 32, stats: null };
+    const measured = [
+      { ...base, provider: 'js' as const, samplesPerSec: 1000 },
+      { ...base, provider: 'vulkan' as const, samplesPerSec: 500 },
+    ];
+    const table = trainingTable(measured, 'vulkan llvmpipe').split('\n');
+    expect(table[0]).toMatch(/x tfjs-wasm\s+\(vulkan = vulkan llvmpipe\)$/);
+    expect(table[2]).toMatch(/^seed\s+vulkan\s+fit\s+500/);
+    const absent = trainingTable([
+      { ...base, provider: 'vulkan' as const, samplesPerSec: null, skipped: 'absent: no Vulkan loader' },
+    ]).split('\n');
+    expect(absent[0]).not.toContain('(vulkan =');
+    expect(absent[1]).toMatch(/^seed\s+vulkan\s+fit\s+skip.*\(absent: no Vulkan loader\)$/);
+  });
+
   it('keeps the results folder in git', () => {
     expect(existsSync(join(__dirname, '../../bench/results/.gitkeep'))).toBe(true);
   });

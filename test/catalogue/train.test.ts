@@ -406,7 +406,7 @@ const CASES: TrainCase[] = [
   {
     name: '--backend cuda',
     args: ['--backend', 'cuda'],
-    verdict: refused('expected one of js, native, gpu, auto'),
+    verdict: refused('expected one of js, native, gpu, vulkan, auto'),
   },
   {
     name: '--impute always',

@@ -106,7 +106,7 @@ describe('tensorgrad train / evaluate / predict', () => {
       /expected a positive integer, got '0'/,
     );
     await expect(cli('train', '--data', 'x.csv', '--label', 'y', '--backend', 'cuda')).rejects.toThrow(
-      /expected one of js, native, gpu, auto/,
+      /expected one of js, native, gpu, vulkan, auto/,
     );
     await expect(cli('train', '--data', join(dir, 'nope.csv'), '--label', 'y', '--quiet')).rejects.toThrow(
       /nope\.csv/,

@@ -26,9 +26,11 @@ function randomArray(dtype: Dtype, len: number, rng: Generator): FloatArray {
 /**
  * How many random shapes the parity suite gives a provider. gpu.js compiles one kernel per shape,
  * and its software modes run at well under 1 GFLOPS, so the gpu provider gets fewer random shapes
- * (same tolerance). TENSORGRAD_PARITY_CASES_<NAME> (name upper-cased, '-' as '_') overrides.
+ * (same tolerance); so does vulkan, whose own suite (test/kernels/vulkan-parity.test.ts) runs
+ * more shapes on both memory paths and both GEMM variants. TENSORGRAD_PARITY_CASES_<NAME> (name
+ * upper-cased, '-' as '_') overrides.
  */
-export const parityRandomCounts: Record<string, number> = { gpu: 10 };
+export const parityRandomCounts: Record<string, number> = { gpu: 10, vulkan: 10 };
 
 export function parityRandomCount(providerName: string, fallback = 40): number {
   const env = process.env[`TENSORGRAD_PARITY_CASES_${providerName.toUpperCase().replace(/-/g, '_')}`];

@@ -14,6 +14,8 @@ import { tryNative } from '../native/load.js';
 // sigmoidBackward, out = dy * y * (1 - y), on every provider against the float64 reference.
 
 const providers = availableProviders();
+/** Providers that compute in float32 on a device, where the references compute in float64. */
+const DEVICE_FLOAT32 = new Set(['gpu', 'vulkan']);
 afterAll(() => {
   for (const p of providers) if (p.name === 'gpu') (p as GpuProvider).destroy();
 });
@@ -42,8 +44,8 @@ function inputs(dtype: Dtype, len: number, seed: number, withNaN: boolean) {
 
 describe.each(providers.map((p) => [p.name, p] as const))('sigmoidBackward on %s', (name, provider) => {
   const own = kernelsOf(provider).sigmoidBackward;
-  // gpu.js computes in float32 on the device and GLSL need not propagate NaN.
-  const exact = name !== 'gpu';
+  // gpu.js and Vulkan compute in float32 on the device, and GLSL need not propagate NaN.
+  const exact = !DEVICE_FLOAT32.has(name);
   for (const dtype of provider.dtypes) {
     it(`${dtype}: lengths ${LENGTHS.join(', ')}, ${exact ? 'equal to the reference bit for bit' : 'within float32 rounding'}, in place too`, () => {
       for (const len of LENGTHS) {
