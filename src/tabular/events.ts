@@ -145,7 +145,7 @@ export function trainEventLog(ds: PreparedEventLog, options: EventTrainOptions =
   const aggregates = (p: SessionPart) => ({ data: p.aggregates, shape: [p.rows, A] });
 
   return withBackend(settings.backend, () => {
-    const fit = (
+    const trainOne = (
       model: Model,
       input: (p: SessionPart) => { data: Float32Array; shape: number[] },
       epochs: number,
@@ -166,7 +166,7 @@ export function trainEventLog(ds: PreparedEventLog, options: EventTrainOptions =
       return { history, best: stopper && stopper.bestEpoch >= 0 ? stopper.bestEpoch + 1 : null };
     };
     const model = sequenceNetwork(ds, kind, settings, settings.seed, settings.loss);
-    const { history, best } = fit(
+    const { history, best } = trainOne(
       model,
       sequences,
       settings.maxEpochs,
@@ -186,7 +186,7 @@ export function trainEventLog(ds: PreparedEventLog, options: EventTrainOptions =
         0,
         settings.loss,
       );
-      fit(dense, aggregates, autoEpochs(ds.train.rows, 32), 32, 20, 0);
+      trainOne(dense, aggregates, autoEpochs(ds.train.rows, 32), 32, 20, 0);
       const t = kind.threshold(ds.validation, outputs(dense, ds.validation, aggregates));
       baselines = [
         {
