@@ -126,11 +126,17 @@ export function graphSvg(picture: GraphPicture, options: GraphSvgOptions = {}): 
   });
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const reorder = (row: Placed[], neighbours: Map<string, string[]>) => {
+  // A neighbour's position, plus a fraction for which of its inputs (or outputs) this node is, so
+  // ties keep an op's inputs in argument order: X to the left of W, W left of b.
+  const slot = (p: Placed, n: string, ofNeighbour: Map<string, string[]>) => {
+    const list = ofNeighbour.get(n)!;
+    return placed.get(n)!.order + (0.9 * list.indexOf(p.id)) / list.length;
+  };
+  const reorder = (row: Placed[], neighbours: Map<string, string[]>, back: Map<string, string[]>) => {
     const key = new Map(
       row.map((p) => {
         const ns = neighbours.get(p.id)!;
-        return [p, ns.length > 0 ? mean(ns.map((n) => placed.get(n)!.order)) : p.order];
+        return [p, ns.length > 0 ? mean(ns.map((n) => slot(p, n, back))) : p.order];
       }),
     );
     row.sort((a, b) => key.get(a)! - key.get(b)! || a.order - b.order);
@@ -139,16 +145,49 @@ export function graphSvg(picture: GraphPicture, options: GraphSvgOptions = {}): 
     });
   };
   for (let sweep = 0; sweep < 4; sweep++) {
-    for (let l = 1; l < layerCount; l++) reorder(layers[l], up);
-    for (let l = layerCount - 2; l >= 0; l--) reorder(layers[l], down);
+    for (let l = 1; l < layerCount; l++) reorder(layers[l], up, down);
+    for (let l = layerCount - 2; l >= 0; l--) reorder(layers[l], down, up);
   }
 
-  // x: start packed left to right, then pull towards neighbours and push apart again.
-  const pack = (row: Placed[]) => {
-    for (let i = 1; i < row.length; i++) {
-      const min = row[i - 1].x + (row[i - 1].width + row[i].width) / 2 + gapX;
-      if (row[i].x < min) row[i].x = min;
+  // x: start packed left to right, then alternately pull each node towards its neighbours above
+  // and below. Overlaps are settled by priority (Sugiyama's priority method): bend points first,
+  // so long edges run straight, then the data path, then sources (weights, constants), which give
+  // way and hang beside the op they feed instead of dragging the whole column sideways.
+  const isSource = (p: Placed) => p.node !== null && up.get(p.id)!.length === 0;
+  const priority = (p: Placed, neighbours: Map<string, string[]>) =>
+    p.node === null ? Number.POSITIVE_INFINITY : isSource(p) ? 0 : 1 + neighbours.get(p.id)!.length;
+  const settle = (row: Placed[], neighbours: Map<string, string[]>) => {
+    const want = row.map((p) => p.x);
+    const done: boolean[] = row.map(() => false);
+    const byPriority = row.map((_, i) => i);
+    byPriority.sort((i, j) => priority(row[j], neighbours) - priority(row[i], neighbours) || i - j);
+    const span = (i: number, j: number) => (row[i].width + row[j].width) / 2 + gapX;
+    for (const i of byPriority) {
+      let low = Number.NEGATIVE_INFINITY;
+      for (let k = i - 1, need = 0; k >= 0; k--) {
+        need += span(k, k + 1);
+        if (done[k]) {
+          low = row[k].x + need;
+          break;
+        }
+      }
+      let high = Number.POSITIVE_INFINITY;
+      for (let k = i + 1, need = 0; k < row.length; k++) {
+        need += span(k - 1, k);
+        if (done[k]) {
+          high = row[k].x - need;
+          break;
+        }
+      }
+      row[i].x = Math.min(Math.max(want[i], low), high);
+      done[i] = true;
     }
+  };
+  const pullFrom = (p: Placed, neighbours: Map<string, string[]>) => {
+    const ns = neighbours.get(p.id)!.map((n) => placed.get(n)!);
+    // A data-path node follows the data path, not the weights that join it.
+    const main = ns.filter((n) => !isSource(n));
+    return mean((main.length > 0 ? main : ns).map((n) => n.x));
   };
   for (const row of layers) {
     let x = 0;
@@ -161,11 +200,8 @@ export function graphSvg(picture: GraphPicture, options: GraphSvgOptions = {}): 
     const neighbours = pass % 2 === 0 ? up : down;
     const rows = pass % 2 === 0 ? layers : [...layers].reverse();
     for (const row of rows) {
-      for (const p of row) {
-        const ns = neighbours.get(p.id)!;
-        if (ns.length > 0) p.x = mean(ns.map((n) => placed.get(n)!.x));
-      }
-      pack(row);
+      for (const p of row) if (neighbours.get(p.id)!.length > 0) p.x = pullFrom(p, neighbours);
+      settle(row, neighbours);
     }
   }
 
@@ -201,7 +237,12 @@ export function graphSvg(picture: GraphPicture, options: GraphSvgOptions = {}): 
     const points = path.map((id, i) => {
       const p = placed.get(id)!;
       if (i === 0) return [p.x, p.y + p.height];
-      if (i === path.length - 1) return [p.x, p.y];
+      if (i === path.length - 1) {
+        // Arrows into one box land side by side, in argument order, not on one point.
+        const ins = up.get(id)!;
+        const step = Math.min(14, p.width / (ins.length + 1));
+        return [p.x + (ins.indexOf(path[i - 1]) - (ins.length - 1) / 2) * step, p.y];
+      }
       const mid = p.y + layerHeight[p.layer] / 2;
       return [p.x, mid];
     });
