@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { section43Data } from '../src/data/synthetic.js';
-import { backwardWithGradients, describeGraph, pictureToMermaid } from '../src/graph.js';
+import { backwardWithGradients, describeGraph, formatValue, pictureToMermaid } from '../src/graph.js';
 import * as tg from '../src/index.js';
 import { graphSvg } from '../src/report/graph-svg.js';
 import { type ExampleOptions, runIfMain } from './run-main.js';
@@ -134,7 +134,7 @@ export function splitGraph(
     'log-likelihood',
   );
   const loss = named(tg.neg(named(tg.mean(both), 'mean')), 'loss');
-  return trace(loss, [...kept, loss]);
+  return trace(loss, [...kept, logP, oneMinusP, logOneMinusP, both, loss]);
 }
 
 export interface Difference {
@@ -183,6 +183,39 @@ export function compareGraphs(fused: Traced, split: Traced, tolerance: number): 
   const required = ['loss', 'W1', 'b1', 'W2', 'b2', 'W3', 'b3'];
   const complete = required.every((n) => differences.some((d) => d.name === n && d.grad !== null));
   return { differences, worst, ok: complete && worst <= tolerance, tolerance };
+}
+
+/**
+ * What each split op does to the gradient, read off the split graph's own numbers: the mean hands
+ * -1/m to every row, add's bias gradient is the column sums of dz, matmul's weight gradient is
+ * X^T dz, relu passes dh only where z > 0. Each is the largest |hand - graph| over the tensor.
+ */
+export function readSplitGraph(split: Traced) {
+  const t = (name: string) => split.named.get(name)!;
+  const g = (name: string) => split.grads.get(t(name))!;
+  const [m, k] = t('X batch').shape;
+  const n = t('z1').shape[1];
+  const x = t('X batch').data;
+  const dz = g('z1');
+  let meanRows = 0;
+  for (const v of g('log-likelihood')) meanRows = Math.max(meanRows, Math.abs(v - -1 / m));
+  let bias = 0;
+  let weight = 0;
+  for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let r = 0; r < m; r++) sum += dz[r * n + j];
+    bias = Math.max(bias, Math.abs(sum - g('b1')[j]));
+    for (let i = 0; i < k; i++) {
+      let dot = 0;
+      for (let r = 0; r < m; r++) dot += x[r * k + i] * dz[r * n + j];
+      weight = Math.max(weight, Math.abs(dot - g('W1')[i * n + j]));
+    }
+  }
+  let relu = 0;
+  const z = t('z1').data;
+  const dh = g('h1');
+  for (let i = 0; i < z.length; i++) relu = Math.max(relu, Math.abs((z[i] > 0 ? dh[i] : 0) - dz[i]));
+  return { meanRows, bias, weight, relu };
 }
 
 /** One batch of the section 4.3 data: 32 rows of 10 standard-normal features and their labels. */
@@ -255,6 +288,16 @@ export async function main({
     );
   }
 
+  const read = readSplitGraph(run64.split);
+  print('\nreading the split graph (float64), max |by hand - graph|:');
+  const rows: Array<[string, number]> = [
+    [`mean:   each row of the log-likelihood gets d loss = -1/m = ${formatValue(-1 / 32)}`, read.meanRows],
+    ['add:    d b1 = column sums of d z1', read.bias],
+    ['matmul: d W1 = X^T d z1', read.weight],
+    ['relu:   d z1 = d h1 where z1 > 0, else 0', read.relu],
+  ];
+  for (const [what, diff] of rows) print(`  ${what.padEnd(70)} ${diff.toExponential(1)}`);
+
   const fusedSvg = graphSvg(fusedPicture, {
     title: 'Section 5 network, fused ops (what the engine records): data | grad per tensor',
   });
@@ -285,6 +328,7 @@ export async function main({
     splitSvg,
     float32: run32.comparison,
     float64: run64.comparison,
+    read,
     files,
   };
 }

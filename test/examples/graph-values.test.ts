@@ -4,6 +4,7 @@ import {
   compareGraphs,
   fusedGraph,
   main as graph,
+  readSplitGraph,
   SPLIT_OPS,
   sectionFiveModel,
   splitGraph,
@@ -77,6 +78,7 @@ describe('example 6: the fused graph explained op by op', () => {
   it('the split graph has the same loss and gradients as the fused one, in float32 and float64', async () => {
     const r = await graph({ print, out: null });
     expect(r.files).toEqual([]);
+    for (const diff of Object.values(r.read)) expect(diff).toBeLessThan(1e-12);
     expect(r.float32.ok).toBe(true);
     expect(r.float64.ok).toBe(true);
     expect(r.float64.worst).toBeLessThan(1e-12);
@@ -106,6 +108,8 @@ describe('example 6: the fused graph explained op by op', () => {
     const noRelu = compareGraphs(fused, splitGraph(model, x, y, 7, { ...SPLIT_OPS, relu: identity }), 1e-12);
     expect(noRelu.ok).toBe(false);
     expect(noRelu.differences.find((d) => d.name === 'h1')!.value).toBeGreaterThan(0.1);
+    const identitySplit = splitGraph(model, x, y, 7, { ...SPLIT_OPS, relu: identity });
+    expect(readSplitGraph(identitySplit).relu).toBeGreaterThan(1e-4);
     // A log off by one part in 10^9, far below float32's resolution: the float64 check still sees it.
     const sloppyLog = (t: tg.Tensor) => tg.mul(tg.log(t), 1 + 1e-9);
     expect(compareGraphs(fused, splitGraph(model, x, y, 7, { ...SPLIT_OPS, log: sloppyLog }), 1e-12).ok).toBe(
