@@ -32,7 +32,7 @@ describe('teaching scripts', () => {
   });
 
   it('06: exports the graph as Mermaid', async () => {
-    const text = await graph({ print, out: null });
+    const { mermaid: text } = await graph({ print, out: null });
     expect(text).toContain('(("dense"))');
     expect(text).toContain('(("dropout"))');
     expect(text).toContain('(("bce"))');
