@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main as forwardBackward } from '../../examples/02-forward-backward.js';
+import { maxAbsDiff } from '../../examples/lib/hand-matrix.js';
+import { outArgument } from '../../examples/lib/hand-out.js';
+
+// The by-hand math of the teaching scripts (issue 18): each number computed with plain loops must
+// equal the engine's, and pictures are written only when --out asks for them.
+const lines: string[] = [];
+const print = (line: string) => lines.push(line);
+
+describe('by-hand helpers', () => {
+  it('maxAbsDiff fails on NaN and on different lengths, so a broken check cannot pass', () => {
+    expect(maxAbsDiff([1, 2], [1, 2.5])).toBe(0.5);
+    expect(maxAbsDiff([1, Number.NaN], [1, 2])).toBe(Number.POSITIVE_INFINITY);
+    expect(maxAbsDiff([1], [1, 2])).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('--out takes the next argument, and nothing means no pictures', () => {
+    expect(outArgument(['node', 'x.ts'])).toBeNull();
+    expect(outArgument(['node', 'x.ts', '--out', 'pics'])).toBe('pics');
+    expect(() => outArgument(['node', 'x.ts', '--out'])).toThrow(/--out needs a directory/);
+  });
+});
+
+describe('02: backpropagation by hand', () => {
+  it('every layer gradient by hand equals autodiff in float64', async () => {
+    const r = await forwardBackward({ print });
+    expect(r.layers.map((l) => l.layer)).toEqual([1, 2, 3]);
+    for (const l of r.layers) {
+      expect(l.dW).toBeLessThan(1e-10);
+      expect(l.db).toBeLessThan(1e-10);
+    }
+    expect(r.forwardDifference).toBeLessThan(1e-10);
+    expect(r.charts).toEqual([]);
+  });
+
+  it('dJ/dz = (p - y)/m for BCE through a sigmoid; MSE through it vanishes when saturated', async () => {
+    const r = await forwardBackward({ print });
+    expect(r.bceDifference).toBeLessThan(1e-12);
+    expect(r.bceNumericDifference).toBeLessThan(1e-7);
+    expect(r.mseDifference).toBeLessThan(1e-12);
+    expect(r.atWorst.bce).toBeCloseTo(-0.9975, 4);
+    expect(Math.abs(r.atWorst.mse)).toBeLessThan(0.01);
+  });
+
+  it('--out draws the gradients as an SVG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-hand-'));
+    try {
+      const r = await forwardBackward({ print, out: dir });
+      expect(r.charts).toEqual([join(dir, '02-sigmoid-gradients.svg')]);
+      const svg = readFileSync(r.charts[0], 'utf8');
+      expect(svg).toMatch(/^<svg/);
+      expect(svg).toContain('BCE: p - y');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
