@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as forwardBackward } from '../../examples/02-forward-backward.js';
+import { main as section5 } from '../../examples/04-section-5.js';
 import { maxAbsDiff } from '../../examples/lib/hand-matrix.js';
 import { outArgument } from '../../examples/lib/hand-out.js';
 
@@ -54,6 +55,32 @@ describe('02: backpropagation by hand', () => {
       const svg = readFileSync(r.charts[0], 'utf8');
       expect(svg).toMatch(/^<svg/);
       expect(svg).toContain('BCE: p - y');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('04: Adam, dropout and the loss gap by hand', () => {
+  it('three Adam steps by hand equal the optimizer; dropout keeps the mean; val_loss is low because dropout is off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-hand-'));
+    try {
+      const r = await section5({ quick: true, print, out: dir });
+      expect(r.adam.steps.map((s) => s.t)).toEqual([1, 2, 3]);
+      expect(r.adam.difference).toBeLessThan(1e-12);
+      // Step 1 of Adam is lr * sign(g) up to epsilon.
+      expect(Math.abs(r.adam.steps[0].step)).toBeCloseTo(0.001, 6);
+
+      expect(r.dropout.keptScale).toEqual([2]);
+      expect(r.dropout.scaledZ).toBeLessThan(4);
+      expect(r.dropout.unscaledZ).toBeGreaterThan(10);
+
+      const gap = r.lossGap;
+      expect(gap.trainEvalLoss).toBeLessThan(gap.loggedLoss);
+      expect(gap.trainEvalLoss).toBeLessThan(gap.trainDropoutLoss);
+      expect(Math.abs(gap.trainEvalLoss - gap.valLoss)).toBeLessThan(gap.loggedLoss - gap.trainEvalLoss);
+      expect(gap.charts).toEqual([join(dir, '04-loss-history.svg')]);
+      expect(readFileSync(gap.charts[0], 'utf8')).toContain('val_loss');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
