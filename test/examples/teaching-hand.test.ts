@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as forwardBackward } from '../../examples/02-forward-backward.js';
+import { main as section43 } from '../../examples/03-section-4-3.js';
 import { main as section5 } from '../../examples/04-section-5.js';
 import { maxAbsDiff } from '../../examples/lib/hand-matrix.js';
 import { outArgument } from '../../examples/lib/hand-out.js';
@@ -81,6 +82,32 @@ describe('04: Adam, dropout and the loss gap by hand', () => {
       expect(Math.abs(gap.trainEvalLoss - gap.valLoss)).toBeLessThan(gap.loggedLoss - gap.trainEvalLoss);
       expect(gap.charts).toEqual([join(dir, '04-loss-history.svg')]);
       expect(readFileSync(gap.charts[0], 'utf8')).toContain('val_loss');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('03: precision, the confusion matrix and the threshold sweep', () => {
+  it('counts by hand agree with the metrics module; the sweep trades precision for recall', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tg-hand-'));
+    try {
+      const r = await section43({ quick: true, print, out: dir });
+      const c = r.confusion;
+      expect(c.countsAgree).toBe(true);
+      expect(c.tp + c.fp + c.tn + c.fn).toBe(200);
+      expect(c.precisionDifference).toBeLessThan(1e-12);
+      expect(r.network.precision).toBeCloseTo(c.tp / (c.tp + c.fp), 12);
+      expect(r.sweepDifference).toBeLessThan(1e-12);
+      expect(r.sweep).toHaveLength(19);
+      // Raising the threshold never finds more buyers.
+      for (let i = 1; i < r.sweep.length; i++)
+        expect(r.sweep[i].recall).toBeLessThanOrEqual(r.sweep[i - 1].recall);
+      expect(r.sweep[18].precision).toBeGreaterThan(r.sweep[0].precision);
+      // The section 5 model, trained on the same rows, improves with more steps.
+      expect(r.section5Longer.f1).toBeGreaterThan(r.section5.f1);
+      expect(r.charts).toEqual([join(dir, '03-threshold-sweep.svg')]);
+      expect(readFileSync(r.charts[0], 'utf8')).toContain('recall');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
