@@ -42,7 +42,13 @@ export async function lineChartSvg(options: LineChartOptions): Promise<string> {
         scale: options.logY ? { type: 'log' } : { zero: false },
       },
       // 20 distinct colours: the bench draws 11 kernels, past the default scheme's 10.
-      color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau20' } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { scheme: 'tableau20' },
+        legend: { labelLimit: 320 },
+      },
     },
     config: { background: 'white' },
   };
