@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as gradientDescent } from '../../examples/01-gradient-descent.js';
+import { main as vanishing } from '../../examples/09-vanishing-gradients.js';
 
 // The teaching scripts that compute a picture's math by hand: short runs, checked numbers, and the
 // SVG files written only when an output directory is given.
@@ -39,5 +40,31 @@ describe('01: the learning rate against 2 / lambda_max', () => {
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toContain('x limit');
     }
+  });
+});
+
+describe('09: vanishing and exploding gradients in a 16-layer stack', () => {
+  it('backprop by hand equals autodiff, obeys the chain-rule bound, and shows each regime', async () => {
+    const runs = await vanishing({ quick: true, print, out: outDir });
+    const get = (act: string, init: string) => runs.find((r) => r.act === act && r.init === init)!;
+    expect(runs).toHaveLength(6);
+    for (const r of runs) {
+      expect(r.norms).toHaveLength(16);
+      expect(r.handVsAutodiff).toBeLessThan(1e-12);
+      expect(r.boundHolds).toBe(true);
+      expect(r.deltaRatio).toBeLessThanOrEqual(r.deltaBound);
+    }
+    // Sigmoid with small weights: the first layer's gradient is many orders below the last's.
+    expect(get('sigmoid', 'small').ratio).toBeLessThan(1e-8);
+    expect(get('sigmoid', 'glorot').ratio).toBeLessThan(1e-5);
+    // Relu keeps the layers level, but the scale of the weights sets the size of every gradient.
+    for (const init of ['small', 'glorot', 'large']) {
+      expect(get('relu', init).ratio).toBeGreaterThan(0.05);
+      expect(get('relu', init).ratio).toBeLessThan(20);
+    }
+    expect(Math.min(...get('relu', 'large').norms)).toBeGreaterThan(1e10);
+    expect(Math.max(...get('relu', 'small').norms)).toBeLessThan(1e-4);
+    const svg = readFileSync(join(outDir, '09-gradient-norms.svg'), 'utf8');
+    for (const name of ['sigmoid, small', 'relu, large']) expect(svg).toContain(name);
   });
 });
