@@ -97,6 +97,12 @@ export interface HeatmapOptions {
   domain?: [number, number];
   /** A Vega colour scheme; default 'blueorange' (diverging, readable with the points on top). */
   scheme?: string;
+  /**
+   * A colour per point label, e.g. the colours of the two ends of the scheme for the two classes
+   * ({ 'does not buy': '#08306b', buys: '#7f2704' }); by default dark blue, dark orange, ... in order
+   * of first appearance.
+   */
+  pointColors?: Record<string, string>;
   /** Each panel's size in pixels; default 320 x 320. */
   width?: number;
   height?: number;
@@ -121,9 +127,21 @@ export async function heatmapSvg(options: HeatmapOptions): Promise<string> {
     transform: [{ filter: "datum.kind === 'cell'" }],
     mark: { type: 'rect' as const, strokeWidth: 0 },
     encoding: {
-      x: { field: 'x0', type: 'quantitative' as const, title: options.xLabel, scale: { nice: false } },
+      x: {
+        field: 'x0',
+        type: 'quantitative' as const,
+        title: options.xLabel,
+        scale: { nice: false },
+        axis: { grid: false },
+      },
       x2: { field: 'x1' },
-      y: { field: 'y0', type: 'quantitative' as const, title: options.yLabel, scale: { nice: false } },
+      y: {
+        field: 'y0',
+        type: 'quantitative' as const,
+        title: options.yLabel,
+        scale: { nice: false },
+        axis: { grid: false },
+      },
       y2: { field: 'y1' },
       color: {
         field: 'value',
@@ -138,7 +156,14 @@ export async function heatmapSvg(options: HeatmapOptions): Promise<string> {
   };
   // Points use the fill channel, not colour, so the heatmap's colour scale stays the only one and
   // every panel shares it; the labels' domain is fixed so a label keeps its colour in every panel.
-  const labels = [...new Set(options.panels.flatMap((p) => (p.points ?? []).map((q) => q.label)))];
+  const seen = [...new Set(options.panels.flatMap((p) => (p.points ?? []).map((q) => q.label)))];
+  const colors = options.pointColors ?? {};
+  const missing = seen.filter((l) => options.pointColors && !(l in colors));
+  if (missing.length > 0) throw new Error(`heatmapSvg: pointColors has no colour for ${missing.join(', ')}`);
+  const labels = options.pointColors ? Object.keys(colors).filter((l) => seen.includes(l)) : seen;
+  const range = options.pointColors
+    ? labels.map((l) => colors[l])
+    : ['#08306b', '#7f2704', '#1b7837', '#762a83'];
   const pointLayer = {
     transform: [{ filter: "datum.kind === 'point'" }],
     mark: { type: 'point' as const, filled: true, size: 28, stroke: 'white', strokeWidth: 0.6 },
@@ -149,7 +174,7 @@ export async function heatmapSvg(options: HeatmapOptions): Promise<string> {
         field: 'label',
         type: 'nominal' as const,
         title: null,
-        scale: { domain: labels, range: ['#08306b', '#7f2704', '#1b7837', '#762a83'] },
+        scale: { domain: labels, range },
       },
       shape: { field: 'label', type: 'nominal' as const, title: null, scale: { domain: labels } },
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as gradientDescent } from '../../examples/01-gradient-descent.js';
+import { main as decisionBoundary } from '../../examples/08-decision-boundary.js';
 import { main as vanishing } from '../../examples/09-vanishing-gradients.js';
 
 // The teaching scripts that compute a picture's math by hand: short runs, checked numbers, and the
@@ -66,5 +67,24 @@ describe('09: vanishing and exploding gradients in a 16-layer stack', () => {
     expect(Math.max(...get('relu', 'small').norms)).toBeLessThan(1e-4);
     const svg = readFileSync(join(outDir, '09-gradient-norms.svg'), 'utf8');
     for (const name of ['sigmoid, small', 'relu, large']) expect(svg).toContain(name);
+  });
+});
+
+describe('08: the decision boundary on two features', () => {
+  it('a network bends the boundary a line cannot; both models recomputed by hand match predict()', async () => {
+    const r = await decisionBoundary({ quick: true, print, out: outDir });
+    // x1 x2 > 0.3 splits opposite quadrants: no line does better than the majority answer.
+    expect(r.linear).toBeLessThan(r.baseline + 0.03);
+    expect(r.network).toBeGreaterThan(0.85);
+    expect(r.network).toBeGreaterThan(r.linear + 0.15);
+    expect(r.handVsEngine.linear).toBeLessThan(1e-5);
+    expect(r.handVsEngine.network).toBeLessThan(1e-5);
+    expect(r.activeShare).toHaveLength(16);
+    for (const share of r.activeShare) expect(share).toBeLessThanOrEqual(1);
+    const boundary = readFileSync(join(outDir, '08-decision-boundary.svg'), 'utf8');
+    for (const text of ['logistic regression', 'network 2-16-8-1', 'P(buy)', 'does not buy'])
+      expect(boundary).toContain(text);
+    const neurons = readFileSync(join(outDir, '08-first-layer-neurons.svg'), 'utf8');
+    for (const j of [1, 8, 16]) expect(neurons).toContain(`neuron ${j}<`);
   });
 });

@@ -65,6 +65,29 @@ describe('heatmapSvg', () => {
     expect(itemsPerGroup(svg, 'symbol')).toEqual([]);
   });
 
+  it('gives each label the colour asked for, whatever order the points come in', async () => {
+    const base = { title: 't', xLabel: 'x', yLabel: 'y', valueLabel: 'v' };
+    const points = [
+      { x: 1, y: 1, label: 'buys' },
+      { x: 2, y: 2, label: 'does not buy' },
+    ];
+    const svg = await heatmapSvg({
+      ...base,
+      pointColors: { 'does not buy': '#08306b', buys: '#7f2704' },
+      panels: [{ name: 'p', cells: grid(), points }],
+    });
+    const symbols = svg.match(/<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/s)![1];
+    const fills = [...symbols.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    expect(fills).toEqual(['#7f2704', '#08306b']);
+    await expect(
+      heatmapSvg({
+        ...base,
+        pointColors: { buys: '#7f2704' },
+        panels: [{ name: 'p', cells: grid(), points }],
+      }),
+    ).rejects.toThrow(/no colour for does not buy/);
+  });
+
   it('refuses an empty chart and duplicated panel names', async () => {
     const base = { title: 't', xLabel: 'x', yLabel: 'y', valueLabel: 'v' };
     await expect(heatmapSvg({ ...base, panels: [] })).rejects.toThrow(/no panels/);
