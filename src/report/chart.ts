@@ -195,7 +195,12 @@ export async function heatmapSvg(options: HeatmapOptions): Promise<string> {
   };
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    // Crisp edges on the cells only: anti-aliased neighbours leave hairline seams between them.
+    const svg = await view.toSVG();
+    return svg.replaceAll(
+      '<g class="mark-rect role-mark',
+      '<g shape-rendering="crispEdges" class="mark-rect role-mark',
+    );
   } finally {
     view.finalize();
   }

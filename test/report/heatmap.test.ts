@@ -11,7 +11,7 @@ function grid(): HeatmapCell[] {
 
 /** How many items each mark group of the given type draws, panel by panel. */
 function itemsPerGroup(svg: string, mark: 'rect' | 'symbol'): number[] {
-  const groups = svg.matchAll(new RegExp(`<g class="mark-${mark} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'));
+  const groups = svg.matchAll(new RegExp(`<g [^>]*class="mark-${mark} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs'));
   return [...groups].map((g) => (g[1].match(/<path/g) ?? []).length);
 }
 
@@ -47,6 +47,9 @@ describe('heatmapSvg', () => {
     ])
       expect(svg).toContain(text);
     expect(itemsPerGroup(svg, 'rect')).toEqual([12, 12]);
+    // Cells drawn with crisp edges (no seams), points left anti-aliased.
+    expect(svg.match(/<g shape-rendering="crispEdges" class="mark-rect/g)).toHaveLength(2);
+    expect(svg).not.toMatch(/crispEdges" class="mark-symbol/);
     expect(itemsPerGroup(svg, 'symbol')).toEqual([3, 1]);
     // One shared colour scale: the legend title appears once, not once per panel.
     expect(svg.split('>P(buy)<').length - 1).toBe(1);
