@@ -8,18 +8,16 @@
  *
  *   npm run example:1 [-- --out DIR]   (DIR receives 01-learning-rates-gd.svg and -sgd.svg)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tg from '../src/index.js';
-import { lineChartSvg, type Series } from '../src/report/chart.js';
+import type { Series } from '../src/report/chart.js';
+import { outArgument, writeChart } from './lib/hand-out.js';
 import { type ExampleOptions, runIfMain } from './run-main.js';
 
 export async function main({
   quick = false,
   print = console.log,
   out,
-}: ExampleOptions & { out?: string } = {}) {
+}: ExampleOptions & { out?: string | null } = {}) {
   const rng = new tg.Generator(1);
   const m = quick ? 64 : 256; // samples
   const d = 3; // features
@@ -103,7 +101,7 @@ async function learningRates(
   rng: tg.Generator,
   quick: boolean,
   print: (line: string) => void,
-  out: string | undefined,
+  out: string | null | undefined,
 ) {
   const [m, d] = x.shape;
   const p = d + 1;
@@ -194,7 +192,6 @@ async function learningRates(
   print('  at rates GD survives.');
 
   if (out) {
-    mkdirSync(out, { recursive: true });
     for (const [run, key] of [
       ['GD (full batch)', 'gd'],
       ['SGD (batch 16)', 'sgd'],
@@ -203,16 +200,18 @@ async function learningRates(
         name: `lr ${r.lr.toFixed(3)} = ${r.fraction.toFixed(2)} x limit`,
         points: r[key].flatMap((e, t) => (e > 1e-14 && Number.isFinite(e) ? [{ x: t, y: e }] : [])),
       }));
-      const svg = await lineChartSvg({
-        title: `${run}: J - J* per step, lambda_max = ${lambdaMax.toFixed(3)}, limit 2/lambda_max = ${limit.toFixed(3)}`,
-        xLabel: 'step',
-        yLabel: 'J - J* (log scale)',
-        logY: true,
-        series,
-      });
-      const file = join(out, `01-learning-rates-${key}.svg`);
-      writeFileSync(file, svg);
-      print(`written ${file}`);
+      await writeChart(
+        out,
+        `01-learning-rates-${key}.svg`,
+        {
+          title: `${run}: J - J* per step, lambda_max = ${lambdaMax.toFixed(3)}, limit 2/lambda_max = ${limit.toFixed(3)}`,
+          xLabel: 'step',
+          yLabel: 'J - J* (log scale)',
+          logY: true,
+          series,
+        },
+        print,
+      );
     }
   }
   return {
@@ -339,9 +338,4 @@ function fmt(values: ArrayLike<number>): string {
   return `[${Array.from(values, (v) => v.toFixed(4)).join(', ')}]`;
 }
 
-runIfMain(import.meta.url, (options) =>
-  main({
-    ...options,
-    out: parseArgs({ options: { out: { type: 'string' } }, strict: false }).values.out as string | undefined,
-  }),
-);
+runIfMain(import.meta.url, (options) => main({ ...options, out: outArgument() }));

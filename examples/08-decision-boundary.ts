@@ -9,13 +9,14 @@
  *
  *   npm run example:8 [-- --out DIR]   (DIR receives 08-decision-boundary.svg, 08-first-layer-neurons.svg)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { section43Score } from '../src/data/synthetic.js';
 import * as tg from '../src/index.js';
+import { writeFileAtomic } from '../src/io/index.js';
 import { accuracy } from '../src/metrics/index.js';
 import { type HeatmapCell, heatmapSvg, type ScatterPoint } from '../src/report/chart.js';
+import { outArgument } from './lib/hand-out.js';
 import { type ExampleOptions, runIfMain } from './run-main.js';
 
 const RANGE = 3; // the plane drawn is [-3, 3] x [-3, 3]: standard-normal features rarely leave it
@@ -38,7 +39,7 @@ export async function main({
   quick = false,
   print = console.log,
   out,
-}: ExampleOptions & { out?: string } = {}) {
+}: ExampleOptions & { out?: string | null } = {}) {
   const rng = new tg.Generator(8);
   const train = twoFeatureUsers(quick ? 500 : 1000, rng);
   const test = twoFeatureUsers(500, rng);
@@ -176,8 +177,8 @@ export async function main({
       ['08-first-layer-neurons.svg', neurons],
     ]) {
       const file = join(out, name);
-      writeFileSync(file, svg);
-      print(`written ${file}`);
+      writeFileAtomic(file, svg);
+      print(`  drawn: ${file}`);
     }
   }
   return { ...scores, handVsEngine, deadNeurons, activeShare };
@@ -220,9 +221,4 @@ function forward(layers: { w: ArrayLike<number>; b: ArrayLike<number>; units: nu
   return { output: h[0], first };
 }
 
-runIfMain(import.meta.url, (options) =>
-  main({
-    ...options,
-    out: parseArgs({ options: { out: { type: 'string' } }, strict: false }).values.out as string | undefined,
-  }),
-);
+runIfMain(import.meta.url, (options) => main({ ...options, out: outArgument() }));

@@ -7,11 +7,8 @@
  *
  *   npm run example:9 [-- --out DIR]   (DIR receives 09-gradient-norms.svg)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tg from '../src/index.js';
-import { lineChartSvg } from '../src/report/chart.js';
+import { outArgument, writeChart } from './lib/hand-out.js';
 import { type ExampleOptions, runIfMain } from './run-main.js';
 
 type Act = 'sigmoid' | 'relu';
@@ -24,7 +21,7 @@ export async function main({
   quick = false,
   print = console.log,
   out,
-}: ExampleOptions & { out?: string } = {}) {
+}: ExampleOptions & { out?: string | null } = {}) {
   const batch = quick ? 32 : 128;
   const gen = new tg.Generator(9);
   const x = tg.randn([batch, WIDTH], { dtype: 'float64', generator: gen });
@@ -68,9 +65,10 @@ export async function main({
   print("vanishes), 4 for large ones (every gradient explodes), 0.7 under Glorot; He's sqrt(2 / fan_in)");
   print('makes it exactly 1.');
 
-  if (out) {
-    mkdirSync(out, { recursive: true });
-    const svg = await lineChartSvg({
+  await writeChart(
+    out,
+    '09-gradient-norms.svg',
+    {
       title: `|dJ/dW_l| per layer, ${DEPTH} dense layers of ${WIDTH} units`,
       xLabel: 'layer l (1 = first, next to the input)',
       yLabel: '|dJ/dW_l| (log scale)',
@@ -79,11 +77,9 @@ export async function main({
         name: r.name,
         points: Array.from(r.norms, (v, l) => ({ x: l + 1, y: v })).filter((p) => p.y > 0),
       })),
-    });
-    const file = join(out, '09-gradient-norms.svg');
-    writeFileSync(file, svg);
-    print(`\nwritten ${file}`);
-  }
+    },
+    print,
+  );
   return runs.map(({ act, init, norms, ratio, handVsAutodiff, deltaRatio, deltaBound, boundHolds }) => ({
     act,
     init,
@@ -203,9 +199,4 @@ function spectralNorm(w: ArrayLike<number>, rows: number, cols: number): number 
   return Math.sqrt(value);
 }
 
-runIfMain(import.meta.url, (options) =>
-  main({
-    ...options,
-    out: parseArgs({ options: { out: { type: 'string' } }, strict: false }).values.out as string | undefined,
-  }),
-);
+runIfMain(import.meta.url, (options) => main({ ...options, out: outArgument() }));
