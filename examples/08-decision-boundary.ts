@@ -72,9 +72,12 @@ export async function main({
     network: testAccuracy(network),
   };
   print(`test accuracy, ${epochs} epochs of Adam (lr 0.01), batch 32, threshold 0.5:`);
-  print(`  always the majority answer                ${scores.baseline.toFixed(3)}`);
-  print(`  logistic regression  sigmoid(x w + b)     ${scores.linear.toFixed(3)}`);
-  print(`  network  2 -> ${HIDDEN.join(' relu -> ')} relu -> 1 sigmoid   ${scores.network.toFixed(3)}`);
+  const rows: [string, number][] = [
+    ['always the majority answer', scores.baseline],
+    ['logistic regression  sigmoid(x w + b)', scores.linear],
+    [`network  2 -> ${HIDDEN.join(' relu -> ')} relu -> 1 sigmoid`, scores.network],
+  ];
+  for (const [name, value] of rows) print(`  ${name.padEnd(46)} ${value.toFixed(3)}`);
 
   // By hand: both models' forward passes in float64 from their weights, over a grid of the plane.
   const weights = (model: tg.Model) =>

@@ -57,7 +57,7 @@ export async function main({
     );
   }
   print("\nSigmoid shrinks the gradient whatever the scale: sigmoid' is at most 1/4, small weights shrink");
-  print("multiply by little more, and large ones push z into the flat tails where sigmoid' is near 0.");
+  print("it further, and large ones push z into the flat tails where sigmoid' is near 0.");
   print('So the first layers of a deep sigmoid stack barely learn. Relu passes the gradient with slope');
   print('1 where a unit is on; its |dJ/dW_l| stays level across layers, because dJ/dW_l = h_(l-1)^T delta_l');
   print('and the forward h and the backward delta scale in opposite directions, but the whole stack');
