@@ -1,4 +1,5 @@
 import * as gpujs from 'gpu.js';
+import gpuPackage from 'gpu.js/package.json' with { type: 'json' };
 import {
   createGpuProviderWith,
   type GpuMode,
@@ -25,7 +26,7 @@ function startKernels(): { provider: string; detail: string } {
   const tried: string[] = [];
   for (const mode of ['webgl2', 'webgl'] as GpuMode[]) {
     try {
-      const provider: GpuProvider = createGpuProviderWith({ gpujs }, { mode });
+      const provider: GpuProvider = createGpuProviderWith({ gpujs, version: gpuPackage.version }, { mode });
       registerProvider(provider);
       setProvider('gpu');
       return { provider: 'gpu', detail: provider.describe?.() ?? `gpu.js ${mode}` };
@@ -175,7 +176,7 @@ function drawGraph(nodes: GraphNode[]): void {
   const fmt = (v: number) =>
     Math.abs(v) >= 1e3 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(4);
   const lines = nodes.map((n) => {
-    const from = n.inputs.length ? ` <- ${n.inputs.map((i) => `#${i}`).join(', ')}` : '';
+    const from = n.inputs.length ? ` <- ${n.inputs.map((i) => (i < 0 ? 'data' : `#${i}`)).join(', ')}` : '';
     const grad = n.grad ? ` | grad mean ${fmt(n.grad.mean)} [${fmt(n.grad.min)}, ${fmt(n.grad.max)}]` : '';
     return `#${n.index} ${n.op} [${n.shape.join(',')}]${from} | value mean ${fmt(n.value.mean)} [${fmt(n.value.min)}, ${fmt(n.value.max)}]${grad}`;
   });
