@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 // Registers the lazy providers (native, gpu) so --backend and info can reach them.
 import '../kernels/index.js';
+import '../training/terminal-bar.js';
 import { addEvaluateCommand } from './evaluate.js';
 import { infoLines, packageVersion } from './info.js';
 import { addPredictCommand } from './predict.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkOptions, knownOptions } from '../options.js';
-import { Model } from '../training/model.js';
+import { Model, setModelSaver } from '../training/model.js';
 import { fsyncDirectory, TEMP_PREFIX, tempName, writeDurable, writeFileAtomic } from './atomic.js';
 import { checkJsonValue } from './json-value.js';
 import { layerFromConfig } from './layers.js';
@@ -357,3 +357,6 @@ function fillWeights(model: Model, doc: ModelFile, path: string, wpath: string, 
   model.network.eval();
   return { model, preprocessing: doc.preprocessing, metadata: doc.metadata };
 }
+
+// Model.save delegates here; the training layer cannot import this file (it writes files).
+setModelSaver((dir, model, options) => saveModelAs('save', dir, model, options));

@@ -1,10 +1,14 @@
 import { registerGpuProvider } from './gpu/index.js';
+import { createNativeProvider } from './native/provider.js';
+import { registerLazyProvider } from './table.js';
 import { registerVulkanProvider } from './vulkan/index.js';
 
 export {
   createGpuProvider,
+  createGpuProviderWith,
   GPU_MODE_ENV,
   GPU_MODES,
+  type GpuHost,
   type GpuMode,
   type GpuModeChoice,
   type GpuProvider,
@@ -46,6 +50,9 @@ export {
   vulkanSettings,
 } from './vulkan/index.js';
 
+// Loaded on first use; if the addon is missing, one line says why and auto carries on with the
+// TypeScript kernels.
+registerLazyProvider('native', () => createNativeProvider());
 // Lazy: gpu.js is required only when something asks for the 'gpu' provider.
 registerGpuProvider();
 // Lazy and optional: the device is opened when something asks for 'vulkan', or when auto meets a

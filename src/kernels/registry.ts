@@ -1,7 +1,6 @@
 import { blockedProvider } from './js/blocked.js';
 import { naiveProvider } from './js/naive.js';
-import { createNativeProvider } from './native/provider.js';
-import { registerLazyProvider, registerProvider } from './table.js';
+import { registerProvider } from './table.js';
 
 /**
  * What ops import: the dispatched kernels (one per declaration) and the kernel table, with the
@@ -12,6 +11,5 @@ export * from './table.js';
 
 registerProvider(blockedProvider);
 registerProvider(naiveProvider);
-// Loaded on first use wherever the dispatcher is imported; if the addon is missing, one line says
-// why and auto carries on with the TypeScript kernels.
-registerLazyProvider('native', () => createNativeProvider());
+// The native provider is registered by kernels/index.ts (the Node side), so the dispatcher itself
+// imports nothing of Node and a page can bundle it.

@@ -39,7 +39,11 @@ const unavailable = new Map<string, string>();
 /** Kernel name -> provider name -> implementation. */
 const implementations = new Map<string, Map<string, KernelFn>>();
 let current: ProviderChoice = 'auto';
-let warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
+// stderr in Node; the console in a page (the browser bundle has no process).
+let warn: (line: string) => void = (line) => {
+  if (typeof process !== 'undefined' && process.stderr) process.stderr.write(`${line}\n`);
+  else console.warn(line);
+};
 
 function implementationsOf(kernel: string): Map<string, KernelFn> {
   let byProvider = implementations.get(kernel);

@@ -1,3 +1,4 @@
+import '../training/terminal-bar.js';
 import type { CsvTable } from '../data/csv.js';
 import { type PreparedDataset, type PreparedPart, prepareDataset } from '../data/dataset.js';
 import { classWeights, randomOversample } from '../data/imbalance.js';

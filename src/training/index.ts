@@ -1,3 +1,6 @@
+// Node side effect: fit draws a cli-progress bar on a terminal.
+import './terminal-bar.js';
+
 export type { Callback, Logs } from './callbacks.js';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './checkpoint.js';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger.js';

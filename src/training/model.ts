@@ -1,5 +1,5 @@
 import { backward, noGrad } from '../autograd.js';
-import { type SaveOptions, saveModelAs } from '../io/save.js';
+import type { SaveOptions } from '../io/save.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
@@ -376,7 +376,7 @@ export class Model {
       ),
       callbacks,
       batchHooks: callbacks.filter((cb) => cb.onBatchBegin || cb.onBatchEnd),
-      progress: new Progress(verbose, options.stream ?? process.stdout, epochs),
+      progress: new Progress(verbose, options.stream ?? defaultStream(), epochs),
     };
     const history = new History();
     this.stopTraining = false;
@@ -594,8 +594,33 @@ export class Model {
    * does; loadModel(dir).model is the way back.
    */
   save(dir: string, options: SaveOptions = {}): void {
-    saveModelAs('save', dir, this, options);
+    if (modelSaver === null) {
+      throw new Error(
+        'Model.save writes files: it needs Node and the io layer (import from tensorgrad, not its browser entry)',
+      );
+    }
+    modelSaver(dir, this, options);
   }
+}
+
+type ModelSaver = (dir: string, model: Model, options: SaveOptions) => void;
+/** Installed by io/save.ts, so the training layer itself imports nothing of Node (the browser bundle). */
+let modelSaver: ModelSaver | null = null;
+
+export function setModelSaver(saver: ModelSaver): void {
+  modelSaver = saver;
+}
+
+/** process.stdout in Node; in a page, lines go to the console. */
+function defaultStream(): ProgressStream {
+  const proc = (globalThis as { process?: { stdout?: ProgressStream } }).process;
+  if (proc?.stdout) return proc.stdout;
+  return {
+    write: (line: string) => {
+      console.log(line.replace(/\n$/, ''));
+      return true;
+    },
+  } as unknown as ProgressStream;
 }
 
 /** A batch size of 0 would loop forever over the rows: refuse it with the value. */

@@ -1,5 +1,3 @@
-import cliProgress from 'cli-progress';
-
 /** Where progress goes: process.stdout by default; tests pass a stream of their own. */
 export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -32,8 +30,27 @@ export function formatTiming(seconds: number, steps: number): string {
  * elapsed time, ETA and the running loss and metrics; it is cleared at the end of the epoch and
  * replaced by the Keras-style line. Anywhere else each epoch prints exactly that one plain line.
  */
+/** A bar for one epoch: what Progress needs of cli-progress's SingleBar. */
+export interface EpochBar {
+  update(step: number, payload: { metrics: string }): void;
+  stop(): void;
+}
+
+/** Starts a bar of `steps` steps with a cli-progress format string on the stream. */
+export type EpochBarFactory = (format: string, stream: ProgressStream, steps: number) => EpochBar;
+
+/**
+ * cli-progress needs Node's events and readline, so the training layer does not import it: the
+ * Node side (training/terminal-bar.ts) installs the factory. Without one, every epoch prints its line.
+ */
+let barFactory: EpochBarFactory | null = null;
+
+export function setEpochBarFactory(factory: EpochBarFactory | null): void {
+  barFactory = factory;
+}
+
 export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: EpochBar | null = null;
   private readonly useBar: boolean;
   private lastDraw = 0;
 
@@ -46,22 +63,12 @@ export class Progress {
   }
 
   epochBegin(epoch: number, steps: number): void {
-    if (!this.useBar) return;
-    this.bar = new cliProgress.SingleBar(
-      {
-        format: `Epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} - {duration_formatted} ETA {eta_formatted}{metrics}`,
-        stream: this.stream,
-        barsize: 30,
-        barCompleteChar: '=',
-        barIncompleteChar: '.',
-        clearOnComplete: true,
-        hideCursor: false,
-        fps: 10,
-        etaBuffer: 50,
-      },
-      cliProgress.Presets.legacy,
+    if (!this.useBar || barFactory === null) return;
+    this.bar = barFactory(
+      `Epoch ${epoch + 1}/${this.epochs} [{bar}] {value}/{total} - {duration_formatted} ETA {eta_formatted}{metrics}`,
+      this.stream,
+      steps,
     );
-    this.bar.start(steps, 0, { metrics: '' });
     this.lastDraw = performance.now();
   }
 

@@ -1,10 +1,14 @@
 import { registerLazyProvider, unregisterProvider } from '../table.js';
 import { GPU_MODE_ENV, GPU_MODES, type GpuMode, type GpuModeChoice, parseGpuModeChoice } from './modes.js';
-import { createGpuProvider, type GpuProvider } from './provider.js';
+import { createGpuProvider } from './node.js';
+import type { GpuProvider } from './provider.js';
 
 export { GPU_MODE_ENV, GPU_MODES, type GpuMode, type GpuModeChoice } from './modes.js';
+export { createGpuProvider } from './node.js';
 export {
-  createGpuProvider,
+  createGpuProviderWith,
+  type GpuHost,
+  type GpuJs,
   type GpuKernelName,
   type GpuProvider,
   type GpuProviderOptions,

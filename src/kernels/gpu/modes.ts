@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-
 /**
  * gpu.js modes tensorgrad knows, best first. `auto` tries them in this order and keeps the first
  * that starts and computes a known product correctly.
@@ -22,27 +20,18 @@ export function parseGpuModeChoice(v: string, source: string): GpuModeChoice {
   return mode;
 }
 
-export const requireHere = createRequire(import.meta.url);
-
 /**
  * Why a mode cannot run here, or null if it may (the smoke product still has the last word).
  * Reasons are one line each: tests and `tensorgrad info` print them.
  */
-export function modeBlocker(mode: GpuMode, GPU: typeof import('gpu.js').GPU): string | null {
+export function modeBlocker(
+  mode: GpuMode,
+  GPU: typeof import('gpu.js').GPU,
+  probeGl: () => string = () => 'headless-gl runs only in Node',
+): string | null {
   switch (mode) {
-    case 'headlessgl': {
-      if (GPU.isHeadlessGLSupported) return null;
-      let createContext: unknown;
-      try {
-        createContext = requireHere('gl');
-      } catch (err) {
-        const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-        return `the optional 'gl' package is not built (${first}); see docs/gpu.md`;
-      }
-      if (typeof createContext !== 'function') return "the 'gl' package did not export a context factory";
-      if (!process.env.DISPLAY) return 'headless-gl has no display: run under xvfb-run -a or set DISPLAY';
-      return `headless-gl could not open a WebGL context on DISPLAY=${process.env.DISPLAY} (no GL driver?)`;
-    }
+    case 'headlessgl':
+      return GPU.isHeadlessGLSupported ? null : probeGl();
     case 'webgl2':
       return GPU.isWebGL2Supported ? null : 'no WebGL2 canvas (browser only)';
     case 'webgl':

@@ -10,7 +10,7 @@ import { applyBiasActivation } from '../js/activations.js';
 import { implement } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { AdamParams, FloatArray } from '../types.js';
-import { GPU_MODES, type GpuMode, modeBlocker, requireHere } from './modes.js';
+import { GPU_MODES, type GpuMode, modeBlocker } from './modes.js';
 import {
   adamSource,
   columnSumsSource,
@@ -20,7 +20,7 @@ import {
   sigmoidBackwardSource,
 } from './sources.js';
 
-type GpuJs = typeof import('gpu.js');
+export type GpuJs = typeof import('gpu.js');
 
 /** Kernels kept compiled at once; a training run uses a handful of shapes, parity tests many. */
 const DEFAULT_MAX_KERNELS = 64;
@@ -72,19 +72,10 @@ export interface GpuProvider extends KernelProvider {
   destroy(): void;
 }
 
-function loadGpuJs(): GpuJs {
-  try {
-    return requireHere('gpu.js') as GpuJs;
-  } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new Error(`gpu.js did not load: ${first}`);
-  }
-}
-
 /** A gpu.js instance on the given mode, or an error saying why the mode cannot run. */
-function startGpu(gpujs: GpuJs, mode: GpuMode): GPU {
+function startGpu(gpujs: GpuJs, mode: GpuMode, probeGl?: () => string): GPU {
   if (!GPU_MODES.includes(mode)) throw new Error(`unknown gpu.js mode '${mode}'`);
-  const blocker = modeBlocker(mode, gpujs.GPU);
+  const blocker = modeBlocker(mode, gpujs.GPU, probeGl);
   if (blocker !== null) throw new Error(`gpu.js mode ${mode}: ${blocker}`);
   try {
     return new gpujs.GPU({ mode });
@@ -311,23 +302,25 @@ function counted<F extends (...args: never[]) => void>(
   }) as F;
 }
 
-function gpuJsVersion(): string {
-  try {
-    return (requireHere('gpu.js/package.json') as { version: string }).version;
-  } catch {
-    return '?';
-  }
+/** What the host gives the provider: in Node, gpu.js loaded by require (gpu/node.ts); in a page, the bundled gpu.js. */
+export interface GpuHost {
+  gpujs: GpuJs;
+  /** gpu.js's version, for describe(). */
+  version?: string;
+  /** Why headless-gl cannot open a context here (Node only). */
+  probeGl?: () => string;
 }
 
 /**
  * Builds the gpu provider on one gpu.js mode and checks it on a small known product; throws with
- * the reason if the mode cannot start or computes wrongly.
+ * the reason if the mode cannot start or computes wrongly. Imports nothing of Node, so a page can
+ * bundle it with gpu.js's browser build.
  */
-export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
+export function createGpuProviderWith(host: GpuHost, options: GpuProviderOptions): GpuProvider {
   checkOptions('createGpuProvider', options, GPU_PROVIDER_OPTIONS);
-  const gpujs = loadGpuJs();
+  const gpujs = host.gpujs;
   const mode = options.mode;
-  const gpu = startGpu(gpujs, mode);
+  const gpu = startGpu(gpujs, mode, host.probeGl);
   const cache = new KernelCache(gpu, gpujs, options.maxKernels ?? DEFAULT_MAX_KERNELS);
   const calls: Record<GpuKernelName, number> = {
     gemm: 0,
@@ -337,7 +330,7 @@ export function createGpuProvider(options: GpuProviderOptions): GpuProvider {
     columnSums: 0,
     adamUpdate: 0,
   };
-  const version = gpuJsVersion();
+  const version = host.version ?? '?';
   const skipped = options.skipped ?? [];
   const provider: GpuProvider = {
     name: 'gpu',
