@@ -14,6 +14,7 @@
 
 import { gatherRows } from '../src/data/batches.js';
 import { stratifiedSplit } from '../src/data/split.js';
+import { Moments } from '../src/data/stats.js';
 import { section43Data } from '../src/data/synthetic.js';
 import * as tg from '../src/index.js';
 import { accuracy, confusionMatrix, f1, precision, recall } from '../src/metrics/index.js';
@@ -50,6 +51,21 @@ export async function main({
       std[j] += (train.x[i * data.features + j] - mean[j]) ** 2 / train.rows;
     std[j] = Math.sqrt(std[j]) || 1;
   }
+  // The same statistics as the CSV pipeline computes them (one pass, Welford's update): they agree.
+  let normalizationDifference = 0;
+  for (let j = 0; j < data.features; j++) {
+    const m = new Moments();
+    for (let i = 0; i < train.rows; i++) m.add(train.x[i * data.features + j]);
+    normalizationDifference = Math.max(
+      normalizationDifference,
+      Math.abs(m.mean - mean[j]),
+      Math.abs((m.std || 1) - std[j]),
+    );
+  }
+  print(
+    `section 4.1 by hand: x' = (x - mean) / std per feature, two passes over the training rows; ` +
+      `the pipeline's one-pass statistics agree to ${normalizationDifference.toExponential(1)}`,
+  );
   for (const part of [train, test]) {
     for (let i = 0; i < part.rows; i++) {
       for (let j = 0; j < data.features; j++) {
@@ -137,6 +153,7 @@ export async function main({
     section5: strip(section5),
     section5Longer: strip(section5Longer),
     confusion: counts,
+    normalizationDifference,
     ...sweep,
   };
 }
