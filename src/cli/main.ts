@@ -5,6 +5,7 @@ import '../training/terminal-bar.js';
 import { addEvaluateCommand } from './evaluate.js';
 import { infoLines, packageVersion } from './info.js';
 import { addPredictCommand } from './predict.js';
+import { addPruneCommand } from './prune.js';
 import { addTrainCommand } from './train.js';
 
 /** The `tensorgrad` command line; each subcommand lives in its own file. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   addTrainCommand(program);
   addEvaluateCommand(program);
   addPredictCommand(program);
+  addPruneCommand(program);
   program
     .command('info')
     .description('version, kernel providers (and the gpu.js mode), CPU features and threads')

@@ -109,6 +109,37 @@ export abstract class Optimizer {
     return this.params;
   }
 
+  private readonly masks = new Map<Tensor, ArrayLike<number>>();
+
+  /**
+   * Keeps the entries of `param` where `mask` is 0 at exactly zero (pruning): each step masks their
+   * gradient before the update (so no moment grows from it) and the parameter after it (so a moment
+   * left from before the mask cannot move it). null removes the mask.
+   */
+  setMask(param: Tensor, mask: ArrayLike<number> | null): void {
+    if (mask === null) {
+      this.masks.delete(param);
+      return;
+    }
+    if (mask.length !== param.size) {
+      throw new Error(`${this.name}: a mask of ${mask.length} entries for a parameter of ${param.size}`);
+    }
+    this.masks.set(param, mask);
+  }
+
+  /** The mask set on `param`, or null. */
+  maskOf(param: Tensor): ArrayLike<number> | null {
+    return this.masks.get(param) ?? null;
+  }
+
+  private applyMasks(toGrads: boolean): void {
+    for (const [param, mask] of this.masks) {
+      const a = toGrads ? param.grad?.data : param.data;
+      if (!a) continue;
+      for (let j = 0; j < a.length; j++) if (mask[j] === 0) a[j] = 0;
+    }
+  }
+
   protected abstract resetState(): void;
 
   /** Updates parameter i from its gradient; t is the 1-based step number. */
@@ -118,11 +149,13 @@ export abstract class Optimizer {
     if (this.schedule) this.rate = this.schedule.at(this.iterations);
     const t = ++this.iterations;
     noGrad(() => {
+      if (this.masks.size > 0) this.applyMasks(true);
       this.clipGradients();
       for (let i = 0; i < this.params.length; i++) {
         const p = this.params[i];
         if (p.grad !== null) this.update(i, p.data, p.grad.data, t);
       }
+      if (this.masks.size > 0) this.applyMasks(false);
     });
     // The rate the next step will use, so `lr` reads as Keras's learning_rate does between steps.
     if (this.schedule) this.rate = this.schedule.at(this.iterations);

@@ -19,3 +19,16 @@ export {
 export type { MonitorMode } from './monitor.js';
 export { formatLogs, formatTiming, type ProgressStream, type Verbosity } from './progress.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr.js';
+export {
+  type LayerSparsity,
+  kernelSparsity,
+  MagnitudePruning,
+  type MagnitudePruningOptions,
+  magnitudeMasks,
+  PRUNING_SCOPES,
+  type PolynomialSparsityOptions,
+  type PruningScope,
+  polynomialSparsity,
+  prunableLayers,
+  pruneByMagnitude,
+} from './pruning.js';
