@@ -95,7 +95,13 @@ async function encodeAll(trained: TrainedModel, o: PruneCliOptions) {
   }
 }
 
-function part(x: Float32Array, y: Float64Array, features: number, indices: Int32Array, target: (v: number) => number): PreparedPart {
+function part(
+  x: Float32Array,
+  y: Float64Array,
+  features: number,
+  indices: Int32Array,
+  target: (v: number) => number,
+): PreparedPart {
   const px = new Float32Array(indices.length * features);
   const py = new Float32Array(indices.length);
   indices.forEach((r, i) => {
@@ -232,10 +238,7 @@ export async function runPrune(
   model.fit(fitX, kind.targets(fitY), {
     epochs: o.epochs,
     batchSize: settings.batchSize,
-    validationData: [
-      { data: validation.x, shape: [validation.rows, features] },
-      kind.targets(validation.y),
-    ],
+    validationData: [{ data: validation.x, shape: [validation.rows, features] }, kind.targets(validation.y)],
     classWeight,
     callbacks: [pruning],
     seed: settings.seed,
@@ -308,7 +311,11 @@ export function addPruneCommand(program: Command): void {
     .option('--epochs <n>', 'epochs of fine-tuning', positiveInt, 10)
     .option('--per-layer', 'prune each layer to the sparsity (default: one magnitude cut over all layers)')
     .option('--learning-rate <lr>', "Adam learning rate (default: the training run's)", positiveNumber)
-    .option('--frequency <steps>', 'steps between mask updates (default: a tenth of the schedule, at most 100)', positiveInt)
+    .option(
+      '--frequency <steps>',
+      'steps between mask updates (default: a tenth of the schedule, at most 100)',
+      positiveInt,
+    )
     .option('--delimiter <char>', 'field separator (default: detected)', delimiter)
     .option('--encoding <name>', 'utf8 (checked) or latin1', oneOf(ENCODINGS), 'utf8')
     .option('--quiet', 'no progress bar')

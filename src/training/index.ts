@@ -18,17 +18,17 @@ export {
 } from './model.js';
 export type { MonitorMode } from './monitor.js';
 export { formatLogs, formatTiming, type ProgressStream, type Verbosity } from './progress.js';
-export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr.js';
 export {
-  type LayerSparsity,
   kernelSparsity,
+  type LayerSparsity,
   MagnitudePruning,
   type MagnitudePruningOptions,
   magnitudeMasks,
-  PRUNING_SCOPES,
   type PolynomialSparsityOptions,
+  PRUNING_SCOPES,
   type PruningScope,
   polynomialSparsity,
   prunableLayers,
   pruneByMagnitude,
 } from './pruning.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr.js';

@@ -14,7 +14,8 @@ export type PruningScope = 'global' | 'perLayer';
 export const PRUNING_SCOPES: readonly PruningScope[] = ['global', 'perLayer'];
 
 function checkSparsity(who: string, sparsity: number): void {
-  if (!(sparsity >= 0 && sparsity < 1)) throw new Error(`${who}: sparsity must be in [0, 1), got ${sparsity}`);
+  if (!(sparsity >= 0 && sparsity < 1))
+    throw new Error(`${who}: sparsity must be in [0, 1), got ${sparsity}`);
 }
 
 /** The Dense layers of a built model whose kernels can be pruned, with their names. */
@@ -189,8 +190,15 @@ export class MagnitudePruning implements Callback {
   private zerosAtStart: Float32Array[] | null = null;
 
   constructor(options: MagnitudePruningOptions) {
-    const { sparsity, scope = 'global', beginStep = 0, endStep, frequency = 100, power = 3, keepZeros = true } =
-      options;
+    const {
+      sparsity,
+      scope = 'global',
+      beginStep = 0,
+      endStep,
+      frequency = 100,
+      power = 3,
+      keepZeros = true,
+    } = options;
     checkSparsity('MagnitudePruning', sparsity);
     if (!PRUNING_SCOPES.includes(scope)) {
       throw new Error(`MagnitudePruning: scope must be one of ${PRUNING_SCOPES.join(', ')}, got '${scope}'`);
@@ -267,6 +275,7 @@ export class MagnitudePruning implements Callback {
   /** Takes the masks off the optimizer (the pruned weights stay zero until trained again). */
   release(): void {
     const model = this.model;
-    if (model?.optimizer) for (const { kernel } of prunableLayers(model)) model.optimizer.setMask(kernel, null);
+    if (model?.optimizer)
+      for (const { kernel } of prunableLayers(model)) model.optimizer.setMask(kernel, null);
   }
 }
