@@ -273,6 +273,12 @@ export async function runPrune(
   log(
     `  ${'all'.padEnd(10)} ${String(sparsity.total.zeros).padStart(7)} / ${String(sparsity.total.size).padEnd(7)} ${pct(sparsity.total.sparsity).padStart(8)}  (was ${pct(initial.total.sparsity)})`,
   );
+  const kept = (t: { size: number; zeros: number }) => t.size - t.zeros;
+  if (initial.total.zeros > 0) {
+    log(
+      `  non-zero weights: ${kept(initial.total)} before, ${kept(sparsity.total)} after (${pct(1 - kept(sparsity.total) / kept(initial.total))} of them pruned; the rest were zero already, e.g. an averaged ensemble's block-diagonal kernels)`,
+    );
+  }
   if (o.out !== undefined) {
     saveModel(o.out, model, {
       preprocessing: trained.preprocessor.toJSON(),
