@@ -29,7 +29,7 @@ import { missingColumnMessage } from './csv.js';
 import type { CsvEncoding, ScanProgress } from './csv-scan.js';
 import { classStrata, quantileBins, scaleTarget, trainingTarget } from './dataset.js';
 import { DataError, quoteList } from './errors.js';
-import { LabelReader, type LabelSpec, labelsOf, type Task } from './label.js';
+import { LabelReader, type LabelSpec, labelsOf, labelValue, labelValues, type Task } from './label.js';
 import { RowCells } from './records.js';
 import { stratifiedSplit } from './split.js';
 import { Moments } from './stats.js';
@@ -304,26 +304,11 @@ function labelOf(spec: LabelSpec, text: string, session: string): number {
     }
     return v;
   }
-  const key = text.toLowerCase();
-  if (spec.task === 'multiclass') {
-    const k = spec.classes.findIndex((c) => c.toLowerCase() === key);
-    if (k < 0) {
-      throw new DataError(
-        `session '${session}': the label '${spec.column}' is '${text}', a class the model was not trained on (its classes: ${quoteList(spec.classes)})`,
-        { column: spec.column, value: text },
-      );
-    }
-    return k;
-  }
-  if (spec.positive.toLowerCase() === key) return 1;
-  if (spec.negatives.some((n) => n.toLowerCase() === key)) return 0;
-  if (spec.mode === 'boolean') {
-    const t = ['true', 'yes', '1', 't', 'y'].includes(key);
-    const f = ['false', 'no', '0', 'f', 'n'].includes(key);
-    if (t || f) return t ? 1 : 0;
-  }
+  // Classes read as the tables read them (case folded, the same true/false pairs).
+  const v = labelValue(spec, text);
+  if (v >= 0) return v;
   throw new DataError(
-    `session '${session}': the label '${spec.column}' is '${text}', neither the positive class '${spec.positive}' nor ${quoteList(spec.negatives)}`,
+    `session '${session}': the label '${spec.column}' is '${text}', a value the model was not trained on (its values: ${quoteList(labelValues(spec))})`,
     { column: spec.column, value: text },
   );
 }
