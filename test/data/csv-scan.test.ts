@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { parseNumber } from '../../src/data/columns.js';
 import { CsvScanner, type ScanOptions } from '../../src/data/csv-scan.js';
 import { DataError } from '../../src/data/errors.js';
 import { Generator } from '../../src/random.js';
@@ -145,6 +146,70 @@ describe('CsvScanner', () => {
     });
     s.finish(() => {});
     expect(got).toEqual([12.5, Number.NaN, true, 'Oslo', 'a"b', 'a"b']);
+  });
+});
+
+describe('numbers read while scanning', () => {
+  // Plain numbers are read during the scan (plainNumber), the rest by parseNumberBytes: both must
+  // give parseNumber's answer for every field, with or without decimal commas, however the bytes
+  // are cut into chunks.
+  it.each([
+    [1, ','],
+    [2, ';'],
+    [3, ';'],
+    [4, '\t'],
+  ])('agree with parseNumber on random numeric fields (seed %i, delimiter %j)', (seed, delimiter) => {
+    const rng = new Generator(seed);
+    const alphabet = '0123456789012345678901234567890123456789..,eE+- ';
+    const fixed = [
+      '9007199254740993',
+      '9007199254740992',
+      '0.1234567890123456789012',
+      '1.12345678901234567890123',
+    ];
+    fixed.push('-0', '+.5', '1.', '.', '-', '123456789012345678901234567890', '0.30000000000000004');
+    for (let file = 0; file < 60; file++) {
+      const fields: string[] = [];
+      let text = 'h\n';
+      for (let row = 0; row < 50; row++) {
+        const cells: string[] = [];
+        for (let c = 0; c < 3; c++) {
+          let cell = '';
+          if (rng.int(8) === 0) cell = fixed[rng.int(fixed.length)];
+          else for (let j = 1 + rng.int(20); j > 0; j--) cell += alphabet[rng.int(alphabet.length)];
+          if (cell.includes(delimiter)) cell = `"${cell}"`;
+          cells.push(cell);
+        }
+        text += `${cells.join(delimiter)}${['\n', '\r\n'][rng.int(2)]}`;
+        fields.push(...cells.map((cell) => (cell.startsWith('"') ? cell.slice(1, -1) : cell)));
+      }
+      const bytes = bytesOf(text);
+      const cuts = Array.from({ length: 4 }, () => rng.int(bytes.length + 1)).sort((a, b) => a - b);
+      for (const comma of [false, true]) {
+        const s = new CsvScanner({ delimiter });
+        const got: number[] = [];
+        const expected: number[] = [];
+        let k = 0;
+        const emit = (r: CsvScanner) => {
+          if (r.line === 1) return;
+          for (let i = 0; i < r.count; i++) {
+            got.push(r.number(i, comma));
+            expected.push(parseNumber(fields[k++], comma) ?? Number.NaN);
+          }
+        };
+        let at = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          s.push(bytes.subarray(at, cut), emit);
+          at = cut;
+        }
+        s.finish(emit);
+        expect(got.length).toBe(150);
+        for (let i = 0; i < got.length; i++) {
+          if (!Object.is(got[i], expected[i]))
+            expect({ field: fields[i], comma, got: got[i] }).toBe(expected[i]);
+        }
+      }
+    }
   });
 });
 
