@@ -1,7 +1,7 @@
 // Measures every competitor on every shape. Competitors are interleaved round by round on each
 // shape, so the shared machine's noise spreads over all of them rather than one.
 import type { Dtype, FloatArray } from '../../src/kernels/types.js';
-import type { GemmCompetitor } from './gemm-kernels.js';
+import type { GemmCompetitor, Prepared } from './gemm-kernels.js';
 import { flopsOf, type GemmShape } from './shapes.js';
 import { median, runBenchmark, type Stats, sampleStats } from './stats.js';
 
@@ -102,7 +102,7 @@ export async function benchGemm(
       const rate = bestRate.get(comp);
       return rate ? flops / rate : 0;
     };
-    const prepared = new Map<GemmCompetitor, ReturnType<GemmCompetitor['prepare']>>();
+    const prepared = new Map<GemmCompetitor, Prepared>();
     try {
       for (let r = 0; r < opts.rounds; r++) {
         // Rotate the order every round so no competitor always runs right after the same one.
@@ -114,15 +114,15 @@ export async function benchGemm(
           await comp.before?.();
           let p = prepared.get(comp);
           if (!p) {
-            p = comp.prepare(shape, a, b, c);
+            p = await comp.prepare(shape, a, b, c);
             prepared.set(comp, p);
           }
-          const run = p.run;
           const slow = predictedSec(comp) > opts.slowCallSec;
-          const s = await runBenchmark(run, {
+          const runOpts = {
             maxTime: opts.maxTime,
             minSamples: slow ? Math.min(2, opts.minSamples) : opts.minSamples,
-          });
+          };
+          const s = p.measure ? await p.measure(runOpts) : await runBenchmark(p.run, runOpts);
           comp.after?.();
           samples.get(comp)?.push(...s);
           roundsRun.set(comp, (roundsRun.get(comp) ?? 0) + 1);
