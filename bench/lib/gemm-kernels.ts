@@ -16,7 +16,7 @@ import {
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { loadOpenBlas, OPENBLAS_IDLE_SPIN_MS, type OpenBlasAddon, settle } from '../measure.mjs';
 import type { GemmShape } from './shapes.js';
-import type { RunOptions } from './stats.js';
+import type { Measured, RunOptions } from './stats.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
 import { startTorchPeer, type TorchPeer, type TorchStart } from './torch.js';
 
@@ -38,7 +38,7 @@ export interface Prepared {
    * Takes the samples itself (seconds per call) instead of benchmark.js timing run: a peer in
    * another process, where a round trip per call would time the pipe.
    */
-  measure?: (o: RunOptions) => Promise<number[]>;
+  measure?: (o: RunOptions) => Promise<Measured>;
   dispose?: () => void;
 }
 
@@ -356,7 +356,7 @@ export function torchCompetitors(peer: TorchPeer, cores: number): GemmCompetitor
         run: () => {
           throw new Error('torch.mm is timed in the peer process: use measure');
         },
-        measure: async (o) => (await peer.measure(handle, t, o)).samples,
+        measure: (o) => peer.measure(handle, t, o),
         dispose: () => {
           peer.dispose(handle).catch(() => {});
         },

@@ -128,7 +128,7 @@ export function trainingTable(rows: TrainingRow[], vulkanDevice?: string): strin
   const ratioCell = (v: number | null, base: number | null | undefined) =>
     v !== null && base ? `${(v / base).toFixed(2)}x` : '-';
   const lines = [
-    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${pad('threads', 7)}  ${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}${pad('x torch', 9)}` +
+    `${'model'.padEnd(6)}${'provider'.padEnd(11)}${pad('threads', 7)}${pad('cpu/wall', 9)}  ${'variant'.padEnd(10)}${pad('samples/s', 12)}${pad('+-rme', 8)}${pad('x tfjs-wasm', 13)}${pad('x torch', 9)}` +
       (vulkanDevice ? `  (vulkan = ${vulkanDevice})` : ''),
   ];
   for (const r of rows) {
@@ -143,7 +143,7 @@ export function trainingTable(rows: TrainingRow[], vulkanDevice?: string): strin
         : Math.round(r.samplesPerSec).toLocaleString('en-US');
     const rme = r.stats && Number.isFinite(r.stats.rme) ? `${r.stats.rme.toFixed(1)}%` : '-';
     lines.push(
-      `${r.model.padEnd(6)}${r.provider.padEnd(11)}${pad(String(r.threads), 7)}  ${r.variant.padEnd(10)}${pad(rate, 12)}${pad(rme, 8)}` +
+      `${r.model.padEnd(6)}${r.provider.padEnd(11)}${pad(String(r.threads), 7)}${pad(r.cpuPerWall === undefined ? '-' : r.cpuPerWall.toFixed(2), 9)}  ${r.variant.padEnd(10)}${pad(rate, 12)}${pad(rme, 8)}` +
         `${pad(ratioCell(r.samplesPerSec, wasm), 13)}${pad(ratioCell(r.samplesPerSec, torch), 9)}` +
         (r.skipped ? `  (${r.skipped})` : ''),
     );

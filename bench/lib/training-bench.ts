@@ -9,7 +9,14 @@ import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { getProvider } from '../../src/kernels/registry.js';
 import { OPENBLAS_IDLE_SPIN_MS, settle } from '../measure.mjs';
 import { MODELS, type ModelName } from './shapes.js';
-import { type RunOptions, runBenchmark, type Stats, sampleStats } from './stats.js';
+import {
+  type Measured,
+  meanCpuPerWall,
+  measureHere,
+  type RunOptions,
+  type Stats,
+  sampleStats,
+} from './stats.js';
 import { loadTfjs, type TfBackend, type TfjsInfo, useTfBackend } from './tfjs.js';
 import type { TorchPeer, TorchStart } from './torch.js';
 
@@ -33,6 +40,8 @@ export interface TrainingRow {
   rowsPerCall: number;
   /** Seconds per call of rowsPerCall rows. */
   stats: Stats | null;
+  /** CPU seconds per wall second of the process that trained (mean over rounds); see Measured. */
+  cpuPerWall?: number;
   skipped?: string;
   /** Another variant measured for the same provider (the row keeps the faster one). */
   alternatives?: Array<{ variant: string; samplesPerSec: number; stats: Stats }>;
@@ -101,7 +110,7 @@ export interface Runner {
   /** One call of rowsPerCall rows (also the untimed warm-up). */
   run: () => void | Promise<void>;
   /** Takes the samples itself (seconds per call): the torch peer times its calls in its process. */
-  measure?: (o: RunOptions) => Promise<number[]>;
+  measure?: (o: RunOptions) => Promise<Measured>;
   dispose?: () => void | Promise<void>;
 }
 
@@ -231,7 +240,7 @@ function torchCompetitor(model: ModelName, peer: TorchPeer, threads: number, scr
         run: async () => {
           await peer.measure(handle, threads, { maxTime: 0, minSamples: 1 });
         },
-        measure: async (o) => (await peer.measure(handle, threads, o)).samples,
+        measure: (o) => peer.measure(handle, threads, o),
         dispose: () => peer.dispose(handle),
       };
     },
@@ -354,6 +363,7 @@ async function trainEachModel(
     const runners = new Map<Competitor, Runner>();
     const roundsRun = new Map<Competitor, number>();
     const samples = new Map<Competitor, number[]>(comps.map((c) => [c, []]));
+    const cpuOf = new Map<Competitor, number[]>(comps.map((c) => [c, []]));
     try {
       for (let r = 0; r < opts.rounds; r++) {
         const order = comps.map((_, i) => comps[(i + r) % comps.length]);
@@ -369,9 +379,10 @@ async function trainEachModel(
             await runner.run();
           }
           const runOpts = { maxTime: opts.maxTime, minSamples: opts.minSamples };
-          const s = runner.measure ? await runner.measure(runOpts) : await runBenchmark(runner.run, runOpts);
+          const got = runner.measure ? await runner.measure(runOpts) : await measureHere(runner.run, runOpts);
           c.after?.();
-          samples.get(c)?.push(...s);
+          samples.get(c)?.push(...got.samples);
+          cpuOf.get(c)?.push(got.cpuPerWall);
           roundsRun.set(c, (roundsRun.get(c) ?? 0) + 1);
         }
       }
@@ -383,7 +394,12 @@ async function trainEachModel(
     }
     const measured = comps.map((c) => {
       const stats = sampleStats(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
-      return { c, stats, samplesPerSec: rowsPerCall / stats.median };
+      return {
+        c,
+        stats,
+        samplesPerSec: rowsPerCall / stats.median,
+        cpuPerWall: meanCpuPerWall(cpuOf.get(c) ?? []),
+      };
     });
     // One row per provider and thread count: the faster variant, the other kept as an alternative.
     const keys = [...new Set(measured.map((m) => `${m.c.provider} ${m.c.threads}`))];
@@ -400,6 +416,7 @@ async function trainEachModel(
         samplesPerSec: best.samplesPerSec,
         rowsPerCall,
         stats: best.stats,
+        ...(best.cpuPerWall !== undefined ? { cpuPerWall: best.cpuPerWall } : {}),
         ...(rest.length
           ? {
               alternatives: rest.map((m) => ({

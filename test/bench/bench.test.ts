@@ -70,6 +70,7 @@ describe('npm run bench on tiny sizes', () => {
         expect(g.gflops).toBeGreaterThan(0);
         expect(g.stats?.samples).toBeGreaterThanOrEqual(2);
         expect(g.stats?.median).toBeGreaterThan(0);
+        expect(g.cpuPerWall).toBeGreaterThan(0);
       } else expect(g.skipped).toEqual(expect.any(String));
     }
     expect(json.gemm.filter((g: GemmRow) => g.group === 'seed').map((g: GemmRow) => g.shape)).toContain(
@@ -87,7 +88,10 @@ describe('npm run bench on tiny sizes', () => {
     expect(threadsOf('native')).toContain(1);
     for (const t of json.training) {
       expect(t.model).toBe('seed');
-      if (t.samplesPerSec !== null) expect(t.samplesPerSec).toBeGreaterThan(0);
+      if (t.samplesPerSec !== null) {
+        expect(t.samplesPerSec).toBeGreaterThan(0);
+        expect(t.cpuPerWall).toBeGreaterThan(0);
+      }
     }
     expect(r.autoCheck.gemm.length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'gflops.svg'), 'utf8')).toContain('<svg');
@@ -147,12 +151,12 @@ describe('npm run bench on tiny sizes', () => {
     ];
     const table = trainingTable(measured, 'vulkan llvmpipe').split('\n');
     expect(table[0]).toMatch(/x tfjs-wasm\s+x torch\s+\(vulkan = vulkan llvmpipe\)$/);
-    expect(table[2]).toMatch(/^seed\s+vulkan\s+1\s+fit\s+500/);
+    expect(table[2]).toMatch(/^seed\s+vulkan\s+1\s+-\s+fit\s+500/);
     const absent = trainingTable([
       { ...base, provider: 'vulkan' as const, samplesPerSec: null, skipped: 'absent: no Vulkan loader' },
     ]).split('\n');
     expect(absent[0]).not.toContain('(vulkan =');
-    expect(absent[1]).toMatch(/^seed\s+vulkan\s+1\s+fit\s+absent.*\(absent: no Vulkan loader\)$/);
+    expect(absent[1]).toMatch(/^seed\s+vulkan\s+1\s+-\s+fit\s+absent.*\(absent: no Vulkan loader\)$/);
   });
 
   it('keeps the results folder in git', () => {

@@ -91,7 +91,7 @@ describe('torch peer absent: a reason, never numbers', () => {
   it('the training table says absent for torch rows, and gives no torch ratio', () => {
     const base = { model: 'seed' as const, rowsPerCall: 32, stats: null };
     const rows: TrainingRow[] = [
-      { ...base, provider: 'native', threads: 1, variant: 'fit', samplesPerSec: 100_000 },
+      { ...base, provider: 'native', threads: 1, variant: 'fit', samplesPerSec: 100_000, cpuPerWall: 0.987 },
       {
         ...base,
         provider: 'torch',
@@ -102,9 +102,9 @@ describe('torch peer absent: a reason, never numbers', () => {
       },
     ];
     const lines = trainingTable(rows).split('\n');
-    expect(lines[0]).toMatch(/threads\s+variant.*x torch$/);
-    expect(lines[1]).toMatch(/^seed\s+native\s+1\s+fit\s+100,000\s+-\s+-\s+-$/);
-    expect(lines[2]).toMatch(/^seed\s+torch\s+1\s+loop\s+absent.*\(absent: why\)$/);
+    expect(lines[0]).toMatch(/threads\s+cpu\/wall\s+variant.*x torch$/);
+    expect(lines[1]).toMatch(/^seed\s+native\s+1\s+0\.99\s+fit\s+100,000\s+-\s+-\s+-$/);
+    expect(lines[2]).toMatch(/^seed\s+torch\s+1\s+-\s+loop\s+absent.*\(absent: why\)$/);
     expect(lines).toHaveLength(3);
   });
 });
@@ -154,7 +154,9 @@ describe('torch in the report', () => {
       'seed training, 1 thread(s) each: native 160,000 vs torch 40,000 samples/s = 4.00x (goal >= 4x: met)',
       'wide training, 2 thread(s) each: native 7,000 vs torch 5,000 samples/s = 1.40x (goal >= 1.5x: not met)',
     ]);
-    expect(trainingTable(rows).split('\n')[3]).toMatch(/^wide\s+native\s+2\s+fit\s+7,000\s+-\s+-\s+1\.40x$/);
+    expect(trainingTable(rows).split('\n')[3]).toMatch(
+      /^wide\s+native\s+2\s+-\s+fit\s+7,000\s+-\s+-\s+1\.40x$/,
+    );
   });
 });
 
@@ -199,6 +201,7 @@ describe.skipIf(!torchAvailable)('torch peer with python3-torch installed', () =
       const mm = await peer.setupMm({ m: 16, n: 8, k: 4, transA: true, transB: false });
       const s = await peer.measure(mm, 1, { maxTime: 0, minSamples: 2 });
       expect(s.samples.length).toBeGreaterThanOrEqual(2);
+      expect(s.cpuPerWall).toBeGreaterThan(0);
       const data = makeData(10, 64);
       writeFileSync(join(scratch, 'x.f32'), new Uint8Array(data.x.buffer));
       writeFileSync(join(scratch, 'y.f32'), new Uint8Array(data.y.buffer));
