@@ -1,5 +1,6 @@
 // End-to-end training throughput: the same architecture, data and batch size on every tensorgrad
-// provider and on TensorFlow.js (cpu and wasm backends), interleaved round by round.
+// provider, on TensorFlow.js (cpu and wasm backends) and on PyTorch (a peer process, when Debian's
+// python3-torch imports), interleaved round by round; native and torch at 1 thread and all cores.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
