@@ -17,6 +17,7 @@ const program = new Command('bench')
   .option('--no-training-shapes', 'skip the training-shape products')
   .option('--no-sequence', 'skip the sequence models (GRU, LSTM, Conv1D against TF.js)')
   .option('--sequence-only', 'measure only the sequence models')
+  .option('--no-torch', 'leave PyTorch out (also TENSORGRAD_BENCH_TORCH=0)')
   .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
   .parse();
 const opts = program.opts<{
@@ -28,6 +29,7 @@ const opts = program.opts<{
   trainingShapes: boolean;
   sequence: boolean;
   sequenceOnly?: boolean;
+  torch: boolean;
   out: string;
 }>();
 
@@ -60,6 +62,7 @@ if (opts.calibrate) {
   if (!opts.training) o.training = null;
   if (!opts.trainingShapes) o.trainingShapes = [];
   if (!opts.sequence) o.sequence = null;
+  if (!opts.torch) o.torch = false;
   if (opts.sequenceOnly) {
     o.squareSizes = [];
     o.trainingShapes = [];

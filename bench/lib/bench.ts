@@ -6,7 +6,7 @@ import { Tensor, withProvider } from '../../src/index.js';
 import { getProvider, type VulkanProvider } from '../../src/kernels/index.js';
 import { autoPolicy, selectProvider } from '../../src/kernels/registry.js';
 import { benchGemm, type GemmBenchOptions, type GemmRow } from './gemm-bench.js';
-import { type Absent, buildCompetitors, type GemmCompetitor } from './gemm-kernels.js';
+import { type Absent, buildCompetitors, type Competitors, type GemmCompetitor } from './gemm-kernels.js';
 import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root } from './machine.js';
 import { pairedRatio } from './paired.js';
 import {
@@ -56,6 +56,11 @@ export interface BenchOptions {
   outDir: string;
   /** Writes latest.json and gflops.svg (tests turn it off or point outDir elsewhere). */
   write: boolean;
+  /**
+   * PyTorch (Debian's python3-torch, in a child process) as a gemm column and training rows;
+   * false leaves it out, as does TENSORGRAD_BENCH_TORCH=0. Absent with the reason when not installed.
+   */
+  torch?: boolean;
   log: (line: string) => void;
 }
 
@@ -201,8 +206,8 @@ export async function checkAutoGemm(
     const c2 = new Float32Array(shape.m * shape.n);
     await autoComp.before?.();
     await bestComp.before?.();
-    const pa = autoComp.prepare(shape, x, w, c1);
-    const pb = bestComp.prepare(shape, x, w, c2);
+    const pa = await autoComp.prepare(shape, x, w, c1);
+    const pb = await bestComp.prepare(shape, x, w, c2);
     const paired = pairedRatio(pa.run, pb.run, o);
     out.push({
       what: a.shape,
@@ -228,10 +233,12 @@ export async function checkAutoTraining(rows: TrainingRow[], o: CheckOptions): P
   for (const model of Object.keys(MODELS) as ModelName[]) {
     const autoRow = rows.find((r) => r.model === model && r.provider === 'auto');
     const auto = autoRow?.samplesPerSec;
+    // auto runs native on all cores: the single-thread native row is not a choice it has.
     const cands = rows.filter(
       (r) =>
         r.model === model &&
         r.samplesPerSec !== null &&
+        (r.provider !== 'native' || r.threads === autoRow?.threads) &&
         ['js', 'native', 'gpu', ...(vulkanAutoEligible() ? ['vulkan'] : [])].includes(r.provider),
     );
     if (!auto || !autoRow || cands.length === 0) continue;
@@ -297,7 +304,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     `tensorgrad bench (${o.mode}): ${machine.cpuModel}, ${machine.availableParallelism} cores, node ${machine.node}, ` +
       `load average ${machine.loadAverageStart.join(' ')}`,
   );
-  const comps = await buildCompetitors({ auto: true });
+  const comps = await buildCompetitors({ auto: true, torch: o.torch !== false });
+  try {
+    return await measureAndReport(o, comps, machine, versions);
+  } finally {
+    comps.torch?.peer?.close();
+  }
+}
+
+async function measureAndReport(
+  o: BenchOptions,
+  comps: Competitors,
+  machine: MachineInfo,
+  versions: Record<string, string>,
+): Promise<BenchResult> {
   Object.assign(versions, comps.versions);
   for (const n of comps.notes) o.log(`  ${n}`);
   for (const a of comps.absent) o.log(`  absent: ${a.label}: ${a.reason}`);
@@ -315,6 +335,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     training = await benchTraining({
       ...o.training,
       cores: comps.cores,
+      torch: comps.torch,
       predictStepSec: stepPredictor(gemm, comps.cores),
       log: o.log,
     });

@@ -1,9 +1,9 @@
 // Measures every competitor on every shape. Competitors are interleaved round by round on each
 // shape, so the shared machine's noise spreads over all of them rather than one.
 import type { Dtype, FloatArray } from '../../src/kernels/types.js';
-import type { GemmCompetitor } from './gemm-kernels.js';
+import type { GemmCompetitor, Prepared } from './gemm-kernels.js';
 import { flopsOf, type GemmShape } from './shapes.js';
-import { median, runBenchmark, type Stats, sampleStats } from './stats.js';
+import { meanCpuPerWall, measureHere, median, type Stats, sampleStats } from './stats.js';
 
 export interface GemmRow {
   kernel: string;
@@ -22,6 +22,8 @@ export interface GemmRow {
   gflops: number | null;
   /** Seconds per call. */
   stats: Stats | null;
+  /** CPU seconds per wall second of the measuring process (mean over rounds); see Measured. */
+  cpuPerWall?: number;
   skipped?: string;
 }
 
@@ -67,6 +69,7 @@ export async function benchGemm(
     const c = filled(dtype, shape.m * shape.n, 3);
     const active: GemmCompetitor[] = [];
     const samples = new Map<GemmCompetitor, number[]>();
+    const cpuOf = new Map<GemmCompetitor, number[]>();
     const roundsRun = new Map<GemmCompetitor, number>();
     const base = (comp: GemmCompetitor) => ({
       kernel: comp.kernel,
@@ -97,12 +100,13 @@ export async function benchGemm(
       }
       active.push(comp);
       samples.set(comp, []);
+      cpuOf.set(comp, []);
     }
     const predictedSec = (comp: GemmCompetitor) => {
       const rate = bestRate.get(comp);
       return rate ? flops / rate : 0;
     };
-    const prepared = new Map<GemmCompetitor, ReturnType<GemmCompetitor['prepare']>>();
+    const prepared = new Map<GemmCompetitor, Prepared>();
     try {
       for (let r = 0; r < opts.rounds; r++) {
         // Rotate the order every round so no competitor always runs right after the same one.
@@ -114,15 +118,17 @@ export async function benchGemm(
           await comp.before?.();
           let p = prepared.get(comp);
           if (!p) {
-            p = comp.prepare(shape, a, b, c);
+            p = await comp.prepare(shape, a, b, c);
             prepared.set(comp, p);
           }
-          const run = p.run;
           const slow = predictedSec(comp) > opts.slowCallSec;
-          const s = await runBenchmark(run, {
+          const runOpts = {
             maxTime: opts.maxTime,
             minSamples: slow ? Math.min(2, opts.minSamples) : opts.minSamples,
-          });
+          };
+          const got = p.measure ? await p.measure(runOpts) : await measureHere(p.run, runOpts);
+          const s = got.samples;
+          cpuOf.get(comp)?.push(got.cpuPerWall);
           comp.after?.();
           samples.get(comp)?.push(...s);
           roundsRun.set(comp, (roundsRun.get(comp) ?? 0) + 1);
@@ -141,7 +147,13 @@ export async function benchGemm(
     for (const comp of active) {
       const got = samples.get(comp) ?? [];
       const stats = sampleStats(got, Math.min(opts.rounds, roundsRun.get(comp) ?? 1));
-      rows.push({ ...base(comp), gflops: flops / stats.median / 1e9, stats });
+      const cpuPerWall = meanCpuPerWall(cpuOf.get(comp) ?? []);
+      rows.push({
+        ...base(comp),
+        gflops: flops / stats.median / 1e9,
+        stats,
+        ...(cpuPerWall !== undefined ? { cpuPerWall } : {}),
+      });
     }
     opts.log?.(
       `  ${shape.label.padEnd(26)} ${rows

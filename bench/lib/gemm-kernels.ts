@@ -16,7 +16,9 @@ import {
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { loadOpenBlas, OPENBLAS_IDLE_SPIN_MS, type OpenBlasAddon, settle } from '../measure.mjs';
 import type { GemmShape } from './shapes.js';
+import type { Measured, RunOptions } from './stats.js';
 import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
+import { startTorchPeer, type TorchPeer, type TorchStart } from './torch.js';
 
 export type KernelName =
   | 'js-naive'
@@ -27,10 +29,16 @@ export type KernelName =
   | 'openblas'
   | 'tfjs-cpu'
   | 'tfjs-wasm'
+  | 'torch'
   | 'auto';
 
 export interface Prepared {
   run: () => void;
+  /**
+   * Takes the samples itself (seconds per call) instead of benchmark.js timing run: a peer in
+   * another process, where a round trip per call would time the pipe.
+   */
+  measure?: (o: RunOptions) => Promise<Measured>;
   dispose?: () => void;
 }
 
@@ -52,7 +60,7 @@ export interface GemmCompetitor {
    * and 1024^3.
    */
   required?: (shape: GemmShape) => boolean;
-  prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared;
+  prepare(shape: GemmShape, a: FloatArray, b: FloatArray, c: FloatArray): Prepared | Promise<Prepared>;
 }
 
 export interface Absent {
@@ -68,6 +76,8 @@ export interface Competitors {
   cores: number;
   notes: string[];
   versions: Record<string, string>;
+  /** The PyTorch peer (training rows use it too), or why it is absent; null when not asked for. */
+  torch: TorchStart | null;
 }
 
 function viaDispatcher(name: string): GemmCompetitor['prepare'] {
@@ -159,6 +169,8 @@ export interface Wanted {
   tensorgradOnly?: boolean;
   /** Include the 'auto' choice (for the auto-vs-best check). */
   auto?: boolean;
+  /** Start the PyTorch peer (default true; TENSORGRAD_BENCH_TORCH=0 also turns it off). */
+  torch?: boolean;
 }
 
 export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> {
@@ -239,7 +251,7 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
       prepare: viaDispatcher('auto'),
     });
   }
-  if (want.tensorgradOnly) return { list, absent, cores, notes, versions };
+  if (want.tensorgradOnly) return { list, absent, cores, notes, versions, torch: null };
 
   const blas = loadOpenBlas();
   if (blas.addon) {
@@ -313,5 +325,42 @@ export async function buildCompetitors(want: Wanted = {}): Promise<Competitors> 
   } catch (err) {
     absent.push({ kernel: 'tfjs-cpu', label: 'tfjs', reason: String((err as Error).message) });
   }
-  return { list, absent, cores, notes, versions };
+
+  let torch: TorchStart | null = null;
+  if (want.torch !== false) {
+    torch = await startTorchPeer();
+    if (torch.peer) {
+      const info = torch.peer.info;
+      versions.torch = info.package ? `${info.torch} (python3-torch ${info.package})` : info.torch;
+      notes.push(
+        `torch: ${versions.torch} in ${info.executable} (python ${info.python}); torch.mm calls ${info.blas}`,
+      );
+      list.push(...torchCompetitors(torch.peer, cores));
+    } else absent.push({ kernel: 'torch', label: 'torch', reason: torch.absent });
+  }
+  return { list, absent, cores, notes, versions, torch };
+}
+
+/** torch.mm in the peer process, on 1 thread and on all cores, as the OpenBLAS columns. */
+export function torchCompetitors(peer: TorchPeer, cores: number): GemmCompetitor[] {
+  return [...new Set([1, cores])].map((t) => ({
+    kernel: 'torch',
+    threads: t,
+    label: `torch x${t}`,
+    dtypes: ['float32'],
+    // Its torch.mm is OpenBLAS (Debian's libblas), whose idle workers spin as the reference's do.
+    ...(t > 1 ? { after: () => settle(OPENBLAS_IDLE_SPIN_MS) } : {}),
+    prepare: async (s) => {
+      const handle = await peer.setupMm(s);
+      return {
+        run: () => {
+          throw new Error('torch.mm is timed in the peer process: use measure');
+        },
+        measure: (o) => peer.measure(handle, t, o),
+        dispose: () => {
+          peer.dispose(handle).catch(() => {});
+        },
+      };
+    },
+  }));
 }

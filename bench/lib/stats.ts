@@ -51,6 +51,32 @@ export function runBenchmark(fn: () => void | Promise<void>, opts: RunOptions): 
   });
 }
 
+/** Samples of one measurement and the cores it kept busy. */
+export interface Measured {
+  /** Seconds per call. */
+  samples: number[];
+  /**
+   * CPU seconds of the measuring process per wall second while it measured: about the thread count
+   * on an idle machine, less when other work takes the cores (the load behind a slow row).
+   */
+  cpuPerWall: number;
+}
+
+/** runBenchmark, with the CPU time this process spent (all its threads) per wall second. */
+export async function measureHere(fn: () => void | Promise<void>, opts: RunOptions): Promise<Measured> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const samples = await runBenchmark(fn, opts);
+  const cpu = process.cpuUsage(cpu0);
+  return { samples, cpuPerWall: (cpu.user + cpu.system) / 1e3 / (performance.now() - t0) };
+}
+
+/** Mean of the per-round CPU-per-wall figures (NaN-free), rounded for the JSON. */
+export function meanCpuPerWall(xs: readonly number[]): number | undefined {
+  const ok = xs.filter(Number.isFinite);
+  return ok.length ? Math.round((ok.reduce((a, b) => a + b, 0) / ok.length) * 100) / 100 : undefined;
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;

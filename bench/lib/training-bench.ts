@@ -1,25 +1,48 @@
 // End-to-end training throughput: the same architecture, data and batch size on every tensorgrad
-// provider and on TensorFlow.js (cpu and wasm backends), interleaved round by round.
+// provider, on TensorFlow.js (cpu and wasm backends) and on PyTorch (a peer process, when Debian's
+// python3-torch imports), interleaved round by round; native and torch at 1 thread and all cores.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { Adam, Dense, Dropout, Generator, Model, Tensor, withProvider } from '../../src/index.js';
 import { setNativeThreads } from '../../src/kernels/native/provider.js';
 import { getProvider } from '../../src/kernels/registry.js';
+import { OPENBLAS_IDLE_SPIN_MS, settle } from '../measure.mjs';
 import { MODELS, type ModelName } from './shapes.js';
-import { runBenchmark, type Stats, sampleStats } from './stats.js';
-import { loadTfjs, type TfBackend, useTfBackend } from './tfjs.js';
+import {
+  type Measured,
+  meanCpuPerWall,
+  measureHere,
+  type RunOptions,
+  type Stats,
+  sampleStats,
+} from './stats.js';
+import { loadTfjs, type TfBackend, type TfjsInfo, useTfBackend } from './tfjs.js';
+import type { TorchPeer, TorchStart } from './torch.js';
 
-export type TrainProvider = 'js' | 'native' | 'gpu' | 'vulkan' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm';
+export type TrainProvider = 'js' | 'native' | 'gpu' | 'vulkan' | 'auto' | 'tfjs-cpu' | 'tfjs-wasm' | 'torch';
 
 export interface TrainingRow {
   model: ModelName;
   provider: TrainProvider;
-  /** tfjs: 'minimize' (manual optimizer.minimize loop) or 'fit' (model.fit); tensorgrad: 'fit'. */
+  /**
+   * Threads the row trained on: native and torch at 1 and at all cores, auto at all cores, the
+   * single-threaded providers (js, gpu.js, tfjs) at 1. Ratios compare rows of equal threads.
+   */
+  threads: number;
+  /**
+   * tfjs: 'minimize' (manual optimizer.minimize loop) or 'fit' (model.fit); tensorgrad: 'fit';
+   * torch: 'loop' (the usual zero_grad, forward, backward, step loop).
+   */
   variant: string;
   /** Median; null when skipped or absent. */
   samplesPerSec: number | null;
   rowsPerCall: number;
   /** Seconds per call of rowsPerCall rows. */
   stats: Stats | null;
+  /** CPU seconds per wall second of the process that trained (mean over rounds); see Measured. */
+  cpuPerWall?: number;
   skipped?: string;
   /** Another variant measured for the same provider (the row keeps the faster one). */
   alternatives?: Array<{ variant: string; samplesPerSec: number; stats: Stats }>;
@@ -85,29 +108,36 @@ export function tfjsModel(tf: typeof TF, name: ModelName, logitsHead: boolean): 
 }
 
 export interface Runner {
+  /** One call of rowsPerCall rows (also the untimed warm-up). */
   run: () => void | Promise<void>;
-  dispose?: () => void;
+  /** Takes the samples itself (seconds per call): the torch peer times its calls in its process. */
+  measure?: (o: RunOptions) => Promise<Measured>;
+  dispose?: () => void | Promise<void>;
 }
 
 interface Competitor {
   provider: TrainProvider;
+  threads: number;
   variant: string;
   before?: () => void | Promise<void>;
+  /** After each of its runs, before the next competitor is timed. */
+  after?: () => void;
   make(data: TrainingData, batch: number): Promise<Runner> | Runner;
 }
 
 function tensorgradCompetitor(
   model: ModelName,
   provider: 'js' | 'native' | 'gpu' | 'vulkan' | 'auto',
-  cores: number,
+  threads: number,
 ): Competitor {
   return {
     provider,
+    threads,
     variant: 'fit',
     before: () => {
       if (provider === 'native' || provider === 'auto') {
         try {
-          setNativeThreads(cores);
+          setNativeThreads(threads);
         } catch {}
       }
     },
@@ -123,10 +153,16 @@ function tensorgradCompetitor(
   };
 }
 
-function tfjsCompetitor(model: ModelName, backend: TfBackend, variant: 'minimize' | 'fit'): Competitor {
+function tfjsCompetitor(
+  model: ModelName,
+  backend: TfBackend,
+  variant: 'minimize' | 'fit',
+  threads: number,
+): Competitor {
   let tf: typeof TF;
   return {
     provider: backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm',
+    threads,
     variant,
     before: async () => {
       tf = (await loadTfjs()).tf;
@@ -181,6 +217,37 @@ function tfjsCompetitor(model: ModelName, backend: TfBackend, variant: 'minimize
   };
 }
 
+/**
+ * The same model in PyTorch (bench/torch_peer.py), trained on the same rows, written to a scratch
+ * file once per model: a Linear + ReLU + Dropout stack, BCEWithLogitsLoss on the logit (what
+ * tensorgrad's sigmoid + binaryCrossentropy trains on), Adam(0.001, eps 1e-7), shuffled every epoch.
+ */
+function torchCompetitor(model: ModelName, peer: TorchPeer, threads: number, scratch: string): Competitor {
+  return {
+    provider: 'torch',
+    threads,
+    variant: 'loop',
+    // torch's products run on OpenBLAS, whose idle workers spin for ~125 ms after a threaded call.
+    ...(threads > 1 ? { after: () => settle(OPENBLAS_IDLE_SPIN_MS) } : {}),
+    make: async (data, batch) => {
+      const { widths, dropout } = MODELS[model];
+      const xPath = join(scratch, `${model}-${data.rows}-x.f32`);
+      const yPath = join(scratch, `${model}-${data.rows}-y.f32`);
+      writeFileSync(xPath, new Uint8Array(data.x.buffer, data.x.byteOffset, data.x.byteLength));
+      writeFileSync(yPath, new Uint8Array(data.y.buffer, data.y.byteOffset, data.y.byteLength));
+      const handle = await peer.setupTraining({ widths, dropout, batch, rows: data.rows, xPath, yPath });
+      return {
+        // The warm-up: one short untimed measurement.
+        run: async () => {
+          await peer.measure(handle, threads, { maxTime: 0, minSamples: 1 });
+        },
+        measure: (o) => peer.measure(handle, threads, o),
+        dispose: () => peer.dispose(handle),
+      };
+    },
+  };
+}
+
 export interface TrainingBenchOptions {
   models: ModelName[];
   rounds: number;
@@ -194,17 +261,36 @@ export interface TrainingBenchOptions {
   /** Measure tfjs's model.fit as well as its minimize loop (the row keeps the faster). */
   tfjsFitVariant: boolean;
   cores: number;
+  /** The PyTorch peer, or why it is absent (its rows say so); null leaves torch out. */
+  torch?: TorchStart | null;
   log?: (line: string) => void;
 }
 
 export async function benchTraining(opts: TrainingBenchOptions): Promise<TrainingRow[]> {
   const rows: TrainingRow[] = [];
-  let tfOk = true;
+  let tfInfo: TfjsInfo | null = null;
   try {
-    await loadTfjs();
-  } catch {
-    tfOk = false;
+    tfInfo = await loadTfjs();
+  } catch {}
+  const scratch = mkdtempSync(join(tmpdir(), 'tensorgrad-bench-torch-'));
+  try {
+    await trainEachModel(opts, rows, tfInfo, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    // The native x1 rows leave the pool at one thread; what follows (the auto check) expects all.
+    try {
+      setNativeThreads(opts.cores);
+    } catch {}
   }
+  return rows;
+}
+
+async function trainEachModel(
+  opts: TrainingBenchOptions,
+  rows: TrainingRow[],
+  tfInfo: TfjsInfo | null,
+  scratch: string,
+): Promise<void> {
   const gpuAvailable = (() => {
     try {
       getProvider('gpu');
@@ -228,10 +314,11 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
     const data = makeData(widths[0], rowsPerCall);
     const comps: Competitor[] = [];
     const skippedRows: TrainingRow[] = [];
-    const skip = (provider: TrainProvider, variant: string, why: string) =>
+    const skip = (provider: TrainProvider, variant: string, why: string, threads = 1) =>
       skippedRows.push({
         model,
         provider,
+        threads,
         variant,
         samplesPerSec: null,
         rowsPerCall,
@@ -241,29 +328,43 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
     const consider = (c: Competitor) => {
       const step = opts.predictStepSec?.(model, c.provider);
       if (step !== undefined && step > opts.maxStepSec) {
-        skip(c.provider, c.variant, `one step would take ~${step.toFixed(1)} s (limit ${opts.maxStepSec} s)`);
+        skip(
+          c.provider,
+          c.variant,
+          `one step would take ~${step.toFixed(1)} s (limit ${opts.maxStepSec} s)`,
+          c.threads,
+        );
       } else comps.push(c);
     };
+    const threadCounts = [...new Set([1, opts.cores])];
     for (const p of ['js', 'native', 'gpu', 'vulkan', 'auto'] as const) {
       if (p === 'gpu' && !gpuAvailable) skip('gpu', 'fit', 'no gpu provider in this build');
       else if (p === 'vulkan' && vulkanAbsent !== null) skip('vulkan', 'fit', vulkanAbsent);
-      else consider(tensorgradCompetitor(model, p, opts.cores));
+      else if (p === 'native') for (const t of threadCounts) consider(tensorgradCompetitor(model, p, t));
+      else consider(tensorgradCompetitor(model, p, p === 'auto' ? opts.cores : 1));
     }
     for (const backend of ['cpu', 'wasm'] as const) {
       const provider: TrainProvider = backend === 'cpu' ? 'tfjs-cpu' : 'tfjs-wasm';
-      if (!tfOk) {
+      if (!tfInfo) {
         skip(provider, 'minimize', 'tfjs did not load');
         continue;
       }
-      consider(tfjsCompetitor(model, backend, 'minimize'));
+      const threads = backend === 'wasm' ? tfInfo.wasm.threads : 1;
+      consider(tfjsCompetitor(model, backend, 'minimize', threads));
       const step = opts.predictStepSec?.(model, provider);
       if (opts.tfjsFitVariant && (step === undefined || step < opts.maxStepSec / 4)) {
-        comps.push(tfjsCompetitor(model, backend, 'fit'));
+        comps.push(tfjsCompetitor(model, backend, 'fit', threads));
       }
+    }
+    if (opts.torch?.peer) {
+      for (const t of threadCounts) comps.push(torchCompetitor(model, opts.torch.peer, t, scratch));
+    } else if (opts.torch) {
+      for (const t of threadCounts) skip('torch', 'loop', `absent: ${opts.torch.absent}`, t);
     }
     const runners = new Map<Competitor, Runner>();
     const roundsRun = new Map<Competitor, number>();
     const samples = new Map<Competitor, number[]>(comps.map((c) => [c, []]));
+    const cpuOf = new Map<Competitor, number[]>(comps.map((c) => [c, []]));
     try {
       for (let r = 0; r < opts.rounds; r++) {
         const order = comps.map((_, i) => comps[(i + r) % comps.length]);
@@ -278,35 +379,45 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
             // Untimed warm-up: JIT, buffers, tfjs kernel set-up.
             await runner.run();
           }
-          const s = await runBenchmark(runner.run, { maxTime: opts.maxTime, minSamples: opts.minSamples });
-          samples.get(c)?.push(...s);
+          const runOpts = { maxTime: opts.maxTime, minSamples: opts.minSamples };
+          const got = runner.measure ? await runner.measure(runOpts) : await measureHere(runner.run, runOpts);
+          c.after?.();
+          samples.get(c)?.push(...got.samples);
+          cpuOf.get(c)?.push(got.cpuPerWall);
           roundsRun.set(c, (roundsRun.get(c) ?? 0) + 1);
         }
       }
     } finally {
       for (const [c, runner] of runners) {
         await c.before?.();
-        runner.dispose?.();
+        await runner.dispose?.();
       }
     }
     const measured = comps.map((c) => {
       const stats = sampleStats(samples.get(c) ?? [], roundsRun.get(c) ?? 1);
-      return { c, stats, samplesPerSec: rowsPerCall / stats.median };
+      return {
+        c,
+        stats,
+        samplesPerSec: rowsPerCall / stats.median,
+        cpuPerWall: meanCpuPerWall(cpuOf.get(c) ?? []),
+      };
     });
-    // One row per provider: the faster variant, the other kept as an alternative.
-    const providers = [...new Set(measured.map((m) => m.c.provider))];
-    for (const provider of providers) {
+    // One row per provider and thread count: the faster variant, the other kept as an alternative.
+    const keys = [...new Set(measured.map((m) => `${m.c.provider} ${m.c.threads}`))];
+    for (const key of keys) {
       const mine = measured
-        .filter((m) => m.c.provider === provider)
+        .filter((m) => `${m.c.provider} ${m.c.threads}` === key)
         .sort((a, b) => b.samplesPerSec - a.samplesPerSec);
       const [best, ...rest] = mine;
       rows.push({
         model,
-        provider,
+        provider: best.c.provider,
+        threads: best.c.threads,
         variant: best.c.variant,
         samplesPerSec: best.samplesPerSec,
         rowsPerCall,
         stats: best.stats,
+        ...(best.cpuPerWall !== undefined ? { cpuPerWall: best.cpuPerWall } : {}),
         ...(rest.length
           ? {
               alternatives: rest.map((m) => ({
@@ -322,9 +433,8 @@ export async function benchTraining(opts: TrainingBenchOptions): Promise<Trainin
     opts.log?.(
       `  ${model}: ${rows
         .filter((r) => r.model === model && r.samplesPerSec !== null)
-        .map((r) => `${r.provider}(${r.variant}) ${Math.round(r.samplesPerSec ?? 0)}`)
+        .map((r) => `${r.provider} x${r.threads}(${r.variant}) ${Math.round(r.samplesPerSec ?? 0)}`)
         .join(' | ')}`,
     );
   }
-  return rows;
 }

@@ -57,7 +57,7 @@ describe('npm run bench on tiny sizes', () => {
     for (const k of ['js-naive', 'js']) expect(kernels).toContain(k);
     // Every kernel is either measured or listed as absent with a reason, never silently missing.
     const absent = new Set(json.absent.map((a: { kernel: string }) => a.kernel));
-    for (const k of ['native', 'gpu', 'vulkan', 'openblas', 'tfjs-cpu', 'tfjs-wasm']) {
+    for (const k of ['native', 'gpu', 'vulkan', 'openblas', 'tfjs-cpu', 'tfjs-wasm', 'torch']) {
       expect(kernels.has(k) || absent.has(k) || (k === 'tfjs-wasm' && absent.has('tfjs-cpu'))).toBe(true);
     }
     for (const g of json.gemm as GemmRow[]) {
@@ -70,17 +70,28 @@ describe('npm run bench on tiny sizes', () => {
         expect(g.gflops).toBeGreaterThan(0);
         expect(g.stats?.samples).toBeGreaterThanOrEqual(2);
         expect(g.stats?.median).toBeGreaterThan(0);
+        expect(g.cpuPerWall).toBeGreaterThan(0);
       } else expect(g.skipped).toEqual(expect.any(String));
     }
     expect(json.gemm.filter((g: GemmRow) => g.group === 'seed').map((g: GemmRow) => g.shape)).toContain(
       'seed L1 10->64 dW',
     );
     const providers = json.training.map((t: { provider: string }) => t.provider);
-    // vulkan has a row either way: measured, or skipped with the reason it is absent.
-    for (const p of ['js', 'auto', 'vulkan']) expect(providers).toContain(p);
+    // vulkan and torch have rows either way: measured, or skipped with the reason they are absent.
+    for (const p of ['js', 'auto', 'vulkan', 'torch']) expect(providers).toContain(p);
+    // native and torch face each other at 1 thread and at all cores.
+    const threadsOf = (p: string) =>
+      json.training
+        .filter((t: { provider: string }) => t.provider === p)
+        .map((t: { threads: number }) => t.threads);
+    expect(threadsOf('native')).toEqual(threadsOf('torch'));
+    expect(threadsOf('native')).toContain(1);
     for (const t of json.training) {
       expect(t.model).toBe('seed');
-      if (t.samplesPerSec !== null) expect(t.samplesPerSec).toBeGreaterThan(0);
+      if (t.samplesPerSec !== null) {
+        expect(t.samplesPerSec).toBeGreaterThan(0);
+        expect(t.cpuPerWall).toBeGreaterThan(0);
+      }
     }
     expect(r.autoCheck.gemm.length).toBeGreaterThan(0);
     expect(readFileSync(join(out, 'gflops.svg'), 'utf8')).toContain('<svg');
@@ -133,19 +144,19 @@ describe('npm run bench on tiny sizes', () => {
     ]);
   });
   it('the training table names the device of its vulkan rows in the header, or shows why they are absent', () => {
-    const base = { model: 'seed' as const, variant: 'fit', rowsPerCall: 32, stats: null };
+    const base = { model: 'seed' as const, threads: 1, variant: 'fit', rowsPerCall: 32, stats: null };
     const measured = [
       { ...base, provider: 'js' as const, samplesPerSec: 1000 },
       { ...base, provider: 'vulkan' as const, samplesPerSec: 500 },
     ];
     const table = trainingTable(measured, 'vulkan llvmpipe').split('\n');
-    expect(table[0]).toMatch(/x tfjs-wasm\s+\(vulkan = vulkan llvmpipe\)$/);
-    expect(table[2]).toMatch(/^seed\s+vulkan\s+fit\s+500/);
+    expect(table[0]).toMatch(/x tfjs-wasm\s+x torch\s+\(vulkan = vulkan llvmpipe\)$/);
+    expect(table[2]).toMatch(/^seed\s+vulkan\s+1\s+-\s+fit\s+500/);
     const absent = trainingTable([
       { ...base, provider: 'vulkan' as const, samplesPerSec: null, skipped: 'absent: no Vulkan loader' },
     ]).split('\n');
     expect(absent[0]).not.toContain('(vulkan =');
-    expect(absent[1]).toMatch(/^seed\s+vulkan\s+fit\s+skip.*\(absent: no Vulkan loader\)$/);
+    expect(absent[1]).toMatch(/^seed\s+vulkan\s+1\s+-\s+fit\s+absent.*\(absent: no Vulkan loader\)$/);
   });
 
   it('keeps the results folder in git', () => {
