@@ -16,6 +16,14 @@ import {
   rnnBackwardKernel,
   rnnForwardKernel,
 } from '../declarations/recurrent.js';
+import {
+  type QuantizeActivationsFn,
+  type QuantizedDenseFn,
+  quantizeActivationsKernel,
+  quantizeActivationsReference,
+  quantizedDenseKernel,
+  quantizedDenseReference,
+} from '../declarations/quantized.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import {
@@ -27,6 +35,7 @@ import {
   rnnBackwardWith,
   rnnForwardWith,
 } from '../js/recurrent.js';
+import { applyBiasActivation } from '../js/activations.js';
 import { implement, type KernelImplementation } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { Activation, FloatArray, RecurrentActivation } from '../types.js';
@@ -467,6 +476,27 @@ function recurrentKernels(addon: NativeAddon, gemm: GemmFn): KernelImplementatio
   ];
 }
 
+/**
+ * The int8 kernels: float32 only (float64 runs the reference). The addon applies relu itself;
+ * sigmoid and tanh (a model's output layer, one column) are applied here by the TypeScript
+ * epilogue, so every activation matches the reference bit for bit.
+ */
+function quantizedKernels(addon: NativeAddon): KernelImplementation[] {
+  const dense: QuantizedDenseFn = (m, n, k, x, w, scale, offset, activation, out) => {
+    if (!(scale instanceof Float32Array && offset instanceof Float32Array && out instanceof Float32Array)) {
+      quantizedDenseReference(m, n, k, x, w, scale, offset, activation, out);
+      return;
+    }
+    addon.quantizedDense(m, n, k, x, w, scale, offset, activation === 'relu', out);
+    if (activation !== 'linear' && activation !== 'relu') applyBiasActivation(m, n, null, activation, out);
+  };
+  const quantize: QuantizeActivationsFn = (len, x, scale, zeroPoint, out) => {
+    if (x instanceof Float32Array) addon.quantizeActivations(len, x, scale, zeroPoint, out);
+    else quantizeActivationsReference(len, x, scale, zeroPoint, out);
+  };
+  return [implement(quantizedDenseKernel, dense), implement(quantizeActivationsKernel, quantize)];
+}
+
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const products = productKernels(addon);
   const training = trainingKernels(addon);
@@ -482,6 +512,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
       ...recurrentKernels(addon, products.gemm),
+      ...quantizedKernels(addon),
     ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
   };
