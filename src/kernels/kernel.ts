@@ -69,11 +69,11 @@ type SpecFor<T> = [T] extends [boolean]
       ? ArrayArg<false>
       : [T] extends [IntArray]
         ? ArrayArg<false>
-      : [T] extends [FloatArray | null]
-        ? ArrayArg<true>
-        : [T] extends [string]
-          ? ChoiceArg<T>
-          : RecordArg<T>;
+        : [T] extends [FloatArray | null]
+          ? ArrayArg<true>
+          : [T] extends [string]
+            ? ChoiceArg<T>
+            : RecordArg<T>;
 
 type SpecsFor<P extends unknown[]> = { readonly [I in keyof P]: SpecFor<P[I]> };
 /** One spec per parameter of F, in order. */

@@ -147,7 +147,17 @@ describe('activation quantization', () => {
     expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 3.7].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 4]);
   });
   it('clamps to [0, 127], NaN to 0, infinities to the ends', () => {
-    const x = Float32Array.from([-1e30, -1, 0, 0.25, 1, 1e30, Number.NaN, Number.POSITIVE_INFINITY, -Infinity]);
+    const x = Float32Array.from([
+      -1e30,
+      -1,
+      0,
+      0.25,
+      1,
+      1e30,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -Infinity,
+    ]);
     const out = new Uint8Array(x.length);
     quantizeActivationsReference(x.length, x, 0.5, 10, out);
     expect(Array.from(out)).toEqual([0, 8, 10, 10, 12, 127, 0, 127, 0]);
@@ -155,7 +165,9 @@ describe('activation quantization', () => {
   it('refuses bad scales and zero points', () => {
     const x = new Float32Array(4);
     const out = new Uint8Array(4);
-    expect(() => quantizeActivations(4, x, 0, 0, out)).toThrow('scale must be a positive finite float32, got 0');
+    expect(() => quantizeActivations(4, x, 0, 0, out)).toThrow(
+      'scale must be a positive finite float32, got 0',
+    );
     expect(() => quantizeActivations(4, x, 1, 128, out)).toThrow('zeroPoint must be an integer in [0, 127]');
     expect(() => quantizeActivations(4, x, 1, 0, new Uint8Array(3))).toThrow('out has 3 elements, needs 4');
   });

@@ -45,13 +45,21 @@ function checkQuantParams(scale: number, zeroPoint: number): void {
     throw new Error(`quantizeActivations: scale must be a positive finite float32, got ${scale}`);
   }
   if (!Number.isInteger(zeroPoint) || zeroPoint < 0 || zeroPoint > QUANT_MAX) {
-    throw new Error(`quantizeActivations: zeroPoint must be an integer in [0, ${QUANT_MAX}], got ${zeroPoint}`);
+    throw new Error(
+      `quantizeActivations: zeroPoint must be an integer in [0, ${QUANT_MAX}], got ${zeroPoint}`,
+    );
   }
 }
 
 export const quantizeActivationsKernel = declareKernel({
   name: 'quantizeActivations',
-  args: [size('len'), vector('x', 'len'), scalar('scale'), scalar('zeroPoint'), intBlock('out', ['len'], 'uint8')],
+  args: [
+    size('len'),
+    vector('x', 'len'),
+    scalar('scale'),
+    scalar('zeroPoint'),
+    intBlock('out', ['len'], 'uint8'),
+  ],
   dtypeFrom: 'x',
   work: { sizes: ['len'], scale: 1 },
   reference: quantizeActivationsReference,

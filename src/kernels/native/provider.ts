@@ -3,6 +3,14 @@ import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import {
+  type QuantizeActivationsFn,
+  type QuantizedDenseFn,
+  quantizeActivationsKernel,
+  quantizeActivationsReference,
+  quantizedDenseKernel,
+  quantizedDenseReference,
+} from '../declarations/quantized.js';
+import {
   type GruBackwardFn,
   type GruForwardFn,
   gruBackwardKernel,
@@ -16,16 +24,9 @@ import {
   rnnBackwardKernel,
   rnnForwardKernel,
 } from '../declarations/recurrent.js';
-import {
-  type QuantizeActivationsFn,
-  type QuantizedDenseFn,
-  quantizeActivationsKernel,
-  quantizeActivationsReference,
-  quantizedDenseKernel,
-  quantizedDenseReference,
-} from '../declarations/quantized.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
+import { applyBiasActivation } from '../js/activations.js';
 import {
   gruBackwardWith,
   gruForwardWith,
@@ -35,7 +36,6 @@ import {
   rnnBackwardWith,
   rnnForwardWith,
 } from '../js/recurrent.js';
-import { applyBiasActivation } from '../js/activations.js';
 import { implement, type KernelImplementation } from '../kernel.js';
 import type { KernelProvider } from '../table.js';
 import type { Activation, FloatArray, RecurrentActivation } from '../types.js';
