@@ -58,22 +58,25 @@ struct Isa {
   const char* name;
   DotsFn dots;
   QuantizeFn quantize;
+  // For weights within [-64, 64], or null (dots serves every weight).
+  DotsFn dots_w7;
 };
 
 // Follows the float kernels' ISA (driver.cc), which setIsa and TENSORGRAD_NATIVE_ISA choose.
 Isa current_isa() {
 #if defined(__x86_64__)
   const char* f = tg::isa_name();
-  if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni()) return {"avx512vnni", dots_avx512vnni, quantize_avx2};
+  if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni())
+    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr};
   if (std::strncmp(f, "avx512", 6) == 0 || std::strncmp(f, "avx2", 4) == 0)
-    return {"avx2", dots_avx2, quantize_avx2};
+    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7};
 #endif
-  return {"scalar", dots_scalar, quantize_scalar};
+  return {"scalar", dots_scalar, quantize_scalar, nullptr};
 }
 
 // Rows and output channels per task: a 32 x 64 int32 block of sums (8 KB) on the stack, the
 // channels' weights (64 x k bytes) reused by every row of the block.
-constexpr size_t kRowBlock = 32;
+constexpr size_t kRowBlock = 16;
 constexpr size_t kColBlock = 64;
 // Below this many multiply-adds the pool's hand-off costs more than it saves.
 constexpr size_t kThreadMnk = size_t(1) << 20;
@@ -159,6 +162,18 @@ size_t first_bad_code(const uint8_t* x, size_t len) {
   return len;
 }
 
+// Whether every weight is within [-64, 64] (what the quantizer writes): adding 64 maps that range
+// onto [0, 128], so no byte of w + 64 may exceed 128 (compared unsigned, in blocks that vectorize).
+bool weights_within_64(const int8_t* w, size_t len) {
+  for (size_t i = 0; i < len; i += 4096) {
+    const size_t end = std::min(len, i + 4096);
+    unsigned bad = 0;
+    for (size_t j = i; j < end; ++j) bad |= static_cast<uint8_t>(static_cast<uint8_t>(w[j]) + 64) > 128;
+    if (bad) return false;
+  }
+  return true;
+}
+
 // quantizedDense(m, n, k, x: Uint8Array m*k, w: Int8Array n*k, scale: Float32Array n,
 //                offset: Float32Array n, relu: boolean, out: Float32Array m*n)
 void quantized_dense_body(Args& A) {
@@ -184,7 +199,8 @@ void quantized_dense_body(Args& A) {
   J.scale = scale.as<float>(), J.offset = offset.as<float>();
   J.relu = relu;
   J.out = out.as<float>();
-  J.dots = current_isa().dots;
+  const Isa isa = current_isa();
+  J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
   J.row_blocks = (m + kRowBlock - 1) / kRowBlock;
   J.col_blocks = (n + kColBlock - 1) / kColBlock;
   const size_t tasks = J.row_blocks * J.col_blocks;

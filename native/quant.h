@@ -20,6 +20,9 @@ void quantize_scalar(const float* x, size_t len, float scale, float zero_point, 
 #if defined(__x86_64__)
 void dots_avx2(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows, size_t cols,
                int32_t* acc, size_t ldacc);
+// The same for weights within [-64, 64] only (pairs summed in int16 first; see quant_avx2.cc).
+void dots_avx2_w7(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows, size_t cols,
+                  int32_t* acc, size_t ldacc);
 void quantize_avx2(const float* x, size_t len, float scale, float zero_point, uint8_t* out);
 void dots_avx512vnni(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows,
                      size_t cols, int32_t* acc, size_t ldacc);

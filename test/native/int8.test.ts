@@ -33,13 +33,15 @@ function ints(seed: number) {
   };
 }
 
-function operands(m: number, n: number, k: number, seed: number) {
+/** Weights in [-128, 127], or in [-64, 64] (narrow: the AVX2 kernel then adds pairs in int16). */
+function operands(m: number, n: number, k: number, seed: number, narrow = false) {
   const r = ints(seed);
   const x = Uint8Array.from({ length: m * k }, () => r(0, QUANT_MAX));
-  // The extremes are where saturation would show: all-127 rows against +-127 and -128 weights.
+  // The extremes are where saturation would show: all-127 rows against the widest weights.
   if (m * k > 0) x.fill(QUANT_MAX, 0, Math.min(k, m * k));
-  const w = Int8Array.from({ length: n * k }, () => r(-128, 127));
-  if (n * k > 0) w.fill(-128, 0, Math.min(k, n * k));
+  const w = Int8Array.from({ length: n * k }, () => (narrow ? r(-64, 64) : r(-128, 127)));
+  if (n * k > 0) w.fill(narrow ? -64 : -128, 0, Math.min(k, n * k));
+  if (n * k > k) w.fill(narrow ? 64 : 127, k, Math.min(2 * k, n * k));
   const scale = Float32Array.from({ length: n }, () => r(1, 1000) / 1e5);
   const offset = Float32Array.from({ length: n }, () => (r(0, 2000) - 1000) / 100);
   return { x, w, scale, offset };
@@ -61,10 +63,14 @@ const sizes: Array<[number, number, number]> = [
 describe.skipIf(!addon)('native int8 dense: exact parity with the TypeScript reference', () => {
   for (const isa of isas) {
     for (const [m, n, k] of sizes) {
-      for (const activation of ['linear', 'relu'] as Activation[]) {
-        it(`${isa} ${m}x${n}x${k} ${activation}, 1 and 2 threads`, () => {
+      for (const [activation, narrow] of [
+        ['linear', false],
+        ['relu', false],
+        ['relu', true],
+      ] as Array<[Activation, boolean]>) {
+        it(`${isa} ${m}x${n}x${k} ${activation}${narrow ? ', weights in [-64, 64]' : ''}, 1 and 2 threads`, () => {
           addon!.setIsa(isa);
-          const { x, w, scale, offset } = operands(m, n, k, m * 7919 + n * 31 + k);
+          const { x, w, scale, offset } = operands(m, n, k, m * 7919 + n * 31 + k, narrow);
           const ref = new Float32Array(m * n);
           quantizedDenseReference(m, n, k, x, w, scale, offset, activation, ref);
           for (const t of [1, 2]) {
