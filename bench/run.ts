@@ -17,6 +17,8 @@ const program = new Command('bench')
   .option('--no-training-shapes', 'skip the training-shape products')
   .option('--no-sequence', 'skip the sequence models (GRU, LSTM, Conv1D against TF.js)')
   .option('--sequence-only', 'measure only the sequence models')
+  .option('--no-int8', 'skip int8 against float32 inference of the wide model')
+  .option('--int8-only', 'measure only int8 against float32 inference of the wide model')
   .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
   .parse();
 const opts = program.opts<{
@@ -28,6 +30,8 @@ const opts = program.opts<{
   trainingShapes: boolean;
   sequence: boolean;
   sequenceOnly?: boolean;
+  int8: boolean;
+  int8Only?: boolean;
   out: string;
 }>();
 
@@ -60,10 +64,19 @@ if (opts.calibrate) {
   if (!opts.training) o.training = null;
   if (!opts.trainingShapes) o.trainingShapes = [];
   if (!opts.sequence) o.sequence = null;
+  if (!opts.int8) o.int8 = null;
   if (opts.sequenceOnly) {
     o.squareSizes = [];
     o.trainingShapes = [];
     o.training = null;
+    o.int8 = null;
+    o.mode = 'custom';
+  }
+  if (opts.int8Only) {
+    o.squareSizes = [];
+    o.trainingShapes = [];
+    o.training = null;
+    o.sequence = null;
     o.mode = 'custom';
   }
   o.outDir = opts.out;
