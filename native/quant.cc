@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -43,6 +44,21 @@ void quantize_scalar(const float* x, size_t len, float scale, float zero_point, 
   }
 }
 
+void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t panel1, int8_t* packed) {
+  const size_t groups = k_groups(k);
+  for (size_t p = panel0; p < panel1; ++p) {
+    int8_t* dst = packed + p * groups * 64;
+    std::memset(dst, 0, groups * 64);
+    const size_t c_end = std::min(kPanel, n - p * kPanel);
+    const size_t full = k / 4;
+    for (size_t c = 0; c < c_end; ++c) {
+      const int8_t* src = w + (p * kPanel + c) * k;
+      for (size_t g = 0; g < full; ++g) std::memcpy(dst + g * 64 + c * 4, src + 4 * g, 4);
+      for (size_t q = 4 * full; q < k; ++q) dst[full * 64 + c * 4 + (q - 4 * full)] = src[q];
+    }
+  }
+}
+
 namespace {
 
 bool cpu_has_vnni() {
@@ -54,12 +70,17 @@ bool cpu_has_vnni() {
 #endif
 }
 
+using PanelFn = void (*)(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols,
+                         const float* scale, const float* offset, bool relu, float* out, size_t ldo, bool w7);
+
 struct Isa {
   const char* name;
   DotsFn dots;
   QuantizeFn quantize;
   // For weights within [-64, 64], or null (dots serves every weight).
   DotsFn dots_w7;
+  // The packed broadcast kernel (weights repacked per call), or null.
+  PanelFn panel;
 };
 
 // Follows the float kernels' ISA (driver.cc), which setIsa and TENSORGRAD_NATIVE_ISA choose.
@@ -67,11 +88,11 @@ Isa current_isa() {
 #if defined(__x86_64__)
   const char* f = tg::isa_name();
   if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni())
-    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr};
+    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, nullptr};
   if (std::strncmp(f, "avx512", 6) == 0 || std::strncmp(f, "avx2", 4) == 0)
-    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7};
+    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, panel_avx2};
 #endif
-  return {"scalar", dots_scalar, quantize_scalar, nullptr};
+  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr};
 }
 
 // Rows and output channels per task: a 32 x 64 int32 block of sums (8 KB) on the stack, the
@@ -90,10 +111,55 @@ struct Job {
   bool relu;
   float* out;
   DotsFn dots;
+  // The packed path: weights packed into panels first (a job of its own), then the panel kernel.
+  PanelFn panel = nullptr;
+  bool w7 = false;
+  int8_t* packed = nullptr;
+  size_t panels = 0;
+  std::atomic<size_t> next_pack{0};
+  std::atomic<size_t> packed_done{0};
   size_t row_blocks, col_blocks;
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
 };
+
+constexpr size_t kPanelsPerBlock = kColBlock / kPanel;
+
+void run_packed_block(const Job& J, size_t t) {
+  const size_t i0 = (t / J.col_blocks) * kRowBlock, p0 = (t % J.col_blocks) * kPanelsPerBlock;
+  const size_t rows = std::min(kRowBlock, J.m - i0), p1 = std::min(J.panels, p0 + kPanelsPerBlock);
+  const size_t groups = k_groups(J.k);
+  for (size_t p = p0; p < p1; ++p) {
+    const size_t j0 = p * kPanel, cols = std::min(kPanel, J.n - j0);
+    J.panel(J.x + i0 * J.k, J.k, rows, J.packed + p * groups * 64, cols, J.scale + j0, J.offset + j0, J.relu,
+            J.out + i0 * J.n + j0, J.n, J.w7);
+  }
+}
+
+void pack_work(void* ctx, int) {
+  Job& J = *static_cast<Job*>(ctx);
+  for (size_t p; (p = J.next_pack.fetch_add(1, std::memory_order_relaxed)) < J.panels;) {
+    pack_panels(J.w, J.n, J.k, p, p + 1, J.packed);
+    J.packed_done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// Grow-only, 64-byte aligned scratch of the calling thread for the packed weights.
+struct PackScratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  ~PackScratch() { std::free(p); }
+  int8_t* get(size_t need) {
+    need = (need + 63) & ~size_t(63);
+    if (need > bytes) {
+      std::free(p);
+      p = std::aligned_alloc(64, need);
+      bytes = p ? need : 0;
+    }
+    return static_cast<int8_t*>(p);
+  }
+};
+thread_local PackScratch t_packed;
 
 void run_block(const Job& J, size_t t) {
   const size_t i0 = (t / J.col_blocks) * kRowBlock, j0 = (t % J.col_blocks) * kColBlock;
@@ -115,7 +181,10 @@ void work(void* ctx, int) {
   Job& J = *static_cast<Job*>(ctx);
   const size_t tasks = J.row_blocks * J.col_blocks;
   for (size_t t; (t = J.next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
-    run_block(J, t);
+    if (J.panel)
+      run_packed_block(J, t);
+    else
+      run_block(J, t);
     J.done.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -200,14 +269,32 @@ void quantized_dense_body(Args& A) {
   J.relu = relu;
   J.out = out.as<float>();
   const Isa isa = current_isa();
-  J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
+  // The packed kernel pays a repacking of the weights per call: worth it once rows share them.
+  const bool packed = isa.panel != nullptr && m >= 8;
   J.row_blocks = (m + kRowBlock - 1) / kRowBlock;
-  J.col_blocks = (n + kColBlock - 1) / kColBlock;
+  if (packed) {
+    J.panel = isa.panel;
+    J.w7 = weights_within_64(J.w, nk);
+    J.panels = (n + kPanel - 1) / kPanel;
+    J.packed = t_packed.get(J.panels * k_groups(k) * 64);
+    if (!J.packed) throw std::bad_alloc();
+    J.col_blocks = (J.panels + kPanelsPerBlock - 1) / kPanelsPerBlock;
+  } else {
+    J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
+    J.col_blocks = (n + kColBlock - 1) / kColBlock;
+  }
   const size_t tasks = J.row_blocks * J.col_blocks;
   int nt = 1;
   const int wanted = mn * k >= kThreadMnk ? tg::get_threads() : 1;
   std::unique_lock<std::mutex> pool_lock(tg::pool_mutex(), std::defer_lock);
   if (wanted > 1 && pool_lock.try_lock()) nt = static_cast<int>(std::min<size_t>({size_t(wanted), tasks, size_t(tg::pool().size())}));
+  if (packed) {
+    if (nt > 1)
+      tg::pool().run(static_cast<int>(std::min<size_t>(nt, J.panels)), &pack_work, &J);
+    else
+      pack_work(&J, 0);
+    if (J.packed_done.load() != J.panels) range_error(std::string(A.fn) + ": not every panel was packed (a bug)");
+  }
   if (nt > 1)
     tg::pool().run(nt, &work, &J);
   else

@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "quant.h"
 #pragma GCC target("avx2")
@@ -132,6 +133,104 @@ void dots_avx2_w7(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, siz
   size_t r = 0;
   for (; r + 2 <= rows; r += 2) row_panel_w7<2>(x + r * ldx, ldx, w, ldw, k, cols, acc + r * ldacc, ldacc);
   if (r < rows) row_panel_w7<1>(x + r * ldx, ldx, w, ldw, k, cols, acc + r * ldacc, ldacc);
+}
+
+namespace {
+
+// The broadcast micro-kernel: R rows by 16 channels, 2 x R int32 accumulators whose lanes are
+// channels, so no horizontal sums; each step broadcasts 4 bytes of a row against a group of the
+// panel (vpmaddubsw then vpmaddwd by ones: 4 products per lane).
+template <int R, bool W7>
+inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, const float* sc, const float* of, bool relu,
+                       float* out, size_t ldo, size_t cols) {
+  __m256i a0[R], a1[R];
+  for (int r = 0; r < R; ++r) a0[r] = a1[r] = _mm256_setzero_si256();
+  const __m256i ones = _mm256_set1_epi16(1);
+  const size_t full = k / 4, groups = k_groups(k);
+  auto step = [&](const int8_t* wg, const int32_t (&xv)[R]) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 32));
+    for (int r = 0; r < R; ++r) {
+      const __m256i xb = _mm256_set1_epi32(xv[r]);
+      a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(xb, w0), ones));
+      a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(xb, w1), ones));
+    }
+  };
+  size_t g = 0;
+  if (W7) {
+    // Weights within [-64, 64]: two groups' vpmaddubsw results add in int16 (at most 2 * 16256)
+    // before one vpmaddwd widens them: three multiply-unit instructions per 8 bytes, not four.
+    for (; g + 2 <= full; g += 2) {
+      const int8_t* wg = panel + g * 64;
+      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg));
+      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 32));
+      const __m256i w2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 64));
+      const __m256i w3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 96));
+      for (int r = 0; r < R; ++r) {
+        int32_t v0, v1;
+        std::memcpy(&v0, x + r * k + 4 * g, 4);
+        std::memcpy(&v1, x + r * k + 4 * g + 4, 4);
+        const __m256i xb0 = _mm256_set1_epi32(v0), xb1 = _mm256_set1_epi32(v1);
+        const __m256i t0 = _mm256_add_epi16(_mm256_maddubs_epi16(xb0, w0), _mm256_maddubs_epi16(xb1, w2));
+        const __m256i t1 = _mm256_add_epi16(_mm256_maddubs_epi16(xb0, w1), _mm256_maddubs_epi16(xb1, w3));
+        a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(t0, ones));
+        a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(t1, ones));
+      }
+    }
+  }
+  for (; g < full; ++g) {
+    int32_t xv[R];
+    for (int r = 0; r < R; ++r) std::memcpy(&xv[r], x + r * k + 4 * g, 4);
+    step(panel + g * 64, xv);
+  }
+  if (groups > full) {  // the last 1-3 bytes of each row, zero-padded (no read past the row)
+    int32_t xv[R];
+    for (int r = 0; r < R; ++r) {
+      uint8_t b[4] = {0, 0, 0, 0};
+      std::memcpy(b, x + r * k + 4 * full, k - 4 * full);
+      std::memcpy(&xv[r], b, 4);
+    }
+    step(panel + full * 64, xv);
+  }
+  const __m256 s0 = _mm256_loadu_ps(sc), s1 = _mm256_loadu_ps(sc + 8);
+  const __m256 o0 = _mm256_loadu_ps(of), o1 = _mm256_loadu_ps(of + 8);
+  const __m256 zero = _mm256_setzero_ps();
+  for (int r = 0; r < R; ++r) {
+    // avx2 without fma: mul and add round separately, as the reference does.
+    __m256 v0 = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(a0[r]), s0), o0);
+    __m256 v1 = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(a1[r]), s1), o1);
+    if (relu) {  // max_ps returns its second operand (+0) for NaN and for -0, as v > 0 ? v : 0 does
+      v0 = _mm256_max_ps(v0, zero);
+      v1 = _mm256_max_ps(v1, zero);
+    }
+    float* o = out + r * ldo;
+    if (cols == kPanel) {
+      _mm256_storeu_ps(o, v0);
+      _mm256_storeu_ps(o + 8, v1);
+    } else {
+      alignas(32) float tmp[kPanel];
+      _mm256_store_ps(tmp, v0);
+      _mm256_store_ps(tmp + 8, v1);
+      std::memcpy(o, tmp, cols * sizeof(float));
+    }
+  }
+}
+
+}  // namespace
+
+void panel_avx2(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,
+                const float* offset, bool relu, float* out, size_t ldo, bool w7) {
+  float sc[kPanel] = {}, of[kPanel] = {};
+  std::memcpy(sc, scale, cols * sizeof(float));
+  std::memcpy(of, offset, cols * sizeof(float));
+  size_t r = 0;
+  if (w7) {
+    for (; r + 4 <= rows; r += 4) panel_rows<4, true>(x + r * k, k, panel, sc, of, relu, out + r * ldo, ldo, cols);
+    for (; r < rows; ++r) panel_rows<1, true>(x + r * k, k, panel, sc, of, relu, out + r * ldo, ldo, cols);
+  } else {
+    for (; r + 4 <= rows; r += 4) panel_rows<4, false>(x + r * k, k, panel, sc, of, relu, out + r * ldo, ldo, cols);
+    for (; r < rows; ++r) panel_rows<1, false>(x + r * k, k, panel, sc, of, relu, out + r * ldo, ldo, cols);
+  }
 }
 
 void quantize_avx2(const float* x, size_t len, float scale, float zero_point, uint8_t* out) {

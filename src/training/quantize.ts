@@ -1,8 +1,8 @@
 /**
  * Post-training int8 quantization of a model of Dense layers, for inference.
  *
- * Weights: int8, symmetric, one scale per output channel: scale_j = max_p |W[p][j]| / 127 and
- * q = roundHalfEven(W / scale_j), in [-127, 127].
+ * Weights: int8 codes, symmetric, one scale per output channel: scale_j = max_p |W[p][j]| / 64 and
+ * q = roundHalfEven(W / scale_j), in [-64, 64] (7 bits: see WEIGHT_MAX for why).
  * Activations (each Dense layer's input): 7-bit unsigned codes with a zero point, from a range
  * calibrated on rows of data (the training rows): [lo, hi] = the min and max seen (or the given
  * percentiles), widened to hold 0 so that zero is exact; scale = (hi - lo) / 127,
@@ -13,7 +13,7 @@
  * and Activation layers are kept (Dropout is the identity at inference). Other layers are refused.
  */
 import { noGrad } from '../autograd.js';
-import { QUANT_MAX, roundHalfEven } from '../kernels/declarations/quantized.js';
+import { QUANT_MAX, roundHalfEven, WEIGHT_MAX } from '../kernels/declarations/quantized.js';
 import { ActivationLayer } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
@@ -34,7 +34,7 @@ export interface QuantizeOptions {
   batchSize?: number;
 }
 
-/** Symmetric per-channel int8 weights of a [k, n] kernel: rows of codes per output channel. */
+/** Symmetric per-channel weight codes of a [k, n] kernel: rows of codes per output channel. */
 export function quantizeKernel(
   kernel: ArrayLike<number>,
   k: number,
@@ -52,11 +52,11 @@ export function quantizeKernel(
       if (v > max) max = v;
     }
     // A channel of zeros keeps scale 1 (any scale gives zero codes).
-    const s = max > 0 ? Math.fround(max / 127) : 1;
+    const s = max > 0 ? Math.fround(max / WEIGHT_MAX) : 1;
     scales[j] = s;
     for (let p = 0; p < k; p++) {
       const q = roundHalfEven(kernel[p * n + j] / s);
-      codes[j * k + p] = q > 127 ? 127 : q < -127 ? -127 : q;
+      codes[j * k + p] = q > WEIGHT_MAX ? WEIGHT_MAX : q < -WEIGHT_MAX ? -WEIGHT_MAX : q;
     }
   }
   return { codes, scales };

@@ -31,12 +31,12 @@ const tempDir = () => {
 };
 
 describe('quantization math', () => {
-  it('weights: one symmetric scale per output channel, codes within [-127, 127]', () => {
-    // A 3 x 2 kernel: column 0 peaks at 2.54, column 1 at 0.127; a zero column would keep scale 1.
-    const w = [2.54, 0.1, -1.24, -0.127, 0.061, 0.0624];
+  it('weights: one symmetric scale per output channel, codes within [-64, 64]', () => {
+    // A 3 x 2 kernel: column 0 peaks at 1.28, column 1 at 0.064; a zero column would keep scale 1.
+    const w = [1.28, 0.05, -0.62, -0.064, 0.061, 0.0312];
     const { codes, scales } = quantizeKernel(w, 3, 2);
     expect(Array.from(scales)).toEqual([Math.fround(0.02), Math.fround(0.001)]);
-    expect(Array.from(codes)).toEqual([127, -62, 3, 100, -127, 62]);
+    expect(Array.from(codes)).toEqual([64, -31, 3, 50, -64, 31]);
     const zero = quantizeKernel([0, 0], 2, 1);
     expect(Array.from(zero.scales)).toEqual([1]);
   });
