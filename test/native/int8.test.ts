@@ -58,6 +58,11 @@ const sizes: Array<[number, number, number]> = [
   [257, 67, 129],
   [64, 130, 1024],
   [7, 1, 2049],
+  // The packed kernel (8 rows and more): a panel of exactly 16 channels, k of one partial group.
+  [8, 16, 4],
+  [9, 17, 5],
+  [12, 1, 3],
+  [31, 33, 66],
 ];
 
 describe.skipIf(!addon)('native int8 dense: exact parity with the TypeScript reference', () => {
