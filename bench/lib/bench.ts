@@ -348,8 +348,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   autoCheck.violations = [...autoCheck.gemm, ...autoCheck.training].filter((r) => !r.ok).length;
   finishMachineInfo(machine);
 
-  o.log(`\n${gemmTable(gemm, comps.absent)}`);
-  for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
+  if (gemm.length) {
+    o.log(`\n${gemmTable(gemm, comps.absent)}`);
+    for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
+  }
   const vulkanColumn = comps.list.find((c) => c.kernel === 'vulkan')?.label;
   if (training.length) o.log(`\n${trainingTable(training, vulkanColumn)}`);
   if (sequence.length) o.log(`\n${sequenceTable(sequence)}`);

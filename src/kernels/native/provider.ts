@@ -514,7 +514,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       ...recurrentKernels(addon, products.gemm),
       ...quantizedKernels(addon),
     ],
-    describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
+    describe: () => `native C++ (${addon.isa()}, int8 ${addon.int8Isa()}, ${addon.getThreads()} threads)`,
   };
 }
 
