@@ -5,10 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel, saveModel } from '../../src/io/save.js';
 import { roundHalfEven } from '../../src/kernels/declarations/quantized.js';
 import { withProvider } from '../../src/kernels/registry.js';
+import { ActivationLayer } from '../../src/nn/activation.js';
 import { Dense } from '../../src/nn/dense.js';
 import { Dropout } from '../../src/nn/dropout.js';
 import { BatchNormalization } from '../../src/nn/normalization.js';
 import { QuantizedDense } from '../../src/nn/quantized-dense.js';
+import { GRU } from '../../src/nn/recurrent.js';
 import { Adam } from '../../src/optim/adam.js';
 import { Model } from '../../src/training/model.js';
 import {
@@ -177,6 +179,15 @@ describe('quantizeModel', () => {
       /'batch_normalization' \(BatchNormalization\) cannot be quantized/,
     );
     expect(() => quantizeModel(q.model, input)).toThrow(/quantized already/);
+    const noDense = new Model([new ActivationLayer('relu'), new Dropout(0.5)]);
+    noDense.build(10);
+    expect(() => quantizeModel(noDense, input)).toThrow('quantize: the model has no Dense layer to quantize');
+    const gru = new Model([new GRU(4, { inputShape: [5, 3] }), new Dense(1)]);
+    gru.build([5, 3]);
+    expect(() => quantizeModel(gru, input)).toThrow(/reads sequences \(examples of shape \[5,3\]\)/);
+    const f64 = new Model([new Dense(2, { inputDim: 10 })], { dtype: 'float64' });
+    f64.build(10);
+    expect(() => quantizeModel(f64, input)).toThrow('the model is float64');
     expect(() => quantizeModel(model, { data: new Float32Array(0), shape: [0, 10] })).toThrow(
       'no calibration rows',
     );
