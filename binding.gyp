@@ -9,6 +9,9 @@
         "native/kernels_vec128.cc",
         "native/kernels_avx2.cc",
         "native/kernels_avx512.cc",
+        "native/quant.cc",
+        "native/quant_avx2.cc",
+        "native/quant_avx512vnni.cc",
         "native/vulkan/binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -18,6 +18,8 @@ const program = new Command('bench')
   .option('--no-sequence', 'skip the sequence models (GRU, LSTM, Conv1D against TF.js)')
   .option('--sequence-only', 'measure only the sequence models')
   .option('--no-torch', 'leave PyTorch out (also TENSORGRAD_BENCH_TORCH=0)')
+  .option('--no-int8', 'skip int8 against float32 inference of the wide model')
+  .option('--int8-only', 'measure only int8 against float32 inference of the wide model')
   .option('--out <dir>', 'where results go', join(root, 'bench', 'results'))
   .parse();
 const opts = program.opts<{
@@ -30,6 +32,8 @@ const opts = program.opts<{
   sequence: boolean;
   sequenceOnly?: boolean;
   torch: boolean;
+  int8: boolean;
+  int8Only?: boolean;
   out: string;
 }>();
 
@@ -63,10 +67,19 @@ if (opts.calibrate) {
   if (!opts.trainingShapes) o.trainingShapes = [];
   if (!opts.sequence) o.sequence = null;
   if (!opts.torch) o.torch = false;
+  if (!opts.int8) o.int8 = null;
   if (opts.sequenceOnly) {
     o.squareSizes = [];
     o.trainingShapes = [];
     o.training = null;
+    o.int8 = null;
+    o.mode = 'custom';
+  }
+  if (opts.int8Only) {
+    o.squareSizes = [];
+    o.trainingShapes = [];
+    o.training = null;
+    o.sequence = null;
     o.mode = 'custom';
   }
   o.outDir = opts.out;

@@ -16,6 +16,7 @@
 #include "driver.h"
 #include "recurrent.h"
 #include "training.h"
+#include "quant_binding.h"
 #include "vulkan/binding.h"
 
 namespace {
@@ -490,6 +491,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("isa", Napi::Function::New(env, Isa, "isa"));
   tg::vk::register_exports(env, exports);
+  tg::q8::register_exports(env, exports);
   return exports;
 }
 

@@ -7,6 +7,7 @@ import { getProvider, type VulkanProvider } from '../../src/kernels/index.js';
 import { autoPolicy, selectProvider } from '../../src/kernels/registry.js';
 import { benchGemm, type GemmBenchOptions, type GemmRow } from './gemm-bench.js';
 import { type Absent, buildCompetitors, type Competitors, type GemmCompetitor } from './gemm-kernels.js';
+import { benchInt8, type Int8BenchOptions, type Int8Row, int8Table } from './int8-bench.js';
 import { finishMachineInfo, type MachineInfo, machineInfo, packageVersions, root } from './machine.js';
 import { pairedRatio } from './paired.js';
 import {
@@ -51,6 +52,8 @@ export interface BenchOptions {
   training: Omit<TrainingBenchOptions, 'log' | 'cores' | 'predictStepSec'> | null;
   /** Sequence models (GRU, LSTM, Conv1D) against TF.js; null skips them. */
   sequence: Omit<SequenceBenchOptions, 'log'> | null;
+  /** int8 against float32 inference of the wide model (native); null skips it. */
+  int8: Omit<Int8BenchOptions, 'log'> | null;
   /** The paired re-timing of auto against the best provider. */
   check: CheckOptions;
   outDir: string;
@@ -93,6 +96,7 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
         rowsPerCall: 128,
         cpuRowsPerCall: 64,
       },
+      int8: { threads: [1, 2], pairs: 9, batchSec: 0.1, trainRows: 1024, epochs: 1 },
       check: { pairs: 9, batchSec: 0.02 },
       outDir: join(root, 'bench', 'results'),
       write: true,
@@ -122,6 +126,7 @@ export function presetOptions(mode: 'full' | 'quick'): BenchOptions {
       rowsPerCall: 256,
       cpuRowsPerCall: 64,
     },
+    int8: { threads: [1, 2], pairs: 21, batchSec: 0.2, trainRows: 2048, epochs: 2 },
     check: { pairs: 15, batchSec: 0.05 },
     outDir: join(root, 'bench', 'results'),
     write: true,
@@ -145,6 +150,7 @@ export interface BenchResult {
   autoGemm: GemmRow[];
   training: TrainingRow[];
   sequence: SequenceRow[];
+  int8: Int8Row[];
   autoCheck: { gemm: AutoCheckRow[]; training: AutoCheckRow[]; violations: number };
 }
 
@@ -345,6 +351,15 @@ async function measureAndReport(
     o.log(`\nsequence models, batch 64, 50 steps (${o.sequence.rounds} interleaved round(s))`);
     sequence = await benchSequences({ ...o.sequence, log: o.log });
   }
+  let int8: Int8Row[] = [];
+  if (o.int8) {
+    o.log('\nint8 inference of the wide model (float32 and int8 timed in alternating batches)');
+    try {
+      int8 = benchInt8({ ...o.int8, log: o.log });
+    } catch (err) {
+      o.log(`  absent: int8 inference: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   o.log('\nauto vs best single provider (paired re-timing)');
   const autoCheck = {
     gemm: await checkAutoGemm(gemm, autoGemm, comps.list, shapes, comps.cores, o.check),
@@ -354,11 +369,14 @@ async function measureAndReport(
   autoCheck.violations = [...autoCheck.gemm, ...autoCheck.training].filter((r) => !r.ok).length;
   finishMachineInfo(machine);
 
-  o.log(`\n${gemmTable(gemm, comps.absent)}`);
-  for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
+  if (gemm.length) {
+    o.log(`\n${gemmTable(gemm, comps.absent)}`);
+    for (const l of vulkanVsHeadlessglLines(gemm)) o.log(l);
+  }
   const vulkanColumn = comps.list.find((c) => c.kernel === 'vulkan')?.label;
   if (training.length) o.log(`\n${trainingTable(training, vulkanColumn)}`);
   if (sequence.length) o.log(`\n${sequenceTable(sequence)}`);
+  if (int8.length) o.log(`\n${int8Table(int8)}`);
   o.log('');
   for (const l of autoCheckLines(autoCheck.gemm, 'GFLOPS')) o.log(l);
   for (const l of autoCheckLines(autoCheck.training, 'samples/s')) o.log(l);
@@ -383,12 +401,14 @@ async function measureAndReport(
         gemm: o.gemm,
         training: o.training,
         sequence: o.sequence,
+        int8: o.int8,
       },
       units: {
         'gemm.gflops': '2*m*n*k / median seconds per call / 1e9',
         'gemm.stats': 'seconds per call (benchmark.js samples, all rounds)',
         'training.samplesPerSec': 'rowsPerCall / median seconds per call',
         'training.stats': 'seconds per call of rowsPerCall rows',
+        'int8.samplesPerSec': 'batch / median seconds of model.predict on one batch of 256 (paired batches)',
         'sequence.samplesPerSec': 'rowsPerCall / median seconds per call of model.fit (batch 64, 50 steps)',
       },
     },
@@ -398,6 +418,7 @@ async function measureAndReport(
     autoGemm,
     training,
     sequence,
+    int8,
     autoCheck,
   };
   if (o.write) {

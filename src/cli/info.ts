@@ -28,7 +28,7 @@ export function cpuFeatures(): string[] {
       readFileSync('/proc/cpuinfo', 'utf8')
         .match(/^flags\s*:\s*(.*)$/m)?.[1]
         .split(/\s+/) ?? [];
-    return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl'].filter((f) =>
+    return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni'].filter((f) =>
       flags.includes(f),
     );
   } catch {

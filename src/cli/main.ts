@@ -6,6 +6,7 @@ import { addEvaluateCommand } from './evaluate.js';
 import { infoLines, packageVersion } from './info.js';
 import { addPredictCommand } from './predict.js';
 import { addPruneCommand } from './prune.js';
+import { addQuantizeCommand } from './quantize.js';
 import { addTrainCommand } from './train.js';
 
 /** The `tensorgrad` command line; each subcommand lives in its own file. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   addEvaluateCommand(program);
   addPredictCommand(program);
   addPruneCommand(program);
+  addQuantizeCommand(program);
   program
     .command('info')
     .description('version, kernel providers (and the gpu.js mode), CPU features and threads')

@@ -44,7 +44,10 @@ interface SavedSettings {
   loss: string;
 }
 
-function savedSettings(metadata: Record<string, unknown>): { settings: SavedSettings; saved: boolean } {
+export function savedSettings(metadata: Record<string, unknown>): {
+  settings: SavedSettings;
+  saved: boolean;
+} {
   const s = (metadata.settings ?? null) as Record<string, unknown> | null;
   const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
   const network = (s?.network ?? {}) as Record<string, unknown>;
@@ -65,7 +68,10 @@ function savedSettings(metadata: Record<string, unknown>): { settings: SavedSett
 }
 
 /** Every row of the file encoded by the model's own preprocessing, with its label. */
-async function encodeAll(trained: TrainedModel, o: PruneCliOptions) {
+export async function encodeAll(
+  trained: TrainedModel,
+  o: Pick<PruneCliOptions, 'data' | 'delimiter' | 'encoding' | 'quiet'>,
+) {
   const preprocessor = trained.preprocessor!;
   const features = preprocessor.numFeatures;
   const x = new Growable((n) => new Float32Array(n));
@@ -95,7 +101,7 @@ async function encodeAll(trained: TrainedModel, o: PruneCliOptions) {
   }
 }
 
-function part(
+export function part(
   x: Float32Array,
   y: Float64Array,
   features: number,

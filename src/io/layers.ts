@@ -15,6 +15,7 @@ import { Masking } from '../nn/masking.js';
 import type { LayerConfig, Module } from '../nn/module.js';
 import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../nn/pooling.js';
+import { QuantizedDense } from '../nn/quantized-dense.js';
 import { GRU, LSTM, RECURRENT_INITIALIZERS, type RecurrentInitializer, SimpleRNN } from '../nn/recurrent.js';
 import { Softmax } from '../nn/softmax.js';
 import { CONV1D_PADDINGS, type Conv1dPadding } from '../ops/conv1d.js';
@@ -36,6 +37,7 @@ export const LAYER_TYPES: readonly string[] = [
   'GlobalAveragePooling1D',
   'GlobalMaxPooling1D',
   'Masking',
+  'QuantizedDense',
 ];
 
 /**
@@ -100,6 +102,12 @@ export function layerFromConfig(config: LayerConfig, where: string, path = 'laye
     }
     case 'Dropout':
       return new Dropout(num('rate') as number, { name });
+    case 'QuantizedDense':
+      return new QuantizedDense(num('units') as number, {
+        name,
+        activation: str('activation', DENSE_ACTIVATIONS) as ActivationName,
+        input: { scale: num('inputScale') as number, zeroPoint: num('inputZeroPoint') as number },
+      });
     case 'Activation':
       return new ActivationLayer(str('activation', ACTIVATION_NAMES) as ActivationName, { name });
     case 'BatchNormalization':

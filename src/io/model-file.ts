@@ -43,6 +43,11 @@ export interface ModelFile {
     dtype: Dtype;
     byteOrder: 'little';
     tensors: SavedTensor[];
+    /**
+     * int8 weights (a quantized model's kernels), stored after the float tensors; their offsets
+     * count bytes from the end of the float tensors. Absent in models that are not quantized.
+     */
+    int8Tensors?: SavedTensor[];
   };
   preprocessing: unknown;
   metadata: Record<string, unknown>;
@@ -177,8 +182,12 @@ export function readModelFile(value: unknown, file: string, acceptVersion1: bool
   r.string(weights, 'sha256', 'weights', /^[0-9a-f]{64}$/);
   r.oneOf(weights, 'dtype', 'weights', DTYPES);
   r.oneOf(weights, 'byteOrder', 'weights', ['little']);
-  r.array(weights, 'tensors', 'weights').forEach((t, i) => {
-    const path = `weights.tensors[${i}]`;
+  const int8 = Object.hasOwn(weights, 'int8Tensors') ? r.array(weights, 'int8Tensors', 'weights') : [];
+  const listed = [
+    ...r.array(weights, 'tensors', 'weights').map((t, i) => [t, `weights.tensors[${i}]`] as const),
+    ...int8.map((t, i) => [t, `weights.int8Tensors[${i}]`] as const),
+  ];
+  listed.forEach(([t, path]) => {
     const tensor = r.object(t, path);
     r.string(tensor, 'name', path);
     r.array(tensor, 'shape', path).forEach((d, j) => {

@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { QUANT_MAX } from '../kernels/declarations/quantized.js';
 import { ActivationLayer, type ActivationName } from '../nn/activation.js';
 import { Dense } from '../nn/dense.js';
 import { Dropout } from '../nn/dropout.js';
 import type { Module } from '../nn/module.js';
 import { BatchNormalization, LayerNormalization } from '../nn/normalization.js';
+import { QuantizedDense } from '../nn/quantized-dense.js';
 import { Softmax } from '../nn/softmax.js';
 import { LEAKY_RELU_SLOPE } from '../ops/activations.js';
+import type { Tensor } from '../tensor.js';
 import type { Model } from '../training/model.js';
 import { writeFileAtomic } from './atomic.js';
 import { onnxType } from './onnx-schema.js';
 
 const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
 const OPSET = 13;
 const IR_VERSION = 8;
 /** ONNX operators that are one of our activations as they stand (opset 13). */
@@ -39,6 +44,19 @@ class GraphBuilder {
   weight(name: string, dims: number[], data: ArrayLike<number>): string {
     const f = Float32Array.from(data);
     this.initializer.push({ name, dims, data_type: FLOAT, raw_data: new Uint8Array(f.buffer) });
+    return name;
+  }
+
+  /** An int8 or uint8 weight tensor, stored as raw bytes. */
+  bytes(
+    name: string,
+    dims: number[],
+    type: typeof INT8 | typeof UINT8,
+    data: Int8Array | Uint8Array,
+  ): string {
+    const raw = new Uint8Array(data.length);
+    raw.set(new Uint8Array(data.buffer, data.byteOffset, data.length));
+    this.initializer.push({ name, dims, data_type: type, raw_data: raw });
     return name;
   }
 
@@ -116,6 +134,50 @@ function denseNodes(g: GraphBuilder, layer: Dense, width: number): void {
 }
 
 /**
+ * A QuantizedDense layer as QDQ (QuantizeLinear / DequantizeLinear around a float MatMul), which
+ * runtimes may fuse into an integer product: the input is clipped to the range its 7-bit codes
+ * cover, [(0 - zeroPoint) * scale, (127 - zeroPoint) * scale], so QuantizeLinear's uint8 (0..255)
+ * gives the same codes as tensorgrad's; the int8 kernel [k, n] is dequantized per output channel
+ * (axis 1, zero points 0); then Add of the bias and the activation.
+ */
+function quantizedDenseNodes(g: GraphBuilder, layer: QuantizedDense, width: number): void {
+  const n = layer.name;
+  const { scale, zeroPoint } = layer.input;
+  const lo = g.weight(`${n}/input_min`, [], [Math.fround(-zeroPoint * scale)]);
+  const hi = g.weight(`${n}/input_max`, [], [Math.fround((QUANT_MAX - zeroPoint) * scale)]);
+  const s = g.weight(`${n}/input_scale`, [], [scale]);
+  const zp = g.bytes(`${n}/input_zero_point`, [], UINT8, Uint8Array.of(zeroPoint));
+  g.node('Clip', `${n}_clip`, `${n}_clipped`, [lo, hi]);
+  g.node('QuantizeLinear', `${n}_quantize`, `${n}_codes`, [s, zp]);
+  g.node('DequantizeLinear', `${n}_dequantize`, `${n}_input`, [s, zp]);
+  // Codes are stored [units, k]; MatMul takes [k, units].
+  const codes = layer.kernel as Int8Array;
+  const kt = new Int8Array(width * layer.units);
+  for (let j = 0; j < layer.units; j++)
+    for (let p = 0; p < width; p++) kt[p * layer.units + j] = codes[j * width + p];
+  const wq = g.bytes(`${n}/kernel_int8`, [width, layer.units], INT8, kt);
+  const ws = g.weight(`${n}/kernel_scale`, [layer.units], (layer.kernelScale as Tensor).data);
+  const wz = g.bytes(`${n}/kernel_zero_point`, [layer.units], INT8, new Int8Array(layer.units));
+  const x = g.current;
+  g.current = wq;
+  g.node(
+    'DequantizeLinear',
+    `${n}_kernel`,
+    `${n}_kernel_float`,
+    [ws, wz],
+    [{ name: 'axis', i: 1, type: INT_ATTRIBUTE }],
+  );
+  const w = g.current;
+  g.current = x;
+  g.node('MatMul', `${n}_matmul`, `${n}_product`, [w]);
+  const linearOut = layer.activation === 'linear' ? outputOf(layer) : `${n}_linear`;
+  g.node('Add', n, linearOut, [g.weight(`${n}/bias`, [layer.units], (layer.bias as Tensor).data)]);
+  if (layer.activation !== 'linear') {
+    activationNodes(g, layer.activation, `${n}_${layer.activation}`, outputOf(layer));
+  }
+}
+
+/**
  * BatchNormalization in evaluation mode is an affine map per feature, x * s + t with
  * s = gamma / sqrt(movingVariance + epsilon) and t = beta - movingMean * s (computed here in
  * float64): a Mul and an Add, which every runtime has for [batch, features] inputs.
@@ -170,6 +232,10 @@ function layerNodes(g: GraphBuilder, layer: Module, width: number): number {
     denseNodes(g, layer, width);
     return layer.units;
   }
+  if (layer instanceof QuantizedDense) {
+    quantizedDenseNodes(g, layer, width);
+    return layer.units;
+  }
   if (layer instanceof BatchNormalization) batchNormNodes(g, layer, width);
   else if (layer instanceof LayerNormalization) layerNormNodes(g, layer, width);
   else if (layer instanceof ActivationLayer)
@@ -199,7 +265,8 @@ function valueInfo(name: string, width: number) {
  * The model as an ONNX graph (opset 13), as in inference: each Dense is a Gemm (MatMul without a
  * bias) followed by its activation; BatchNormalization is the affine map of its moving statistics
  * (Mul, Add); LayerNormalization is built from ReduceMean, Sub, Mul, Add, Sqrt and Div; Dropout is
- * left out. Input 'input' [batch, features], output 'output'. Weights are stored as float32.
+ * left out; a QuantizedDense is QDQ (see quantizedDenseNodes). Input 'input' [batch, features],
+ * output 'output'. Weights are stored as float32 (a quantized model's kernels as int8).
  */
 export function toOnnx(model: Model): Uint8Array {
   const net = model.network;

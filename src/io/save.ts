@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { QuantizedDense } from '../nn/quantized-dense.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { Model, setModelSaver } from '../training/model.js';
 import { fsyncDirectory, TEMP_PREFIX, tempName, writeDurable, writeFileAtomic } from './atomic.js';
@@ -128,7 +129,30 @@ export function saveModelAs(who: string, dir: string, model: Model, options: Sav
     tensors.push({ name, shape: [...p.shape], offset });
     offset += p.size;
   }
-  const bytes = new Uint8Array(flat.buffer, 0, total * itemBytes);
+  // A quantized model's int8 kernels follow the float tensors, byte offsets from there.
+  const int8Tensors: SavedTensor[] = [];
+  const int8Parts: Int8Array[] = [];
+  let int8Bytes = 0;
+  for (const layer of net.layers) {
+    if (!(layer instanceof QuantizedDense)) continue;
+    for (const [short, data, shape] of layer.int8Weights()) {
+      int8Tensors.push({ name: `${layer.name}/${short}`, shape, offset: int8Bytes });
+      int8Parts.push(data);
+      int8Bytes += data.length;
+    }
+  }
+  const floatBytes = total * itemBytes;
+  let bytes = new Uint8Array(flat.buffer, 0, floatBytes);
+  if (int8Bytes > 0) {
+    const all = new Uint8Array(floatBytes + int8Bytes);
+    all.set(bytes);
+    let at = floatBytes;
+    for (const part of int8Parts) {
+      all.set(new Uint8Array(part.buffer, part.byteOffset, part.length), at);
+      at += part.length;
+    }
+    bytes = all;
+  }
   const hash = sha256Hex(bytes);
   const weightsFile = `weights.${hash.slice(0, 16)}-${randomBytes(4).toString('hex')}.bin`;
   const body: Omit<ModelFile, 'checksum'> = {
@@ -143,7 +167,15 @@ export function saveModelAs(who: string, dir: string, model: Model, options: Sav
       ...(net.inputShape !== null && net.inputShape.length > 1 ? { inputShape: net.inputShape } : {}),
       layers: net.layers.map((l) => l.config()),
     },
-    weights: { file: weightsFile, bytes: bytes.length, sha256: hash, dtype, byteOrder: 'little', tensors },
+    weights: {
+      file: weightsFile,
+      bytes: bytes.length,
+      sha256: hash,
+      dtype,
+      byteOrder: 'little',
+      tensors,
+      ...(int8Tensors.length > 0 ? { int8Tensors } : {}),
+    },
     preprocessing,
     metadata,
   };
@@ -342,20 +374,53 @@ function fillWeights(model: Model, doc: ModelFile, path: string, wpath: string, 
     offset += p.size;
   });
   const itemBytes = w.dtype === 'float64' ? 8 : 4;
-  if (offset * itemBytes !== w.bytes) {
+  const int8 = int8WeightsOf(model);
+  const saved8 = w.int8Tensors ?? [];
+  if (int8.length !== saved8.length) {
     throw new Error(
-      `loadModel: ${path}: the tensors hold ${offset} values (${offset * itemBytes} bytes) but 'weights.bytes' is ${w.bytes}`,
+      `loadModel: ${path}: the architecture has ${int8.length} int8 weight arrays, 'weights.int8Tensors' lists ${saved8.length}`,
     );
   }
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
+  let int8Offset = 0;
+  int8.forEach(([name, data, shape], i) => {
+    const t = saved8[i];
+    if (t.name !== name || t.shape.join() !== shape.join() || t.offset !== int8Offset) {
+      throw new Error(
+        `loadModel: ${path}: int8 weight ${i} is ${t.name} [${t.shape}] at byte ${t.offset} in the file, the model has ${name} [${shape}] at byte ${int8Offset}`,
+      );
+    }
+    int8Offset += data.length;
+  });
+  if (offset * itemBytes + int8Offset !== w.bytes) {
+    throw new Error(
+      `loadModel: ${path}: the tensors hold ${offset} values (${offset * itemBytes} bytes)${int8Offset > 0 ? ` and ${int8Offset} int8 bytes` : ''} but 'weights.bytes' is ${w.bytes}`,
+    );
+  }
+  const floatBytes = offset * itemBytes;
+  const copy = new Uint8Array(floatBytes);
+  copy.set(bytes.subarray(0, floatBytes));
   const values = w.dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   named.forEach(([, p], i) => {
     const t = w.tensors[i];
     p.data.set(values.subarray(t.offset, t.offset + p.size));
   });
+  int8.forEach(([, data], i) => {
+    const start = floatBytes + saved8[i].offset;
+    data.set(new Int8Array(bytes.buffer, bytes.byteOffset + start, data.length));
+  });
   model.network.eval();
   return { model, preprocessing: doc.preprocessing, metadata: doc.metadata };
+}
+
+/** The int8 weights of a model's quantized layers, by path name, in save order. */
+function int8WeightsOf(model: Model): Array<[string, Int8Array, number[]]> {
+  const out: Array<[string, Int8Array, number[]]> = [];
+  for (const layer of model.network.layers) {
+    if (!(layer instanceof QuantizedDense)) continue;
+    for (const [short, data, shape] of layer.int8Weights()) out.push([`${layer.name}/${short}`, data, shape]);
+    layer.invalidate();
+  }
+  return out;
 }
 
 // Model.save delegates here; the training layer cannot import this file (it writes files).

@@ -47,7 +47,17 @@ export interface ArrayArg<Nullable extends boolean = boolean> {
   readonly transposedBy?: string;
   readonly factor?: number;
   readonly nullable: Nullable;
+  /**
+   * An integer array of this fixed type (the int8 kernels' operands) instead of one of the call's
+   * float element type; its length is checked the same way.
+   */
+  readonly element?: IntElement;
 }
+
+/** Element types of integer array arguments, by their typed array. */
+export const INT_ARRAYS = { uint8: Uint8Array, int8: Int8Array, int32: Int32Array } as const;
+export type IntElement = keyof typeof INT_ARRAYS;
+type IntArray = Uint8Array | Int8Array | Int32Array;
 export type ArgSpec = FlagArg | SizeArg | NumberArg | ChoiceArg | RecordArg | ArrayArg;
 
 /** The spec an argument of type T may have. */
@@ -57,11 +67,13 @@ type SpecFor<T> = [T] extends [boolean]
     ? SizeArg | NumberArg
     : [T] extends [FloatArray]
       ? ArrayArg<false>
-      : [T] extends [FloatArray | null]
-        ? ArrayArg<true>
-        : [T] extends [string]
-          ? ChoiceArg<T>
-          : RecordArg<T>;
+      : [T] extends [IntArray]
+        ? ArrayArg<false>
+        : [T] extends [FloatArray | null]
+          ? ArrayArg<true>
+          : [T] extends [string]
+            ? ChoiceArg<T>
+            : RecordArg<T>;
 
 type SpecsFor<P extends unknown[]> = { readonly [I in keyof P]: SpecFor<P[I]> };
 /** One spec per parameter of F, in order. */
@@ -106,6 +118,14 @@ export const block = (name: string, dims: readonly string[], factor = 1): ArrayA
   dims,
   factor,
   nullable: false,
+});
+/** An integer array (see ArrayArg.element) of the product of dims elements, row-major over dims. */
+export const intBlock = (name: string, dims: readonly string[], element: IntElement): ArrayArg<false> => ({
+  kind: 'array',
+  name,
+  dims,
+  nullable: false,
+  element,
 });
 /** The same, or null. */
 export const optionalBlock = (name: string, dims: readonly string[], factor = 1): ArrayArg<true> => ({
@@ -189,6 +209,7 @@ interface ArrayPlace {
   /** The flag saying it is stored transposed, or -1. */
   transposedBy: number;
   nullable: boolean;
+  element: IntElement | undefined;
 }
 
 /** A kernel's schema with every name resolved to an argument position. */
@@ -218,6 +239,9 @@ function resolveSchema(
     return i;
   };
   const ref = position(dtypeFrom, 'array');
+  if ((args[ref] as ArrayArg).element !== undefined) {
+    throw new Error(`declareKernel: '${kernel}' takes its dtype from '${dtypeFrom}', an integer array`);
+  }
   const order = [ref, ...args.flatMap((a, i) => (a.kind === 'array' && i !== ref ? [i] : []))];
   const arrays = order.map((i): ArrayPlace => {
     const a = args[i] as ArrayArg;
@@ -236,6 +260,7 @@ function resolveSchema(
       factor,
       transposedBy: a.transposedBy === undefined ? -1 : position(a.transposedBy, 'flag'),
       nullable: a.nullable,
+      element: a.element,
     };
   });
   return {
@@ -264,11 +289,17 @@ function diagnose({ args, ref, arrays }: Schema, values: ArrayLike<unknown>): st
     const v = values[a.at];
     const name = args[a.at].name;
     if (v === null && a.nullable) continue;
-    if (!isFloatArray(v)) return `${name} ${notFloatArray(v)}`;
-    if (dtypeOf(v) !== dtype) return `${name} is ${dtypeOf(v)} but ${args[ref].name} is ${dtype}`;
+    if (a.element !== undefined) {
+      const ctor = INT_ARRAYS[a.element];
+      if (!(v instanceof ctor)) return `${name} must be an ${ctor.name}, got ${describe(v)}`;
+    } else {
+      if (!isFloatArray(v)) return `${name} ${notFloatArray(v)}`;
+      if (dtypeOf(v) !== dtype) return `${name} is ${dtypeOf(v)} but ${args[ref].name} is ${dtype}`;
+    }
     let need = a.factor;
     for (const d of a.dims) need *= values[d] as number;
-    if (v.length < need) return `${name} ${shortBy(a, v.length, need, values)}`;
+    if ((v as ArrayLike<number>).length < need)
+      return `${name} ${shortBy(a, (v as ArrayLike<number>).length, need, values)}`;
   }
   return null;
 }
@@ -298,7 +329,8 @@ function compileEntry<F extends KernelFn, C>(
   });
   for (const a of arrays) {
     const need = [...(a.factor === 1 ? [] : [a.factor]), ...a.dims.map((d) => `a${d}`)].join(' * ');
-    const test = `a${a.at} instanceof T && a${a.at}.length >= ${need}`;
+    const type = a.element === undefined ? 'T' : INT_ARRAYS[a.element].name;
+    const test = `a${a.at} instanceof ${type} && a${a.at}.length >= ${need}`;
     tests.push(a.nullable ? `a${a.at} === null || (${test})` : test);
   }
   const work = [schema.workScale, ...schema.workSizes.map((i) => `a${i}`)].join(' * ');

@@ -28,6 +28,11 @@ export {
 } from './normalization.js';
 export { GlobalAveragePooling1D, GlobalMaxPooling1D } from './pooling.js';
 export {
+  type ActivationQuantization,
+  QuantizedDense,
+  type QuantizedDenseOptions,
+} from './quantized-dense.js';
+export {
   GRU,
   type GruLayerOptions,
   LSTM,

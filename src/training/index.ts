@@ -31,4 +31,15 @@ export {
   prunableLayers,
   pruneByMagnitude,
 } from './pruning.js';
+export {
+  activationQuantization,
+  calibratedRange,
+  type LayerQuantization,
+  modelBytes,
+  type QuantizedModel,
+  type QuantizeOptions,
+  quantizeKernel,
+  quantizeModel,
+  quantizeRefusal,
+} from './quantize.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr.js';

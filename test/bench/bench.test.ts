@@ -40,6 +40,7 @@ function tinyOptions(): BenchOptions {
       rowsPerCall: 64,
       cpuRowsPerCall: 64,
     },
+    int8: { threads: [1], pairs: 2, batchSec: 0.001, trainRows: 256, epochs: 1 },
     outDir: out,
     log: () => {},
   };
@@ -112,6 +113,14 @@ describe('npm run bench on tiny sizes', () => {
     expect(seq.find((q) => q.model === 'conv1d' && q.provider === 'tfjs-wasm')?.skipped).toMatch(
       /Conv2DBackpropFilter/,
     );
+    // int8 inference: float32 and int8 samples/s and their ratio at each thread count asked for.
+    expect(json.int8.map((q: { threads: number }) => q.threads)).toEqual([1]);
+    for (const q of json.int8) {
+      expect(q.float32SamplesPerSec).toBeGreaterThan(0);
+      expect(q.int8SamplesPerSec).toBeGreaterThan(0);
+      expect(q.speedup).toBeGreaterThan(0);
+      expect(['avx512vnni', 'avx2', 'scalar']).toContain(q.int8Isa);
+    }
   });
   it('the gemm tables give an absent vulkan its column with the reason; the vulkan/headlessgl ratio', () => {
     const row = (kernel: string, label: string, shape: string, gflops: number, mode?: string): GemmRow => ({

@@ -6,6 +6,7 @@ export * from './column-sums.js';
 export * from './dense-forward.js';
 export * from './gemm.js';
 export * from './im2col.js';
+export * from './quantized.js';
 export * from './recurrent.js';
 export * from './relu-backward.js';
 export * from './sigmoid-backward.js';

@@ -64,6 +64,21 @@ export interface NativeAddon {
   /** Picks 'avx512' | 'avx2' | 'vec128' for the products that start from now on; false if this CPU cannot run it. */
   setIsa(name: string): boolean;
   isa(): string;
+  /** int8: exact dot products of 7-bit codes and int8 weights, then float32(acc) * scale + offset, relu or not. */
+  quantizedDense(
+    m: number,
+    n: number,
+    k: number,
+    x: Uint8Array,
+    w: Int8Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    relu: boolean,
+    out: Float32Array,
+  ): void;
+  quantizeActivations(len: number, x: Float32Array, scale: number, zeroPoint: number, out: Uint8Array): void;
+  /** The int8 kernels in use: 'avx512vnni' | 'avx2' | 'scalar' (follows setIsa). */
+  int8Isa(): string;
 }
 
 // src/kernels/native and dist/kernels/native sit at the same depth below the package root.

@@ -3,6 +3,14 @@ import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import {
+  type QuantizeActivationsFn,
+  type QuantizedDenseFn,
+  quantizeActivationsKernel,
+  quantizeActivationsReference,
+  quantizedDenseKernel,
+  quantizedDenseReference,
+} from '../declarations/quantized.js';
+import {
   type GruBackwardFn,
   type GruForwardFn,
   gruBackwardKernel,
@@ -18,6 +26,7 @@ import {
 } from '../declarations/recurrent.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
+import { applyBiasActivation } from '../js/activations.js';
 import {
   gruBackwardWith,
   gruForwardWith,
@@ -467,6 +476,27 @@ function recurrentKernels(addon: NativeAddon, gemm: GemmFn): KernelImplementatio
   ];
 }
 
+/**
+ * The int8 kernels: float32 only (float64 runs the reference). The addon applies relu itself;
+ * sigmoid and tanh (a model's output layer, one column) are applied here by the TypeScript
+ * epilogue, so every activation matches the reference bit for bit.
+ */
+function quantizedKernels(addon: NativeAddon): KernelImplementation[] {
+  const dense: QuantizedDenseFn = (m, n, k, x, w, scale, offset, activation, out) => {
+    if (!(scale instanceof Float32Array && offset instanceof Float32Array && out instanceof Float32Array)) {
+      quantizedDenseReference(m, n, k, x, w, scale, offset, activation, out);
+      return;
+    }
+    addon.quantizedDense(m, n, k, x, w, scale, offset, activation === 'relu', out);
+    if (activation !== 'linear' && activation !== 'relu') applyBiasActivation(m, n, null, activation, out);
+  };
+  const quantize: QuantizeActivationsFn = (len, x, scale, zeroPoint, out) => {
+    if (x instanceof Float32Array) addon.quantizeActivations(len, x, scale, zeroPoint, out);
+    else quantizeActivationsReference(len, x, scale, zeroPoint, out);
+  };
+  return [implement(quantizedDenseKernel, dense), implement(quantizeActivationsKernel, quantize)];
+}
+
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const products = productKernels(addon);
   const training = trainingKernels(addon);
@@ -482,8 +512,9 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
       ...recurrentKernels(addon, products.gemm),
+      ...quantizedKernels(addon),
     ],
-    describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
+    describe: () => `native C++ (${addon.isa()}, int8 ${addon.int8Isa()}, ${addon.getThreads()} threads)`,
   };
 }
 

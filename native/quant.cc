@@ -1,0 +1,345 @@
+// The int8 inference entries: quantizedDense (exact int32 dot products of activation codes and
+// weights, then the float epilogue) and quantizeActivations, with their ISA picked at run time from
+// the float kernels' choice (setIsa): avx512 -> AVX-512 VNNI when the CPU has it, else AVX2;
+// avx2 -> AVX2; vec128 -> the portable scalar loops. The epilogue runs here, in code built for the
+// baseline x86-64 (no FMA), so float32(acc) * scale + offset rounds twice on every ISA, as the
+// TypeScript reference does.
+#include "quant.h"
+#include "quant_binding.h"
+
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "args.h"
+#include "driver.h"
+#include "pool.h"
+
+namespace tg::q8 {
+
+void dots_scalar(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows, size_t cols,
+                 int32_t* acc, size_t ldacc) {
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) {
+      const uint8_t* xr = x + r * ldx;
+      const int8_t* wc = w + c * ldw;
+      int32_t s = 0;
+      for (size_t p = 0; p < k; ++p) s += int32_t(xr[p]) * int32_t(wc[p]);
+      acc[r * ldacc + c] = s;
+    }
+}
+
+void quantize_scalar(const float* x, size_t len, float scale, float zero_point, uint8_t* out) {
+  for (size_t i = 0; i < len; ++i) {
+    float q = std::nearbyint(x[i] / scale) + zero_point;
+    q = q > 0.0f ? q : 0.0f;  // NaN fails the test: 0
+    q = q < 127.0f ? q : 127.0f;
+    out[i] = static_cast<uint8_t>(q);
+  }
+}
+
+void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t panel1, int8_t* packed) {
+  const size_t groups = k_groups(k);
+  for (size_t p = panel0; p < panel1; ++p) {
+    int8_t* dst = packed + p * groups * 64;
+    std::memset(dst, 0, groups * 64);
+    const size_t c_end = std::min(kPanel, n - p * kPanel);
+    const size_t full = k / 4;
+    for (size_t c = 0; c < c_end; ++c) {
+      const int8_t* src = w + (p * kPanel + c) * k;
+      for (size_t g = 0; g < full; ++g) std::memcpy(dst + g * 64 + c * 4, src + 4 * g, 4);
+      for (size_t q = 4 * full; q < k; ++q) dst[full * 64 + c * 4 + (q - 4 * full)] = src[q];
+    }
+  }
+}
+
+namespace {
+
+bool cpu_has_vnni() {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
+using PanelFn = void (*)(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols,
+                         const float* scale, const float* offset, bool relu, float* out, size_t ldo, bool w7);
+
+struct Isa {
+  const char* name;
+  DotsFn dots;
+  QuantizeFn quantize;
+  // For weights within [-64, 64], or null (dots serves every weight).
+  DotsFn dots_w7;
+  // The packed broadcast kernel (weights repacked per call), or null.
+  PanelFn panel;
+};
+
+// Follows the float kernels' ISA (driver.cc), which setIsa and TENSORGRAD_NATIVE_ISA choose.
+Isa current_isa() {
+#if defined(__x86_64__)
+  const char* f = tg::isa_name();
+  if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni())
+    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, nullptr};
+  if (std::strncmp(f, "avx512", 6) == 0 || std::strncmp(f, "avx2", 4) == 0)
+    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, panel_avx2};
+#endif
+  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr};
+}
+
+// Rows and output channels per task: a 32 x 64 int32 block of sums (8 KB) on the stack, the
+// channels' weights (64 x k bytes) reused by every row of the block.
+constexpr size_t kRowBlock = 16;
+constexpr size_t kColBlock = 64;
+// Below this many multiply-adds the pool's hand-off costs more than it saves.
+constexpr size_t kThreadMnk = size_t(1) << 20;
+
+struct Job {
+  size_t m, n, k;
+  const uint8_t* x;
+  const int8_t* w;
+  const float* scale;
+  const float* offset;
+  bool relu;
+  float* out;
+  DotsFn dots;
+  // The packed path: weights packed into panels first (a job of its own), then the panel kernel.
+  PanelFn panel = nullptr;
+  bool w7 = false;
+  int8_t* packed = nullptr;
+  size_t panels = 0;
+  std::atomic<size_t> next_pack{0};
+  std::atomic<size_t> packed_done{0};
+  size_t row_blocks, col_blocks;
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+};
+
+constexpr size_t kPanelsPerBlock = kColBlock / kPanel;
+
+void run_packed_block(const Job& J, size_t t) {
+  const size_t i0 = (t / J.col_blocks) * kRowBlock, p0 = (t % J.col_blocks) * kPanelsPerBlock;
+  const size_t rows = std::min(kRowBlock, J.m - i0), p1 = std::min(J.panels, p0 + kPanelsPerBlock);
+  const size_t groups = k_groups(J.k);
+  for (size_t p = p0; p < p1; ++p) {
+    const size_t j0 = p * kPanel, cols = std::min(kPanel, J.n - j0);
+    J.panel(J.x + i0 * J.k, J.k, rows, J.packed + p * groups * 64, cols, J.scale + j0, J.offset + j0, J.relu,
+            J.out + i0 * J.n + j0, J.n, J.w7);
+  }
+}
+
+void pack_work(void* ctx, int) {
+  Job& J = *static_cast<Job*>(ctx);
+  for (size_t p; (p = J.next_pack.fetch_add(1, std::memory_order_relaxed)) < J.panels;) {
+    pack_panels(J.w, J.n, J.k, p, p + 1, J.packed);
+    J.packed_done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// Grow-only, 64-byte aligned scratch of the calling thread for the packed weights.
+struct PackScratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  ~PackScratch() { std::free(p); }
+  int8_t* get(size_t need) {
+    need = (need + 63) & ~size_t(63);
+    if (need > bytes) {
+      std::free(p);
+      p = std::aligned_alloc(64, need);
+      bytes = p ? need : 0;
+    }
+    return static_cast<int8_t*>(p);
+  }
+};
+thread_local PackScratch t_packed;
+
+void run_block(const Job& J, size_t t) {
+  const size_t i0 = (t / J.col_blocks) * kRowBlock, j0 = (t % J.col_blocks) * kColBlock;
+  const size_t rows = std::min(kRowBlock, J.m - i0), cols = std::min(kColBlock, J.n - j0);
+  int32_t acc[kRowBlock * kColBlock];
+  J.dots(J.x + i0 * J.k, J.k, J.w + j0 * J.k, J.k, J.k, rows, cols, acc, kColBlock);
+  for (size_t r = 0; r < rows; ++r) {
+    float* o = J.out + (i0 + r) * J.n + j0;
+    const int32_t* a = acc + r * kColBlock;
+    for (size_t c = 0; c < cols; ++c) {
+      const float prod = static_cast<float>(a[c]) * J.scale[j0 + c];
+      const float v = prod + J.offset[j0 + c];
+      o[c] = J.relu ? (v > 0.0f ? v : 0.0f) : v;
+    }
+  }
+}
+
+void work(void* ctx, int) {
+  Job& J = *static_cast<Job*>(ctx);
+  const size_t tasks = J.row_blocks * J.col_blocks;
+  for (size_t t; (t = J.next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+    if (J.panel)
+      run_packed_block(J, t);
+    else
+      run_block(J, t);
+    J.done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+using tg::args::Args;
+using tg::args::range_error;
+using tg::args::type_error;
+
+struct IntView {
+  size_t length;
+  void* data;
+};
+
+IntView get_int_array(const Args& A, size_t i, const char* name, napi_typedarray_type want, const char* want_name,
+                      size_t need) {
+  napi_typedarray_type type;
+  IntView v{};
+  if (napi_get_typedarray_info(A.env, A.argv[i], &type, &v.length, &v.data, nullptr, nullptr) != napi_ok ||
+      type != want)
+    type_error(A.pre(name) + " must be an " + want_name + ", got " + A.what(A.argv[i]));
+  if (v.length < need)
+    range_error(A.pre(name) + " has " + std::to_string(v.length) + " elements, needs " + std::to_string(need));
+  if (need > 0 && v.data == nullptr) type_error(A.pre(name) + " has no memory (detached buffer?)");
+  return v;
+}
+
+tg::args::View get_f32(const Args& A, size_t i, const char* name, size_t need) {
+  const tg::args::View v = tg::args::get_array(A, i, name);
+  if (!v.f32()) type_error(A.pre(name) + " must be a Float32Array, got Float64Array");
+  tg::args::check_view(A, v, v, name, name, need);
+  return v;
+}
+
+// The first code above 127 (bit 7 set), or len if none; 8 bytes at a time.
+size_t first_bad_code(const uint8_t* x, size_t len) {
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, x + i, 8);
+    if (word & 0x8080808080808080ull) break;
+  }
+  for (; i < len; ++i)
+    if (x[i] & 0x80) return i;
+  return len;
+}
+
+// Whether every weight is within [-64, 64] (what the quantizer writes): adding 64 maps that range
+// onto [0, 128], so no byte of w + 64 may exceed 128 (compared unsigned, in blocks that vectorize).
+bool weights_within_64(const int8_t* w, size_t len) {
+  for (size_t i = 0; i < len; i += 4096) {
+    const size_t end = std::min(len, i + 4096);
+    unsigned bad = 0;
+    for (size_t j = i; j < end; ++j) bad |= static_cast<uint8_t>(static_cast<uint8_t>(w[j]) + 64) > 128;
+    if (bad) return false;
+  }
+  return true;
+}
+
+// quantizedDense(m, n, k, x: Uint8Array m*k, w: Int8Array n*k, scale: Float32Array n,
+//                offset: Float32Array n, relu: boolean, out: Float32Array m*n)
+void quantized_dense_body(Args& A) {
+  const size_t m = tg::args::get_size(A, 0, "m"), n = tg::args::get_size(A, 1, "n"), k = tg::args::get_size(A, 2, "k");
+  const size_t mk = tg::args::checked_mul(A, m, k, "m*k"), nk = tg::args::checked_mul(A, n, k, "n*k");
+  const size_t mn = tg::args::checked_mul(A, m, n, "m*n");
+  tg::args::checked_mul(A, mn, k, "m*n*k");
+  const IntView x = get_int_array(A, 3, "x", napi_uint8_array, "Uint8Array", mk);
+  const IntView w = get_int_array(A, 4, "w", napi_int8_array, "Int8Array", nk);
+  const tg::args::View scale = get_f32(A, 5, "scale", n), offset = get_f32(A, 6, "offset", n);
+  const bool relu = tg::args::get_bool(A, 7, "relu");
+  const tg::args::View out = get_f32(A, 8, "out", mn);
+  const uint8_t* xp = static_cast<const uint8_t*>(x.data);
+  const size_t bad = first_bad_code(xp, mk);
+  if (bad < mk)
+    range_error(std::string(A.fn) + ": x[" + std::to_string(bad) + "] is " + std::to_string(xp[bad]) +
+                "; activation codes must be in [0, 127]");
+  if (mn == 0) return;
+  Job J;
+  J.m = m, J.n = n, J.k = k;
+  J.x = xp;
+  J.w = static_cast<const int8_t*>(w.data);
+  J.scale = scale.as<float>(), J.offset = offset.as<float>();
+  J.relu = relu;
+  J.out = out.as<float>();
+  const Isa isa = current_isa();
+  // The packed kernel pays a repacking of the weights per call: worth it once rows share them.
+  const bool packed = isa.panel != nullptr && m >= 8;
+  J.row_blocks = (m + kRowBlock - 1) / kRowBlock;
+  if (packed) {
+    J.panel = isa.panel;
+    J.w7 = weights_within_64(J.w, nk);
+    J.panels = (n + kPanel - 1) / kPanel;
+    J.packed = t_packed.get(J.panels * k_groups(k) * 64);
+    if (!J.packed) throw std::bad_alloc();
+    J.col_blocks = (J.panels + kPanelsPerBlock - 1) / kPanelsPerBlock;
+  } else {
+    J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
+    J.col_blocks = (n + kColBlock - 1) / kColBlock;
+  }
+  const size_t tasks = J.row_blocks * J.col_blocks;
+  int nt = 1;
+  const int wanted = mn * k >= kThreadMnk ? tg::get_threads() : 1;
+  std::unique_lock<std::mutex> pool_lock(tg::pool_mutex(), std::defer_lock);
+  if (wanted > 1 && pool_lock.try_lock()) nt = static_cast<int>(std::min<size_t>({size_t(wanted), tasks, size_t(tg::pool().size())}));
+  if (packed) {
+    if (nt > 1)
+      tg::pool().run(static_cast<int>(std::min<size_t>(nt, J.panels)), &pack_work, &J);
+    else
+      pack_work(&J, 0);
+    if (J.packed_done.load() != J.panels) range_error(std::string(A.fn) + ": not every panel was packed (a bug)");
+  }
+  if (nt > 1)
+    tg::pool().run(nt, &work, &J);
+  else
+    work(&J, 0);
+  if (J.done.load() != tasks) range_error(std::string(A.fn) + ": not every block ran (a bug)");
+}
+
+// quantizeActivations(len, x: Float32Array len, scale, zeroPoint, out: Uint8Array len)
+void quantize_body(Args& A) {
+  const size_t len = tg::args::get_size(A, 0, "len");
+  const tg::args::View x = get_f32(A, 1, "x", len);
+  const double scale = tg::args::get_number(A, 2, "scale");
+  const double zp = tg::args::get_number(A, 3, "zeroPoint");
+  const float s32 = static_cast<float>(scale);
+  if (!(s32 > 0.0f) || !std::isfinite(s32))
+    range_error(A.pre("scale") + " must be a positive finite float32, got " + tg::args::num(scale));
+  if (!(zp >= 0 && zp <= 127 && zp == std::floor(zp)))
+    range_error(A.pre("zeroPoint") + " must be an integer in [0, 127], got " + tg::args::num(zp));
+  const IntView out = get_int_array(A, 4, "out", napi_uint8_array, "Uint8Array", len);
+  if (len == 0) return;
+  current_isa().quantize(x.as<float>(), len, s32, static_cast<float>(zp), static_cast<uint8_t*>(out.data));
+}
+
+napi_value QuantizedDense(napi_env env, napi_callback_info info) {
+  return tg::args::checked_entry<quantized_dense_body, 9>(env, info, "quantizedDense");
+}
+napi_value QuantizeActivations(napi_env env, napi_callback_info info) {
+  return tg::args::checked_entry<quantize_body, 5>(env, info, "quantizeActivations");
+}
+
+}  // namespace
+
+void register_exports(Napi::Env env, Napi::Object exports) {
+  const struct {
+    const char* name;
+    napi_callback cb;
+  } raw[] = {{"quantizedDense", QuantizedDense}, {"quantizeActivations", QuantizeActivations}};
+  for (const auto& e : raw) {
+    napi_value f;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &f));
+    exports.Set(e.name, f);
+  }
+  exports.Set("int8Isa", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+                return Napi::String::New(info.Env(), current_isa().name);
+              }));
+}
+
+}  // namespace tg::q8

@@ -1,0 +1,210 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  QUANT_MAX,
+  quantizeActivations,
+  quantizeActivationsReference,
+  quantizedDense,
+  quantizedDenseReference,
+  roundHalfEven,
+} from '../../src/kernels/declarations/quantized.js';
+import type { Activation } from '../../src/kernels/types.js';
+import { tryNative } from './load.js';
+
+const { addon } = tryNative();
+const defaultThreads = addon?.getThreads() ?? 1;
+const isas = addon ? ['avx512', 'avx2', 'vec128'].filter((isa) => addon.setIsa(isa)) : [];
+const defaultIsa = isas[0];
+afterAll(() => {
+  if (!addon) return;
+  addon.setIsa(defaultIsa);
+  addon.setThreads(defaultThreads);
+});
+
+/** A small deterministic generator (xorshift32), so each case is reproducible. */
+function ints(seed: number) {
+  let s = seed >>> 0 || 1;
+  return (lo: number, hi: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return lo + (s % (hi - lo + 1));
+  };
+}
+
+/** Weights in [-128, 127], or in [-64, 64] (narrow: the AVX2 kernel then adds pairs in int16). */
+function operands(m: number, n: number, k: number, seed: number, narrow = false) {
+  const r = ints(seed);
+  const x = Uint8Array.from({ length: m * k }, () => r(0, QUANT_MAX));
+  // The extremes are where saturation would show: all-127 rows against the widest weights.
+  if (m * k > 0) x.fill(QUANT_MAX, 0, Math.min(k, m * k));
+  const w = Int8Array.from({ length: n * k }, () => (narrow ? r(-64, 64) : r(-128, 127)));
+  if (n * k > 0) w.fill(narrow ? -64 : -128, 0, Math.min(k, n * k));
+  if (n * k > k) w.fill(narrow ? 64 : 127, k, Math.min(2 * k, n * k));
+  const scale = Float32Array.from({ length: n }, () => r(1, 1000) / 1e5);
+  const offset = Float32Array.from({ length: n }, () => (r(0, 2000) - 1000) / 100);
+  return { x, w, scale, offset };
+}
+
+const sizes: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [3, 17, 257],
+  [17, 3, 31],
+  [2, 5, 32],
+  [5, 4, 33],
+  [1, 1024, 64],
+  [33, 65, 100],
+  [257, 67, 129],
+  [64, 130, 1024],
+  [7, 1, 2049],
+  // The packed kernel (8 rows and more): a panel of exactly 16 channels, k of one partial group.
+  [8, 16, 4],
+  [9, 17, 5],
+  [12, 1, 3],
+  [31, 33, 66],
+];
+
+describe.skipIf(!addon)('native int8 dense: exact parity with the TypeScript reference', () => {
+  for (const isa of isas) {
+    for (const [m, n, k] of sizes) {
+      for (const [activation, narrow] of [
+        ['linear', false],
+        ['relu', false],
+        ['relu', true],
+      ] as Array<[Activation, boolean]>) {
+        it(`${isa} ${m}x${n}x${k} ${activation}${narrow ? ', weights in [-64, 64]' : ''}, 1 and 2 threads`, () => {
+          addon!.setIsa(isa);
+          const { x, w, scale, offset } = operands(m, n, k, m * 7919 + n * 31 + k, narrow);
+          const ref = new Float32Array(m * n);
+          quantizedDenseReference(m, n, k, x, w, scale, offset, activation, ref);
+          for (const t of [1, 2]) {
+            addon!.setThreads(t);
+            const out = new Float32Array(m * n).fill(Number.NaN);
+            addon!.quantizedDense(m, n, k, x, w, scale, offset, activation === 'relu', out);
+            expect(Buffer.from(out.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+          }
+        });
+      }
+    }
+  }
+
+  it('reports the int8 kernels it runs, following setIsa (never VNNI on a CPU without it)', () => {
+    addon!.setIsa('vec128');
+    expect(addon!.int8Isa()).toBe('scalar');
+    if (addon!.setIsa('avx2')) expect(addon!.int8Isa()).toBe('avx2');
+    addon!.setIsa(defaultIsa);
+    expect(['avx512vnni', 'avx2', 'scalar']).toContain(addon!.int8Isa());
+  });
+
+  it('sigmoid and tanh through the provider match the reference bit for bit', () => {
+    const { x, w, scale, offset } = operands(9, 3, 40, 5);
+    for (const activation of ['sigmoid', 'tanh'] as Activation[]) {
+      const ref = new Float32Array(27);
+      const out = new Float32Array(27);
+      quantizedDenseReference(9, 3, 40, x, w, scale, offset, activation, ref);
+      quantizedDense(9, 3, 40, x, w, scale, offset, activation, out, 'native');
+      expect(Array.from(out)).toEqual(Array.from(ref));
+    }
+  });
+});
+
+describe.skipIf(!addon)('native int8 dense: bad inputs are refused before any access', () => {
+  const ok = () => operands(4, 3, 5, 1);
+  const call = (args: Partial<Record<string, unknown>>) => {
+    const { x, w, scale, offset } = ok();
+    const a = { m: 4, n: 3, k: 5, x, w, scale, offset, relu: false, out: new Float32Array(12), ...args };
+    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong types
+    const f = addon!.quantizedDense as any;
+    return () => f(a.m, a.n, a.k, a.x, a.w, a.scale, a.offset, a.relu, a.out);
+  };
+  it('short or wrongly typed arrays', () => {
+    expect(call({ x: new Uint8Array(19) })).toThrow('quantizedDense: x has 19 elements, needs 20');
+    expect(call({ w: new Int8Array(14) })).toThrow('quantizedDense: w has 14 elements, needs 15');
+    expect(call({ x: new Int8Array(20) })).toThrow('x must be an Uint8Array, got Int8Array');
+    expect(call({ w: new Uint8Array(15) })).toThrow('w must be an Int8Array, got Uint8Array');
+    expect(call({ scale: new Float64Array(3) })).toThrow('scale must be a Float32Array');
+    expect(call({ offset: new Float32Array(2) })).toThrow('offset has 2 elements, needs 3');
+    expect(call({ out: new Float32Array(11) })).toThrow('out has 11 elements, needs 12');
+    expect(call({ m: -1 })).toThrow('m must be a non-negative integer');
+  });
+  it('detached buffers', () => {
+    const x = new Uint8Array(20);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    expect(call({ x })).toThrow(/x has 0 elements, needs 20/);
+    const out = new Float32Array(12);
+    structuredClone(out.buffer, { transfer: [out.buffer] });
+    expect(call({ out })).toThrow(/out has 0 elements, needs 12/);
+  });
+  it('codes above 127', () => {
+    const { x } = ok();
+    x[13] = 200;
+    expect(call({ x })).toThrow('quantizedDense: x[13] is 200; activation codes must be in [0, 127]');
+  });
+  it('the dispatcher refuses the same calls with the kernel schema', () => {
+    const { x, w, scale, offset } = ok();
+    const out = new Float32Array(12);
+    expect(() => quantizedDense(4, 3, 5, x.subarray(1), w, scale, offset, 'linear', out)).toThrow(
+      'quantizedDense: x has 19 elements, needs 20 (4x5)',
+    );
+    expect(() =>
+      quantizedDense(4, 3, 5, x, new Uint8Array(15) as unknown as Int8Array, scale, offset, 'linear', out),
+    ).toThrow('quantizedDense: w must be an Int8Array, got Uint8Array');
+  });
+});
+
+describe('activation quantization', () => {
+  it('rounds half to even, as QuantizeLinear does', () => {
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 3.7].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 4]);
+  });
+  it('clamps to [0, 127], NaN to 0, infinities to the ends', () => {
+    const x = Float32Array.from([
+      -1e30,
+      -1,
+      0,
+      0.25,
+      1,
+      1e30,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -Infinity,
+    ]);
+    const out = new Uint8Array(x.length);
+    quantizeActivationsReference(x.length, x, 0.5, 10, out);
+    expect(Array.from(out)).toEqual([0, 8, 10, 10, 12, 127, 0, 127, 0]);
+  });
+  it('refuses bad scales and zero points', () => {
+    const x = new Float32Array(4);
+    const out = new Uint8Array(4);
+    expect(() => quantizeActivations(4, x, 0, 0, out)).toThrow(
+      'scale must be a positive finite float32, got 0',
+    );
+    expect(() => quantizeActivations(4, x, 1, 128, out)).toThrow('zeroPoint must be an integer in [0, 127]');
+    expect(() => quantizeActivations(4, x, 1, 0, new Uint8Array(3))).toThrow('out has 3 elements, needs 4');
+  });
+  it.skipIf(!addon)('native matches the reference on every ISA, including ties, NaN and huge values', () => {
+    const r = ints(99);
+    for (const len of [1, 7, 31, 32, 33, 100, 1000]) {
+      const x = Float32Array.from({ length: len }, () => (r(0, 4000) - 2000) / 64);
+      const specials = [Number.NaN, 1e30, -1e30, 0.125, 0.375, -0.125, Number.POSITIVE_INFINITY];
+      specials.forEach((v, i) => {
+        if (i < len) x[(i * 13) % len] = v;
+      });
+      for (const isa of isas) {
+        addon!.setIsa(isa);
+        for (const [scale, zp] of [
+          [0.25, 40],
+          [0.1, 0],
+          [3, 127],
+        ]) {
+          const ref = new Uint8Array(len);
+          const out = new Uint8Array(len).fill(255);
+          quantizeActivationsReference(len, x, scale, zp, ref);
+          addon!.quantizeActivations(len, x, scale, zp, out);
+          expect(Array.from(out), `${isa} len ${len} scale ${scale}`).toEqual(Array.from(ref));
+        }
+      }
+    }
+    addon!.setIsa(defaultIsa);
+  });
+});
