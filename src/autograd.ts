@@ -73,6 +73,21 @@ export interface BackwardOptions {
 
 const BACKWARD_OPTIONS = knownOptions<BackwardOptions>({ retainGraph: true });
 
+/**
+ * Gradient arrays an op allocated for one backward call and keeps no reference to (see `fresh`):
+ * backward may then add into them in place and hand them to a leaf's `.grad` without a copy.
+ */
+const freshGrads = new WeakSet<FloatArray>();
+
+/**
+ * Marks a gradient array as the op's own new allocation, returned once and never touched again by
+ * the op: the tape adopts it (no copy into `.grad`, no copy before `+=`). Returns the array.
+ */
+export function fresh<T extends FloatArray>(a: T): T {
+  freshGrads.add(a);
+  return a;
+}
+
 interface PendingGrad {
   data: FloatArray;
   /** False while `data` may be an array another tensor or op still holds: copy before adding. */
@@ -87,7 +102,8 @@ function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray)
   }
   const entry = pending.get(t);
   if (!entry) {
-    pending.set(t, { data: g, owned: false });
+    // delete() answers whether it was fresh and makes sure no second tensor adopts the same array.
+    pending.set(t, { data: g, owned: freshGrads.delete(g) });
     return;
   }
   if (!entry.owned) {
@@ -171,7 +187,7 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
     pending.delete(t);
     const node: GraphNode | null = t.node;
     if (node === null) {
-      accumulateLeaf(t, entry.data);
+      accumulateLeaf(t, entry.data, entry.owned);
       continue;
     }
     if (node.backward === null) {
@@ -192,8 +208,12 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
   }
 }
 
-function accumulateLeaf(t: Tensor, g: FloatArray): void {
+function accumulateLeaf(t: Tensor, g: FloatArray, owned = false): void {
   if (t.grad === null) {
+    if (owned && (t.dtype === 'float64' ? g instanceof Float64Array : g instanceof Float32Array)) {
+      t.grad = new Tensor(g, t.shape); // the op's own new array: adopted, not copied
+      return;
+    }
     // alloc + set rather than slice: .grad always has its tensor's dtype, whatever array came in.
     const own = alloc(t.dtype, t.size);
     own.set(g);

@@ -1,4 +1,4 @@
-import { record } from '../autograd.js';
+import { fresh, record } from '../autograd.js';
 import { activations } from '../kernels/js/activations.js';
 import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '../kernels/registry.js';
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
@@ -43,12 +43,12 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
   const inputs = b === null ? [x, w] : [x, w, b];
   return record('dense', out, inputs, (g) => {
     const dz = activationGrad(activation, g, od);
-    const gx = x.requiresGrad ? alloc(x.dtype, x.size) : null;
+    const gx = x.requiresGrad ? fresh(alloc(x.dtype, x.size)) : null;
     if (gx) gemm(false, true, m, k, n, 1, dz, w.data, 0, gx);
-    const gw = w.requiresGrad ? alloc(w.dtype, w.size) : null;
+    const gw = w.requiresGrad ? fresh(alloc(w.dtype, w.size)) : null;
     if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
     if (b === null) return [gx, gw];
-    const gb = alloc(b.dtype, n);
+    const gb = fresh(alloc(b.dtype, n));
     columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
     return [gx, gw, gb];
   });

@@ -2,6 +2,8 @@ import {
   adamUpdateKernel,
   columnSumsKernel,
   denseForwardKernel,
+  dropoutBackwardKernel,
+  dropoutForwardKernel,
   gemmKernel,
   implementationOf,
   type KernelProvider,
@@ -21,5 +23,7 @@ export function kernelsOf(provider: KernelProvider) {
     sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
     columnSums: implementationOf(provider, columnSumsKernel),
     adamUpdate: implementationOf(provider, adamUpdateKernel),
+    dropoutForward: implementationOf(provider, dropoutForwardKernel),
+    dropoutBackward: implementationOf(provider, dropoutBackwardKernel),
   };
 }

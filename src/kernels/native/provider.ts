@@ -1,6 +1,14 @@
 import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
+import {
+  type DropoutBackwardFn,
+  type DropoutForwardFn,
+  dropoutBackwardKernel,
+  dropoutBackwardReference,
+  dropoutForwardKernel,
+  dropoutForwardReference,
+} from '../declarations/dropout.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import {
   type GruBackwardFn,
@@ -194,6 +202,39 @@ function trainingKernels(addon: NativeAddon): {
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
   return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
+}
+
+const D = { len: 2, cut: 3, scale: 4, count: 5 };
+
+/** Dropout's two kernels through their fast entries; a call they refuse runs the reference. */
+function dropoutKernels(addon: NativeAddon): {
+  dropoutForward: DropoutForwardFn;
+  dropoutBackward: DropoutBackwardFn;
+} {
+  const params = new Float64Array(D.count);
+  const dropoutForward: DropoutForwardFn = (len, rate, state, x, out, mask) => {
+    const bytes = dtypeBytes(out, x, mask);
+    if (bytes !== 0 && typeof len === 'number' && typeof rate === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      p[D.cut] = rate * 4294967296;
+      p[D.scale] = 1 / (1 - rate);
+      addon.dropoutForwardFast(p, state, x, out, mask);
+      if (p[STATUS] === 0) return;
+    }
+    dropoutForwardReference(len, rate, state, x, out, mask);
+  };
+  const dropoutBackward: DropoutBackwardFn = (len, dy, mask, out) => {
+    const bytes = dtypeBytes(out, dy, mask);
+    if (bytes !== 0 && typeof len === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      addon.dropoutBackwardFast(p, dy, mask, out);
+      if (p[STATUS] === 0) return;
+    }
+    dropoutBackwardReference(len, dy, mask, out);
+  };
+  return { dropoutForward, dropoutBackward };
 }
 
 const R = {
@@ -470,6 +511,7 @@ function recurrentKernels(addon: NativeAddon, gemm: GemmFn): KernelImplementatio
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const products = productKernels(addon);
   const training = trainingKernels(addon);
+  const dropout = dropoutKernels(addon);
   return {
     name: 'native',
     dtypes: ['float32', 'float64'],
@@ -481,6 +523,8 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
+      implement(dropoutForwardKernel, dropout.dropoutForward),
+      implement(dropoutBackwardKernel, dropout.dropoutBackward),
       ...recurrentKernels(addon, products.gemm),
     ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
