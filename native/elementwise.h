@@ -3,8 +3,10 @@
 // (training.h's loops run on each chunk, so the arithmetic is theirs, bit for bit).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "parallel.h"
 #include "training.h"
@@ -18,13 +20,13 @@ constexpr size_t kElementChunk = 1 << 14;
 // output of xoshiro128** (state s, advanced in place, as Generator.fillUint32 does) is below cut
 // (rate * 2^32); kept ones are scaled by `scale` (1 / (1 - rate)). Products are taken in double
 // and rounded once, as the TypeScript does. The stream is sequential, so this runs on one thread.
-template <class T>
-void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T* x, T* out, T* mask) {
+// The next w outputs of xoshiro128** (state s, advanced in place), as Generator.fillUint32 draws.
+// Kept out of line: inlined into the loop below, the compiler schedules both worse.
+__attribute__((noinline)) inline void xoshiro128ss_fill(uint32_t* s, size_t w, uint32_t* draws) {
   uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  const T kept = static_cast<T>(scale);
-  for (size_t i = 0; i < len; ++i) {
+  for (size_t i = 0; i < w; ++i) {
     const uint32_t r = s1 * 5u;
-    const uint32_t draw = ((r << 7) | (r >> 25)) * 9u;
+    draws[i] = ((r << 7) | (r >> 25)) * 9u;
     const uint32_t t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
@@ -32,14 +34,42 @@ void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T*
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >> 21);
-    const bool drop = static_cast<double>(draw) < cut;
-    mask[i] = drop ? T(0) : kept;
-    out[i] = drop ? static_cast<T>(static_cast<double>(x[i]) * 0.0) : static_cast<T>(static_cast<double>(x[i]) * scale);
   }
   s[0] = s0;
   s[1] = s1;
   s[2] = s2;
   s[3] = s3;
+}
+
+// Element i dropped when draws[i] < cut: m exactly 0 or scale, out = x * m in double, rounded once.
+// m is selected with a bit mask: written as a ternary, the compiler makes it a branch, which a
+// coin flip per element mispredicts half the time.
+template <class T>
+__attribute__((noinline)) void dropout_apply(size_t w, const uint32_t* __restrict draws, double cut, double scale,
+                                             const T* x, T* out, T* mask) {
+  uint64_t scale_bits;
+  std::memcpy(&scale_bits, &scale, sizeof scale_bits);
+  for (size_t i = 0; i < w; ++i) {
+    const uint64_t keep = uint64_t{0} - static_cast<uint64_t>(!(static_cast<double>(draws[i]) < cut));
+    const uint64_t bits = scale_bits & keep;
+    double m;
+    std::memcpy(&m, &bits, sizeof m);
+    mask[i] = static_cast<T>(m);
+    out[i] = static_cast<T>(static_cast<double>(x[i]) * m);
+  }
+}
+
+template <class T>
+void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T* x, T* out, T* mask) {
+  // The generator's serial recurrence and the compare-and-scale in two passes over blocks; in one
+  // loop the compiler turns the coin flip into a branch that mispredicts half the time.
+  constexpr size_t kBlock = 2048;
+  uint32_t draws[kBlock];
+  for (size_t base = 0; base < len; base += kBlock) {
+    const size_t w = std::min(kBlock, len - base);
+    xoshiro128ss_fill(s, w, draws);
+    dropout_apply<T>(w, draws, cut, scale, x + base, out + base, mask + base);
+  }
 }
 
 // out = dy * mask: the product of two floats of T is exact in double, so rounding it once in T
