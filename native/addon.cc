@@ -306,6 +306,19 @@ bool dropout_forward_fast(const double* P, const Bytes (&views)[4]) {
   return true;
 }
 
+// addIntoFast(params, acc, x): params as dropout's, [status, element bytes, len].
+template <class T>
+bool add_into_fast(const double* P, const Bytes (&views)[2]) {
+  size_t len;
+  if (!as_size(P[kDropLen], &len)) return false;
+  if (len == 0) return true;
+  T* acc = elements<T>(views[0], len);
+  const T* x = elements<const T>(views[1], len);
+  if (!acc || !x) return false;
+  tg::add_into<T>(len, acc, x);
+  return true;
+}
+
 template <class T>
 bool dropout_backward_fast(const double* P, const Bytes (&views)[3]) {
   size_t len;
@@ -510,6 +523,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"adamUpdateFast", fast_entry<4, kTrainSlots, adam_update_fast<float>, adam_update_fast<double>>},
       {"dropoutForwardFast",
        fast_entry<4, kDropoutSlots, dropout_forward_fast<float>, dropout_forward_fast<double>>},
+      {"addIntoFast", fast_entry<2, kDropoutSlots, add_into_fast<float>, add_into_fast<double>>},
       {"dropoutBackwardFast",
        fast_entry<3, kDropoutSlots, dropout_backward_fast<float>, dropout_backward_fast<double>>},
       {"rnnForwardFast", fast_entry<5, kRecurrentSlots, rnn_forward_fast<float>, rnn_forward_fast<double>>},

@@ -81,6 +81,14 @@ void dropout_backward(size_t len, const T* dy, const T* mask, T* out) {
   });
 }
 
+// acc += x (exact in T: the double sum of two floats rounds to the float sum).
+template <class T>
+void add_into(size_t len, T* acc, const T* x) {
+  parallel_for(len, kElementChunk, [=](size_t a, size_t b) {
+    for (size_t i = a; i < b; ++i) acc[i] += x[i];
+  });
+}
+
 template <class T>
 void relu_backward_parallel(size_t len, const T* dy, const T* y, T* out) {
   parallel_for(len, kElementChunk,

@@ -1,3 +1,5 @@
+import { recycle } from './buffer-pool.js';
+import { addInto } from './kernels/registry.js';
 import { checkOptions, knownOptions } from './options.js';
 import { alloc, type FloatArray, formatShape, type GraphNode, Tensor } from './tensor.js';
 
@@ -33,13 +35,14 @@ export function record(
   out: Tensor,
   inputs: Tensor[],
   backward: (grad: FloatArray) => Array<FloatArray | null>,
+  release?: () => void,
 ): Tensor {
   if (!gradEnabled) return out;
   let needed = false;
   for (const t of inputs) needed ||= t.requiresGrad;
   if (!needed) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, backward };
+  out.node = { op, inputs, backward, release: release ?? null };
   return out;
 }
 
@@ -106,12 +109,36 @@ function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray)
     pending.set(t, { data: g, owned: freshGrads.delete(g) });
     return;
   }
+  const gOwned = freshGrads.delete(g);
   if (!entry.owned) {
+    if (gOwned && sameDtype(g, entry.data)) {
+      // Add the shared array into the op's own one instead of copying the shared one first.
+      addInto(g.length, g, entry.data);
+      entry.data = g;
+      entry.owned = true;
+      return;
+    }
     entry.data = entry.data.slice();
     entry.owned = true;
   }
-  const acc = entry.data;
-  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+  addAll(entry.data, g);
+  if (gOwned) recycle(g);
+}
+
+function sameDtype(a: FloatArray, b: FloatArray): boolean {
+  return a instanceof Float32Array ? b instanceof Float32Array : b instanceof Float64Array;
+}
+
+/** acc += g: the addInto kernel when the dtypes agree, else a loop (a float64 gradient into float32). */
+function addAll(acc: FloatArray, g: FloatArray): void {
+  if (sameDtype(acc, g)) addInto(acc.length, acc, g);
+  else for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+}
+
+/** True when an array of `grads` is `g` or a view of its memory. */
+function shares(grads: ReadonlyArray<FloatArray | null>, g: FloatArray): boolean {
+  for (const x of grads) if (x !== null && x !== undefined && x.buffer === g.buffer) return true;
+  return false;
 }
 
 /**
@@ -196,6 +223,8 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
       );
     }
     const grads = node.backward(entry.data);
+    // The gradient just consumed is the tape's own: back to the pool unless passed on to an input.
+    if (entry.owned && !shares(grads, entry.data)) recycle(entry.data);
     for (let i = 0; i < node.inputs.length; i++) {
       const g = grads[i];
       const input = node.inputs[i];
@@ -204,6 +233,8 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
     if (!options.retainGraph) {
       node.backward = null;
       node.inputs = [];
+      node.release?.();
+      node.release = null;
     }
   }
 }
@@ -220,8 +251,8 @@ function accumulateLeaf(t: Tensor, g: FloatArray, owned = false): void {
     t.grad = new Tensor(own, t.shape);
     return;
   }
-  const acc = t.grad.data;
-  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+  addAll(t.grad.data, g);
+  if (owned) recycle(g);
 }
 
 /** Clears the gradients of the given tensors. */

@@ -1,8 +1,9 @@
 import { fresh, record } from '../autograd.js';
+import { recycle, scratch } from '../buffer-pool.js';
 import { dropoutBackward, dropoutForward } from '../kernels/registry.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
-import { alloc, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { unarySample } from './samples.js';
@@ -28,16 +29,23 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   if (options.training === false || rate === 0) return x;
   const g = options.generator ?? defaultGenerator();
   const n = x.size;
-  const mask = alloc(x.dtype, n);
-  const od = alloc(x.dtype, n);
+  // The kernel writes every element of both: scratch arrays; the mask goes back when the graph is released.
+  const mask = scratch(x.dtype, n);
+  const od = scratch(x.dtype, n);
   const state = g.getState(stateScratch);
   dropoutForward(n, rate, state, x.data, od, mask);
   g.setState(state);
-  return record('dropout', new Tensor(od, x.shape), [x], (grad) => {
-    const gx = fresh(alloc(x.dtype, n));
-    dropoutBackward(n, grad, mask, gx);
-    return [gx];
-  });
+  return record(
+    'dropout',
+    new Tensor(od, x.shape),
+    [x],
+    (grad) => {
+      const gx = fresh(scratch(x.dtype, n));
+      dropoutBackward(n, grad, mask, gx);
+      return [gx];
+    },
+    () => recycle(mask),
+  );
 }
 
 /** The generator's state while a kernel advances it (a dropout call never nests in another). */

@@ -1,5 +1,6 @@
 import {
   adamUpdateKernel,
+  addIntoKernel,
   columnSumsKernel,
   denseForwardKernel,
   dropoutBackwardKernel,
@@ -23,6 +24,7 @@ export function kernelsOf(provider: KernelProvider) {
     sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
     columnSums: implementationOf(provider, columnSumsKernel),
     adamUpdate: implementationOf(provider, adamUpdateKernel),
+    addInto: implementationOf(provider, addIntoKernel),
     dropoutForward: implementationOf(provider, dropoutForwardKernel),
     dropoutBackward: implementationOf(provider, dropoutBackwardKernel),
   };

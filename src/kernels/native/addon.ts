@@ -51,6 +51,8 @@ export interface NativeAddon {
   /** Dropout: [status, element bytes, len, cut (rate * 2^32), scale]; state a Uint32Array of 4. */
   dropoutForwardFast(params: Float64Array, state: unknown, x: unknown, out: unknown, mask: unknown): void;
   dropoutBackwardFast(params: Float64Array, dy: unknown, mask: unknown, out: unknown): void;
+  /** acc += x: [status, element bytes, len]. */
+  addIntoFast(params: Float64Array, acc: unknown, x: unknown): void;
   /**
    * The recurrent kernels: [status, element bytes, batch, steps, units, resetAfter, recurrent
    * activation code, activation code, bits of the optional arrays given]; arrays in the kernel's

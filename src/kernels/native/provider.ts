@@ -1,4 +1,5 @@
 import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
+import { type AddIntoFn, addIntoKernel, addIntoReference } from '../declarations/add-into.js';
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import {
@@ -210,6 +211,7 @@ const D = { len: 2, cut: 3, scale: 4, count: 5 };
 function dropoutKernels(addon: NativeAddon): {
   dropoutForward: DropoutForwardFn;
   dropoutBackward: DropoutBackwardFn;
+  addInto: AddIntoFn;
 } {
   const params = new Float64Array(D.count);
   const dropoutForward: DropoutForwardFn = (len, rate, state, x, out, mask) => {
@@ -234,7 +236,17 @@ function dropoutKernels(addon: NativeAddon): {
     }
     dropoutBackwardReference(len, dy, mask, out);
   };
-  return { dropoutForward, dropoutBackward };
+  const addInto: AddIntoFn = (len, acc, x) => {
+    const bytes = dtypeBytes(acc, x);
+    if (bytes !== 0 && typeof len === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      addon.addIntoFast(p, acc, x);
+      if (p[STATUS] === 0) return;
+    }
+    addIntoReference(len, acc, x);
+  };
+  return { dropoutForward, dropoutBackward, addInto };
 }
 
 const R = {
@@ -525,6 +537,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(adamUpdateKernel, training.adamUpdate),
       implement(dropoutForwardKernel, dropout.dropoutForward),
       implement(dropoutBackwardKernel, dropout.dropoutBackward),
+      implement(addIntoKernel, dropout.addInto),
       ...recurrentKernels(addon, products.gemm),
     ],
     describe: () => `native C++ (${addon.isa()}, ${addon.getThreads()} threads)`,
