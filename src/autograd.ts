@@ -113,7 +113,7 @@ function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray)
   if (!entry.owned) {
     if (gOwned && sameDtype(g, entry.data)) {
       // Add the shared array into the op's own one instead of copying the shared one first.
-      addInto(g.length, g, entry.data);
+      addAll(g, entry.data);
       entry.data = g;
       entry.owned = true;
       return;
@@ -129,9 +129,12 @@ function sameDtype(a: FloatArray, b: FloatArray): boolean {
   return a instanceof Float32Array ? b instanceof Float32Array : b instanceof Float64Array;
 }
 
-/** acc += g: the addInto kernel when the dtypes agree, else a loop (a float64 gradient into float32). */
+/** Below this many elements a loop here beats a dispatched kernel call (same sums either way). */
+const ADD_KERNEL_MIN = 4096;
+
+/** acc += g: the addInto kernel for long arrays of one dtype, else a loop (same results). */
 function addAll(acc: FloatArray, g: FloatArray): void {
-  if (sameDtype(acc, g)) addInto(acc.length, acc, g);
+  if (acc.length >= ADD_KERNEL_MIN && sameDtype(acc, g)) addInto(acc.length, acc, g);
   else for (let i = 0; i < acc.length; i++) acc[i] += g[i];
 }
 

@@ -235,7 +235,10 @@ function dispatchOverheadUs(
   p: KernelProvider,
   shapes: Array<[boolean, boolean, number, number, number]>,
 ): number {
-  const uniq = [...new Map(shapes.map((s) => [s.join(','), s])).values()];
+  // The overhead does not depend on the size: the three smallest products keep the timing short.
+  const uniq = [...new Map(shapes.map((s) => [s.join(','), s])).values()]
+    .sort((x, y) => x[2] * x[3] * x[4] - y[2] * y[3] * y[4])
+    .slice(0, 3);
   const providerGemm = implementationOf(p, gemmKernel);
   if (uniq.length === 0) return 0;
   const per: number[] = [];
@@ -287,6 +290,7 @@ export function categorize(fn: string, url: string): string {
   if (u.includes('/src/optim/')) return 'optimizer';
   if (u.includes('/src/autograd')) return 'autograd bookkeeping';
   if (u.includes('/src/tensor')) return fn === 'alloc' ? 'allocation (GC)' : 'tensor objects';
+  if (u.includes('/src/buffer-pool')) return 'allocation (GC)';
   if (u.includes('/src/ops/')) return 'ops (elementwise, losses)';
   if (u.includes('/src/nn/')) return 'layers';
   if (u.includes('/src/training/') || u.includes('/src/random'))
