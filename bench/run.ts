@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --calibrate | --profile] : see docs/bench.md.
+// npm run bench [-- --quick | --calibrate | --profile [--model seed|wide|both]] [--threads n]: see docs/bench.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,9 @@ const program = new Command('bench')
   .description('tensorgrad kernels and training against OpenBLAS and TensorFlow.js (benchmark.js)')
   .option('--quick', 'fewer sizes and samples (about a minute)')
   .option('--calibrate', 'measure where each provider starts to win; print and write the auto-dispatch rules')
-  .option('--profile', "profile the seed model's training step (where the time goes)")
+  .option('--profile', 'profile a training step of the seed and wide models (where the time goes)')
+  .option('--model <name>', "with --profile: 'seed', 'wide' or 'both'", 'both')
+  .option('--threads <n>', 'threads of the native addon (default: the cores this process may use)')
   .option('--sizes <list>', 'square sizes to measure, comma-separated (overrides the preset)')
   .option('--no-training', 'skip the end-to-end training measurements')
   .option('--no-training-shapes', 'skip the training-shape products')
@@ -26,6 +28,8 @@ const opts = program.opts<{
   quick?: boolean;
   calibrate?: boolean;
   profile?: boolean;
+  model: string;
+  threads?: string;
   sizes?: string;
   training: boolean;
   trainingShapes: boolean;
@@ -52,11 +56,20 @@ if (!process.env.DISPLAY && !process.env.TENSORGRAD_BENCH_NO_XVFB && existsSync(
 }
 
 const log = (l: string) => console.log(l);
+if (opts.threads !== undefined) {
+  const { setNativeThreads } = await import('../src/kernels/native/provider.js');
+  setNativeThreads(Number(opts.threads));
+}
 if (opts.calibrate) {
   await runCalibration({ quick: !!opts.quick, outDir: opts.out, write: true, log });
 } else if (opts.profile) {
   const { runProfile } = await import('./lib/profile.js');
-  await runProfile({ quick: !!opts.quick, outDir: opts.out, log });
+  if (!['seed', 'wide', 'both'].includes(opts.model)) {
+    console.error(`bench: --model must be seed, wide or both, got '${opts.model}'`);
+    process.exit(2);
+  }
+  const models = opts.model === 'both' ? undefined : [opts.model as 'seed' | 'wide'];
+  await runProfile({ quick: !!opts.quick, outDir: opts.out, log, models });
 } else {
   const o = presetOptions(opts.quick ? 'quick' : 'full');
   if (opts.sizes) {

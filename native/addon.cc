@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "driver.h"
+#include "elementwise.h"
 #include "recurrent.h"
 #include "training.h"
 #include "quant_binding.h"
@@ -255,7 +256,7 @@ bool elementwise_backward_fast(const double* P, const Bytes (&views)[3]) {
   return true;
 }
 template <class T>
-constexpr FastBody<3> relu_backward_fast = elementwise_backward_fast<T, tg::relu_backward<T>>;
+constexpr FastBody<3> relu_backward_fast = elementwise_backward_fast<T, tg::relu_backward_parallel<T>>;
 template <class T>
 constexpr FastBody<3> sigmoid_backward_fast = elementwise_backward_fast<T, tg::sigmoid_backward<T>>;
 
@@ -267,7 +268,7 @@ bool column_sums_fast(const double* P, const Bytes (&views)[2]) {
   const T* x = elements<const T>(views[0], mn);
   T* out = elements<T>(views[1], n);
   if ((!x && mn) || !out) return false;
-  tg::column_sums(m, n, x, out);
+  tg::column_sums_parallel(m, n, x, out);
   return true;
 }
 
@@ -281,7 +282,54 @@ bool adam_update_fast(const double* P, const Bytes (&views)[4]) {
   T* m = elements<T>(views[2], len);
   T* v = elements<T>(views[3], len);
   if (!param || !grad || !m || !v) return false;
-  tg::adam_update(len, param, grad, m, v, P[kStepSize], P[kBeta1], P[kBeta2], P[kEpsilon]);
+  tg::adam_update_parallel(len, param, grad, m, v, P[kStepSize], P[kBeta1], P[kBeta2], P[kEpsilon]);
+  return true;
+}
+
+// dropoutForwardFast(params, state, x, out, mask): state is a Uint32Array of 4 (xoshiro128**),
+// advanced in place. dropoutBackwardFast(params, dy, mask, out). No checked entries: a call these
+// refuse runs the kernel's TypeScript reference, which is correct for anything the dispatcher lets
+// through.
+enum DropoutSlot { kDropLen = 2, kDropCut, kDropScale, kDropoutSlots };
+
+template <class T>
+bool dropout_forward_fast(const double* P, const Bytes (&views)[4]) {
+  size_t len;
+  if (!as_size(P[kDropLen], &len)) return false;
+  uint32_t* state = elements<uint32_t>(views[0], 4);
+  if (!state) return false;
+  if (len == 0) return true;
+  const T* x = elements<const T>(views[1], len);
+  T* out = elements<T>(views[2], len);
+  T* mask = elements<T>(views[3], len);
+  if (!x || !out || !mask) return false;
+  tg::dropout_forward<T>(len, state, P[kDropCut], P[kDropScale], x, out, mask);
+  return true;
+}
+
+// addIntoFast(params, acc, x): params as dropout's, [status, element bytes, len].
+template <class T>
+bool add_into_fast(const double* P, const Bytes (&views)[2]) {
+  size_t len;
+  if (!as_size(P[kDropLen], &len)) return false;
+  if (len == 0) return true;
+  T* acc = elements<T>(views[0], len);
+  const T* x = elements<const T>(views[1], len);
+  if (!acc || !x) return false;
+  tg::add_into<T>(len, acc, x);
+  return true;
+}
+
+template <class T>
+bool dropout_backward_fast(const double* P, const Bytes (&views)[3]) {
+  size_t len;
+  if (!as_size(P[kDropLen], &len)) return false;
+  if (len == 0) return true;
+  const T* dy = elements<const T>(views[0], len);
+  const T* mask = elements<const T>(views[1], len);
+  T* out = elements<T>(views[2], len);
+  if (!dy || !mask || !out) return false;
+  tg::dropout_backward<T>(len, dy, mask, out);
   return true;
 }
 
@@ -474,6 +522,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"sigmoidBackwardFast", fast_entry<3, kTrainSlots, sigmoid_backward_fast<float>, sigmoid_backward_fast<double>>},
       {"columnSumsFast", fast_entry<2, kTrainSlots, column_sums_fast<float>, column_sums_fast<double>>},
       {"adamUpdateFast", fast_entry<4, kTrainSlots, adam_update_fast<float>, adam_update_fast<double>>},
+      {"dropoutForwardFast",
+       fast_entry<4, kDropoutSlots, dropout_forward_fast<float>, dropout_forward_fast<double>>},
+      {"addIntoFast", fast_entry<2, kDropoutSlots, add_into_fast<float>, add_into_fast<double>>},
+      {"dropoutBackwardFast",
+       fast_entry<3, kDropoutSlots, dropout_backward_fast<float>, dropout_backward_fast<double>>},
       {"rnnForwardFast", fast_entry<5, kRecurrentSlots, rnn_forward_fast<float>, rnn_forward_fast<double>>},
       {"rnnBackwardFast", fast_entry<8, kRecurrentSlots, rnn_backward_fast<float>, rnn_backward_fast<double>>},
       {"gruForwardFast", fast_entry<7, kRecurrentSlots, gru_forward_fast<float>, gru_forward_fast<double>>},

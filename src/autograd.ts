@@ -1,3 +1,5 @@
+import { recycle } from './buffer-pool.js';
+import { addInto } from './kernels/registry.js';
 import { checkOptions, knownOptions } from './options.js';
 import { alloc, type FloatArray, formatShape, type GraphNode, Tensor } from './tensor.js';
 
@@ -33,13 +35,14 @@ export function record(
   out: Tensor,
   inputs: Tensor[],
   backward: (grad: FloatArray) => Array<FloatArray | null>,
+  release?: () => void,
 ): Tensor {
   if (!gradEnabled) return out;
   let needed = false;
   for (const t of inputs) needed ||= t.requiresGrad;
   if (!needed) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, backward };
+  out.node = { op, inputs, backward, release: release ?? null };
   return out;
 }
 
@@ -73,6 +76,21 @@ export interface BackwardOptions {
 
 const BACKWARD_OPTIONS = knownOptions<BackwardOptions>({ retainGraph: true });
 
+/**
+ * Gradient arrays an op allocated for one backward call and keeps no reference to (see `fresh`):
+ * backward may then add into them in place and hand them to a leaf's `.grad` without a copy.
+ */
+const freshGrads = new WeakSet<FloatArray>();
+
+/**
+ * Marks a gradient array as the op's own new allocation, returned once and never touched again by
+ * the op: the tape adopts it (no copy into `.grad`, no copy before `+=`). Returns the array.
+ */
+export function fresh<T extends FloatArray>(a: T): T {
+  freshGrads.add(a);
+  return a;
+}
+
 interface PendingGrad {
   data: FloatArray;
   /** False while `data` may be an array another tensor or op still holds: copy before adding. */
@@ -87,15 +105,43 @@ function accumulate(pending: Map<Tensor, PendingGrad>, t: Tensor, g: FloatArray)
   }
   const entry = pending.get(t);
   if (!entry) {
-    pending.set(t, { data: g, owned: false });
+    // delete() answers whether it was fresh and makes sure no second tensor adopts the same array.
+    pending.set(t, { data: g, owned: freshGrads.delete(g) });
     return;
   }
+  const gOwned = freshGrads.delete(g);
   if (!entry.owned) {
+    if (gOwned && sameDtype(g, entry.data)) {
+      // Add the shared array into the op's own one instead of copying the shared one first.
+      addAll(g, entry.data);
+      entry.data = g;
+      entry.owned = true;
+      return;
+    }
     entry.data = entry.data.slice();
     entry.owned = true;
   }
-  const acc = entry.data;
-  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+  addAll(entry.data, g);
+  if (gOwned) recycle(g);
+}
+
+function sameDtype(a: FloatArray, b: FloatArray): boolean {
+  return a instanceof Float32Array ? b instanceof Float32Array : b instanceof Float64Array;
+}
+
+/** Below this many elements a loop here beats a dispatched kernel call (same sums either way). */
+const ADD_KERNEL_MIN = 4096;
+
+/** acc += g: the addInto kernel for long arrays of one dtype, else a loop (same results). */
+function addAll(acc: FloatArray, g: FloatArray): void {
+  if (acc.length >= ADD_KERNEL_MIN && sameDtype(acc, g)) addInto(acc.length, acc, g);
+  else for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+}
+
+/** True when an array of `grads` is `g` or a view of its memory. */
+function shares(grads: ReadonlyArray<FloatArray | null>, g: FloatArray): boolean {
+  for (const x of grads) if (x !== null && x !== undefined && x.buffer === g.buffer) return true;
+  return false;
 }
 
 /**
@@ -171,7 +217,7 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
     pending.delete(t);
     const node: GraphNode | null = t.node;
     if (node === null) {
-      accumulateLeaf(t, entry.data);
+      accumulateLeaf(t, entry.data, entry.owned);
       continue;
     }
     if (node.backward === null) {
@@ -180,6 +226,8 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
       );
     }
     const grads = node.backward(entry.data);
+    // The gradient just consumed is the tape's own: back to the pool unless passed on to an input.
+    if (entry.owned && !shares(grads, entry.data)) recycle(entry.data);
     for (let i = 0; i < node.inputs.length; i++) {
       const g = grads[i];
       const input = node.inputs[i];
@@ -188,20 +236,26 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
     if (!options.retainGraph) {
       node.backward = null;
       node.inputs = [];
+      node.release?.();
+      node.release = null;
     }
   }
 }
 
-function accumulateLeaf(t: Tensor, g: FloatArray): void {
+function accumulateLeaf(t: Tensor, g: FloatArray, owned = false): void {
   if (t.grad === null) {
+    if (owned && (t.dtype === 'float64' ? g instanceof Float64Array : g instanceof Float32Array)) {
+      t.grad = new Tensor(g, t.shape); // the op's own new array: adopted, not copied
+      return;
+    }
     // alloc + set rather than slice: .grad always has its tensor's dtype, whatever array came in.
     const own = alloc(t.dtype, t.size);
     own.set(g);
     t.grad = new Tensor(own, t.shape);
     return;
   }
-  const acc = t.grad.data;
-  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+  addAll(t.grad.data, g);
+  if (owned) recycle(g);
 }
 
 /** Clears the gradients of the given tensors. */

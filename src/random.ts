@@ -78,6 +78,31 @@ export class Generator {
     return out;
   }
 
+  /**
+   * The four 32-bit words of the xoshiro128** state, written into `out` (for a kernel that draws
+   * from this stream itself, such as dropout's; `setState` takes the advanced words back).
+   */
+  getState(out: Uint32Array = new Uint32Array(4)): Uint32Array {
+    out[0] = this.s0;
+    out[1] = this.s1;
+    out[2] = this.s2;
+    out[3] = this.s3;
+    return out;
+  }
+
+  /** Continues the stream from a state `getState` gave (the cached second normal is kept). */
+  setState(state: ArrayLike<number>): this {
+    if (state.length !== 4) throw new Error(`random: a state is 4 words, got ${state.length}`);
+    if (state[0] === 0 && state[1] === 0 && state[2] === 0 && state[3] === 0) {
+      throw new Error('random: the all-zero state is not a valid xoshiro128** state');
+    }
+    this.s0 = state[0] >>> 0;
+    this.s1 = state[1] >>> 0;
+    this.s2 = state[2] >>> 0;
+    this.s3 = state[3] >>> 0;
+    return this;
+  }
+
   /** Uniform in [0, 1) with 53 random bits. */
   random(): number {
     const hi = this.nextUint32() >>> 5;

@@ -11,6 +11,8 @@ export interface GraphNode {
   inputs: Tensor[];
   /** Maps the gradient of the output to the gradients of the inputs (null where none is needed). */
   backward: ((grad: FloatArray) => Array<FloatArray | null>) | null;
+  /** Gives the op's saved buffers back to the pool when backward releases the graph. */
+  release?: (() => void) | null;
 }
 
 export function sizeOf(shape: Shape): number {

@@ -8,126 +8,237 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor, withProvider } from '../../src/index.js';
 import {
+  adamUpdateKernel,
   type DenseForwardFn,
   denseForwardKernel,
-  type GemmFn,
   gemm,
   gemmKernel,
   getProvider,
-  implement,
   implementationOf,
   type KernelProvider,
   registerProvider,
   selectProvider,
   unregisterProvider,
 } from '../../src/kernels/index.js';
+import { getNativeThreads } from '../../src/kernels/native/provider.js';
 import { root } from './machine.js';
+import { MODELS, type ModelName } from './shapes.js';
 import { median } from './stats.js';
 import { makeData, tensorgradModel } from './training-bench.js';
 
 export interface TimerProfile {
+  model: ModelName;
   backend: string;
   provider: string;
+  /** The native addon's thread count during the run (null on other providers). */
+  threads: number | null;
   steps: number;
   usPerStep: number;
-  /** Microseconds per step inside the provider's gemm / denseForward (the kernels). */
-  kernelUs: number;
-  kernelCalls: number;
+  /** Microseconds per step inside the provider's gemm / denseForward (the matrix multiplies). */
+  matmulUs: number;
+  matmulCalls: number;
+  /** The other kernels (activation derivatives, dropout, column sums), Adam's excluded. */
+  elementwiseUs: number;
+  elementwiseCalls: number;
   /** Dispatcher cost per step: argument checks + provider selection, measured on the same calls. */
   dispatchUs: number;
+  /** Optimizer step + zeroGrad, its adamUpdate kernel included. */
   optimizerUs: number;
-  /** Everything else: ops' elementwise work, graph recording, backward walk, allocation, batching. */
+  /** Everything else: graph recording, backward walk, allocation and GC, losses, batching. */
   restUs: number;
+  /** The step's products (gemm and denseForward calls of one step) run back to back, alone. */
+  standaloneMatmulUs: number;
+  /** usPerStep / matmulUs and usPerStep / standaloneMatmulUs: the goal's measure (1.0 = all matrix work). */
+  ratio: number;
+  ratioStandalone: number;
+  /** Kernel name -> microseconds per step. */
+  kernels: Record<string, number>;
 }
 
-/** One seed-model epoch of 4096 rows on `backend`, with the provider wrapped in timers. */
-export function timerProfile(backend: string, epochs: number): TimerProfile {
-  const provider = withProvider(backend, () => selectProvider(2 * 32 * 64 * 10, 'float32'));
-  if (!provider) throw new Error(`profile: no provider runs the seed model's products on '${backend}'`);
+/** Rows, batch and epochs of a profile run per model (quick: fewer epochs). */
+export function profilePlan(
+  model: ModelName,
+  quick: boolean,
+): { rows: number; batch: number; epochs: number } {
+  const { batch } = MODELS[model];
+  return model === 'seed'
+    ? { rows: 4096, batch, epochs: quick ? 2 : 10 }
+    : { rows: 2048, batch, epochs: quick ? 1 : 4 };
+}
+
+type Product =
+  | { kind: 'gemm'; ta: boolean; tb: boolean; m: number; n: number; k: number }
+  | { kind: 'dense'; m: number; n: number; k: number; bias: boolean; act: string };
+
+const MATMUL_KERNELS = new Set([gemmKernel.name, denseForwardKernel.name]);
+
+/** One epoch pass of `model` on `backend` with every kernel of the provider wrapped in timers. */
+export function timerProfile(backend: string, epochs: number, model: ModelName = 'seed'): TimerProfile {
+  const { widths } = MODELS[model];
+  const plan = profilePlan(model, false);
+  const flops = 2 * plan.batch * widths[1] * widths[0];
+  const provider = withProvider(backend, () => selectProvider(flops, 'float32'));
+  if (!provider) throw new Error(`profile: no provider runs the ${model} model's products on '${backend}'`);
   const name = provider.name;
-  let kernelMs = 0;
-  let calls = 0;
-  const shapes: Array<[boolean, boolean, number, number, number]> = [];
-  const gemmOf = implementationOf(provider, gemmKernel);
-  const denseOf = implementationOf(provider, denseForwardKernel);
-  const timedGemm: GemmFn = (ta, tb, m, n, k, alpha, a, b, beta, c) => {
-    const t0 = performance.now();
-    gemmOf(ta, tb, m, n, k, alpha, a, b, beta, c);
-    kernelMs += performance.now() - t0;
-    calls++;
-    if (shapes.length < 64) shapes.push([ta, tb, m, n, k]);
-  };
-  const timedDense: DenseForwardFn = (m, n, k, x, w, bias, act, out) => {
-    const t0 = performance.now();
-    denseOf(m, n, k, x, w, bias, act, out);
-    kernelMs += performance.now() - t0;
-    calls++;
-  };
-  const timed: KernelProvider = {
-    ...provider,
-    kernels: [
-      ...provider.kernels.filter((k) => k.kernel !== gemmKernel && k.kernel !== denseForwardKernel),
-      implement(gemmKernel, timedGemm),
-      implement(denseForwardKernel, timedDense),
-    ],
-  };
-  const data = makeData(10, 4096);
-  const model = tensorgradModel('seed');
-  const x = new Tensor(data.x, [data.rows, 10]);
-  const fit = () => model.fit(x, data.y, { epochs, batchSize: 32, verbose: 0 });
-  withProvider(backend, fit); // warm-up
-  unregisterProvider(name);
-  registerProvider(timed);
-  const opt = model.optimizer;
-  let optMs = 0;
+  const kernelMs = new Map<string, number>();
+  const kernelCalls = new Map<string, number>();
+  const products: Product[] = [];
+  let recording = false;
+  const timedKernels = provider.kernels.map((impl) => {
+    const kname = impl.kernel.name;
+    const run = impl.run;
+    const timed = (...args: unknown[]) => {
+      const t0 = performance.now();
+      run(...args);
+      kernelMs.set(kname, (kernelMs.get(kname) ?? 0) + performance.now() - t0);
+      kernelCalls.set(kname, (kernelCalls.get(kname) ?? 0) + 1);
+      if (recording) {
+        if (kname === gemmKernel.name) {
+          const [ta, tb, m, n, k] = args as [boolean, boolean, number, number, number];
+          products.push({ kind: 'gemm', ta, tb, m, n, k });
+        } else if (kname === denseForwardKernel.name) {
+          const [m, n, k, , , bias, act] = args as [
+            number,
+            number,
+            number,
+            unknown,
+            unknown,
+            unknown,
+            string,
+          ];
+          products.push({ kind: 'dense', m, n, k, bias: bias !== null, act });
+        }
+      }
+    };
+    return { kernel: impl.kernel, run: timed };
+  });
+  const timed: KernelProvider = { ...provider, kernels: timedKernels };
+  const data = makeData(widths[0], plan.rows);
+  const net = tensorgradModel(model);
+  const x = new Tensor(data.x, [data.rows, widths[0]]);
+  const train = (e: number) => net.fit(x, data.y, { epochs: e, batchSize: plan.batch, verbose: 0 });
+  withProvider(backend, () => train(1)); // warm-up
+  const opt = net.optimizer;
   if (!opt) throw new Error('profile: model is not compiled');
   const step = opt.step.bind(opt);
   const zero = opt.zeroGrad.bind(opt);
+  let optMs = 0;
+  let steps = 0;
   opt.step = () => {
+    recording = false; // the products of one step, forward and backward, are recorded once
     const t0 = performance.now();
     step();
     optMs += performance.now() - t0;
+    steps++;
   };
   opt.zeroGrad = () => {
     const t0 = performance.now();
     zero();
     optMs += performance.now() - t0;
   };
+  unregisterProvider(name);
+  registerProvider(timed);
   let totalMs = 0;
   try {
+    recording = true;
     const t0 = performance.now();
-    withProvider(backend, fit);
+    withProvider(backend, () => train(epochs));
     totalMs = performance.now() - t0;
   } finally {
     unregisterProvider(name);
     registerProvider(provider);
+    opt.step = step;
+    opt.zeroGrad = zero;
   }
-  const steps = epochs * (data.rows / 32);
-  // Dispatch: the dispatcher's gemm against the provider's own gemm on the step's shapes.
-  const dispatchPerCallUs = dispatchOverheadUs(provider, shapes);
-  const usPerStep = (totalMs * 1000) / steps;
-  const kernelUs = (kernelMs * 1000) / steps;
-  const optimizerUs = (optMs * 1000) / steps;
-  const kernelCalls = calls / steps;
-  const dispatchUs = dispatchPerCallUs * kernelCalls;
+  const per = (ms: number) => (ms * 1000) / steps;
+  let matmulMs = 0;
+  let matmulCalls = 0;
+  let elementMs = 0;
+  let elementCalls = 0;
+  const kernels: Record<string, number> = {};
+  for (const [k, ms] of kernelMs) {
+    kernels[k] = per(ms);
+    if (MATMUL_KERNELS.has(k)) {
+      matmulMs += ms;
+      matmulCalls += kernelCalls.get(k) ?? 0;
+    } else if (k !== adamUpdateKernel.name) {
+      elementMs += ms;
+      elementCalls += kernelCalls.get(k) ?? 0;
+    }
+  }
+  const gemmShapes = products.flatMap((p) =>
+    p.kind === 'gemm' ? [[p.ta, p.tb, p.m, p.n, p.k] as [boolean, boolean, number, number, number]] : [],
+  );
+  const dispatchUs = dispatchOverheadUs(provider, gemmShapes) * ((matmulCalls + elementCalls) / steps);
+  const usPerStep = per(totalMs);
+  const matmulUs = per(matmulMs);
+  const elementwiseUs = per(elementMs);
+  const optimizerUs = per(optMs);
+  const standaloneMatmulUs = standaloneProductsUs(provider, products);
   return {
+    model,
     backend,
     provider: name,
+    threads: name === 'native' ? getNativeThreads() : null,
     steps,
     usPerStep,
-    kernelUs,
-    kernelCalls,
+    matmulUs,
+    matmulCalls: matmulCalls / steps,
+    elementwiseUs,
+    elementwiseCalls: elementCalls / steps,
     dispatchUs,
     optimizerUs,
-    restUs: usPerStep - kernelUs - dispatchUs - optimizerUs,
+    restUs: usPerStep - matmulUs - elementwiseUs - dispatchUs - optimizerUs,
+    standaloneMatmulUs,
+    ratio: usPerStep / matmulUs,
+    ratioStandalone: usPerStep / standaloneMatmulUs,
+    kernels,
   };
 }
+
+/**
+ * Microseconds for one step's products (the recorded gemm and denseForward calls, in order) run
+ * back to back on the provider's own kernels with arrays allocated once: the matrix work alone.
+ */
+export function standaloneProductsUs(provider: KernelProvider, products: readonly Product[]): number {
+  if (products.length === 0) return 0;
+  const gemmOf = implementationOf(provider, gemmKernel);
+  const denseOf = implementationOf(provider, denseForwardKernel);
+  const calls = products.map((p) => {
+    const a = new Float32Array(p.m * p.k).fill(0.5);
+    const b = new Float32Array(p.k * p.n).fill(0.25);
+    const c = new Float32Array(p.m * p.n);
+    if (p.kind === 'gemm') return () => gemmOf(p.ta, p.tb, p.m, p.n, p.k, 1, a, b, 0, c);
+    const bias = p.bias ? new Float32Array(p.n).fill(0.1) : null;
+    return () => denseOf(p.m, p.n, p.k, a, b, bias, p.act as DenseAct, c);
+  });
+  const once = () => {
+    for (const call of calls) call();
+  };
+  once();
+  const t0 = performance.now();
+  once();
+  const first = performance.now() - t0;
+  const reps = Math.max(3, Math.min(200, Math.ceil(200 / Math.max(first, 0.01))));
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    once();
+    times.push(performance.now() - t);
+  }
+  return median(times) * 1000;
+}
+
+type DenseAct = Parameters<DenseForwardFn>[6];
 
 function dispatchOverheadUs(
   p: KernelProvider,
   shapes: Array<[boolean, boolean, number, number, number]>,
 ): number {
-  const uniq = [...new Map(shapes.map((s) => [s.join(','), s])).values()];
+  // The overhead does not depend on the size: the three smallest products keep the timing short.
+  const uniq = [...new Map(shapes.map((s) => [s.join(','), s])).values()]
+    .sort((x, y) => x[2] * x[3] * x[4] - y[2] * y[3] * y[4])
+    .slice(0, 3);
   const providerGemm = implementationOf(p, gemmKernel);
   if (uniq.length === 0) return 0;
   const per: number[] = [];
@@ -179,6 +290,7 @@ export function categorize(fn: string, url: string): string {
   if (u.includes('/src/optim/')) return 'optimizer';
   if (u.includes('/src/autograd')) return 'autograd bookkeeping';
   if (u.includes('/src/tensor')) return fn === 'alloc' ? 'allocation (GC)' : 'tensor objects';
+  if (u.includes('/src/buffer-pool')) return 'allocation (GC)';
   if (u.includes('/src/ops/')) return 'ops (elementwise, losses)';
   if (u.includes('/src/nn/')) return 'layers';
   if (u.includes('/src/training/') || u.includes('/src/random'))
@@ -239,13 +351,13 @@ export function summarizeCpuProfile(
 }
 
 /** Runs bench/profile-step.ts (V8 sampling profiler around the timed epochs) and summarizes it. */
-export function cpuProfile(backend: string, epochs: number): CpuProfileSummary {
+export function cpuProfile(backend: string, epochs: number, model: ModelName = 'seed'): CpuProfileSummary {
   const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-prof-'));
   try {
     const file = join(dir, 'step.cpuprofile');
     const res = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(root, 'bench', 'profile-step.ts'), backend, String(epochs), file],
+      ['--import', 'tsx', join(root, 'bench', 'profile-step.ts'), backend, String(epochs), file, model],
       { cwd: root, encoding: 'utf8' },
     );
     if (res.status !== 0) throw new Error(`profile child failed: ${res.stderr}`);
@@ -256,13 +368,58 @@ export function cpuProfile(backend: string, epochs: number): CpuProfileSummary {
   }
 }
 
+const fmt = (us: number) => (us >= 10_000 ? (us / 1000).toFixed(1) : (us / 1000).toFixed(2));
+
+/** The timer view as table rows, milliseconds per step. */
+export function timerTable(timers: readonly TimerProfile[]): string[] {
+  const head = [
+    'backend',
+    'provider',
+    'thr',
+    'step',
+    'matmul',
+    'elementwise',
+    'optimizer',
+    'dispatch',
+    'rest',
+    'step/matmul',
+    'alone',
+    'step/alone',
+  ];
+  const widths = [8, 9, 4, 8, 8, 12, 10, 9, 8, 12, 8, 11];
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('');
+  const out = [line(head)];
+  for (const t of timers) {
+    out.push(
+      line([
+        t.backend,
+        t.provider,
+        t.threads === null ? '-' : String(t.threads),
+        fmt(t.usPerStep),
+        `${fmt(t.matmulUs)}`,
+        fmt(t.elementwiseUs),
+        fmt(t.optimizerUs),
+        fmt(t.dispatchUs),
+        fmt(t.restUs),
+        `${t.ratio.toFixed(2)}x`,
+        fmt(t.standaloneMatmulUs),
+        `${t.ratioStandalone.toFixed(2)}x`,
+      ]),
+    );
+  }
+  return out;
+}
+
 export async function runProfile(o: {
   quick: boolean;
   outDir: string;
   log: (l: string) => void;
+  /** Which models (default both). */
+  models?: ModelName[];
 }): Promise<void> {
-  const epochs = o.quick ? 2 : 10;
-  const backends = ['auto', 'native', 'js'].filter((b) => {
+  const models = o.models ?? (['seed', 'wide'] as ModelName[]);
+  const available = ['auto', 'native', 'js'].filter((b) => {
     try {
       if (b !== 'auto') getProvider(b);
       return true;
@@ -270,32 +427,47 @@ export async function runProfile(o: {
       return false;
     }
   });
-  const timers = backends.map((b) => timerProfile(b, epochs));
-  o.log('seed model training step (batch 32, 10->64->32->1, dropout, Adam), manual timers, us per step:');
-  o.log(
-    `${'backend'.padEnd(8)}${'provider'.padEnd(10)}${'step'.padStart(8)}${'kernels'.padStart(9)}${'calls'.padStart(7)}${'dispatch'.padStart(10)}${'optimizer'.padStart(11)}${'rest'.padStart(8)}`,
-  );
-  for (const t of timers) {
+  const timers: TimerProfile[] = [];
+  const profiles: Array<CpuProfileSummary & { model: ModelName }> = [];
+  for (const model of models) {
+    const { epochs } = profilePlan(model, o.quick);
+    const { widths, batch, dropout } = MODELS[model];
+    // The TypeScript gemm takes seconds per wide step: the wide model is profiled on native only.
+    const backends = model === 'wide' ? available.filter((b) => b !== 'js') : available;
+    const mine = backends.map((b) => timerProfile(b, epochs, model));
+    timers.push(...mine);
     o.log(
-      `${t.backend.padEnd(8)}${t.provider.padEnd(10)}${t.usPerStep.toFixed(1).padStart(8)}${t.kernelUs.toFixed(1).padStart(9)}${t.kernelCalls
-        .toFixed(0)
-        .padStart(
-          7,
-        )}${t.dispatchUs.toFixed(1).padStart(10)}${t.optimizerUs.toFixed(1).padStart(11)}${t.restUs.toFixed(1).padStart(8)}`,
+      `\n${model} model training step (batch ${batch}, ${widths.join('->')}, dropout ${dropout}, Adam), manual timers, ms per step:`,
     );
-  }
-  const profiles = backends.filter((b) => b !== 'js').map((b) => cpuProfile(b, epochs));
-  for (const p of profiles) {
+    for (const l of timerTable(mine)) o.log(l);
     o.log(
-      `\nV8 CPU profile (50 us sampling), backend ${p.backend}: self time by part of the step (${p.steps} steps)`,
+      '  matmul = gemm + denseForward kernel time inside the step; alone = the same products back to back on their own;',
     );
-    for (const c of p.categories) {
-      o.log(
-        `  ${c.category.padEnd(40)} ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.usPerStep.toFixed(1).padStart(7)} us/step`,
-      );
+    o.log(
+      '  elementwise = the other kernels (Adam is in optimizer); rest = graph, allocation/GC, losses, batching.',
+    );
+    const top = mine[0];
+    if (top) {
+      const ks = Object.entries(top.kernels)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, us]) => `${k} ${fmt(us)}`)
+        .join(', ');
+      o.log(`  kernels (${top.backend}), ms per step: ${ks}`);
     }
-    o.log('  top functions by self time:');
-    for (const f of p.top) o.log(`    ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}  [${f.where}]`);
+    for (const b of backends.filter((b) => b !== 'js')) {
+      const p = cpuProfile(b, epochs, model);
+      profiles.push({ ...p, model });
+      o.log(
+        `\nV8 CPU profile (50 us sampling), ${model} model, backend ${p.backend}: self time by part of the step (${p.steps} steps)`,
+      );
+      for (const c of p.categories) {
+        o.log(
+          `  ${c.category.padEnd(40)} ${(c.share * 100).toFixed(1).padStart(5)}%  ${(c.usPerStep / 1000).toFixed(3).padStart(8)} ms/step`,
+        );
+      }
+      o.log('  top functions by self time:');
+      for (const f of p.top) o.log(`    ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.fn}  [${f.where}]`);
+    }
   }
   mkdirSync(o.outDir, { recursive: true });
   writeFileSync(join(o.outDir, 'profile.json'), `${JSON.stringify({ timers, profiles }, null, 2)}\n`);

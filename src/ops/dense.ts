@@ -1,8 +1,9 @@
-import { record } from '../autograd.js';
+import { fresh, record } from '../autograd.js';
+import { recycle, scratch } from '../buffer-pool.js';
 import { activations } from '../kernels/js/activations.js';
 import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '../kernels/registry.js';
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
-import { alloc, type FloatArray, formatShape, Tensor } from '../tensor.js';
+import { type FloatArray, formatShape, Tensor } from '../tensor.js';
 import { checkSameDtype } from './elementwise.js';
 import { closedForms, matmulReference, type Reference } from './references.js';
 import { registerOp } from './registry.js';
@@ -37,20 +38,22 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
       );
     }
   }
-  const od = alloc(x.dtype, m * n);
+  // denseForward writes every element (act(x W + b), the product taken with beta 0): scratch will do.
+  const od = scratch(x.dtype, m * n);
   denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, od);
   const out = new Tensor(od, [m, n]);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record('dense', out, inputs, (g) => {
     const dz = activationGrad(activation, g, od);
-    const gx = x.requiresGrad ? alloc(x.dtype, x.size) : null;
+    // gemm with beta 0 and columnSums overwrite their outputs: scratch arrays, handed to the tape.
+    const gx = x.requiresGrad ? fresh(scratch(x.dtype, x.size)) : null;
     if (gx) gemm(false, true, m, k, n, 1, dz, w.data, 0, gx);
-    const gw = w.requiresGrad ? alloc(w.dtype, w.size) : null;
+    const gw = w.requiresGrad ? fresh(scratch(w.dtype, w.size)) : null;
     if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
-    if (b === null) return [gx, gw];
-    const gb = alloc(b.dtype, n);
-    columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
-    return [gx, gw, gb];
+    const gb = b === null ? null : fresh(scratch(b.dtype, n));
+    if (gb) columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
+    if (dz !== g) recycle(dz); // the derivative's own array, used up
+    return b === null ? [gx, gw] : [gx, gw, gb];
   });
 }
 
@@ -60,7 +63,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
  */
 function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
   if (activation === 'linear') return g;
-  const dz = alloc(out instanceof Float64Array ? 'float64' : 'float32', g.length);
+  const dz = scratch(out instanceof Float64Array ? 'float64' : 'float32', g.length);
   if (activation === 'relu') reluBackward(g.length, g, out, dz);
   else if (activation === 'sigmoid') sigmoidBackward(g.length, g, out, dz);
   else {

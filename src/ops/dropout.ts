@@ -1,7 +1,9 @@
-import { record } from '../autograd.js';
+import { fresh, record } from '../autograd.js';
+import { recycle, scratch } from '../buffer-pool.js';
+import { dropoutBackward, dropoutForward } from '../kernels/registry.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
-import { alloc, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { unarySample } from './samples.js';
@@ -17,36 +19,37 @@ const DROPOUT_OPTIONS = knownOptions<DropoutOptions>({ training: true, generator
 
 /**
  * Inverted dropout: each element is zeroed with probability `rate` and the kept ones are scaled by
- * 1 / (1 - rate), so the expected value is unchanged and evaluation needs no rescaling.
+ * 1 / (1 - rate), so the expected value is unchanged and evaluation needs no rescaling. The mask is
+ * drawn inside the dropoutForward kernel from the generator's state (one 32-bit draw per element,
+ * dropped when below rate * 2^32), so every provider draws the same mask from the same seed.
  */
-/** Scratch for the mask's random draws, reused across calls. */
-let draws = new Uint32Array(0);
-
 export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
   checkOptions('dropout', options, DROPOUT_OPTIONS);
   if (options.training === false || rate === 0) return x;
   const g = options.generator ?? defaultGenerator();
-  const scale = 1 / (1 - rate);
-  // One 32-bit draw per element (drop when below rate * 2^32): half the generator calls of
-  // random(), and a 2^-32 resolution of the rate is far finer than any rate anyone sets.
-  const cut = rate * 4294967296;
-  const mask = alloc(x.dtype, x.size);
-  const xd = x.data;
-  const od = alloc(x.dtype, x.size);
-  if (draws.length < x.size) draws = new Uint32Array(x.size);
-  g.fillUint32(draws.subarray(0, x.size));
-  for (let i = 0; i < mask.length; i++) {
-    const m = draws[i] < cut ? 0 : scale;
-    mask[i] = m;
-    od[i] = xd[i] * m;
-  }
-  return record('dropout', new Tensor(od, x.shape), [x], (grad) => {
-    const gx = alloc(x.dtype, grad.length);
-    for (let i = 0; i < gx.length; i++) gx[i] = grad[i] * mask[i];
-    return [gx];
-  });
+  const n = x.size;
+  // The kernel writes every element of both: scratch arrays; the mask goes back when the graph is released.
+  const mask = scratch(x.dtype, n);
+  const od = scratch(x.dtype, n);
+  const state = g.getState(stateScratch);
+  dropoutForward(n, rate, state, x.data, od, mask);
+  g.setState(state);
+  return record(
+    'dropout',
+    new Tensor(od, x.shape),
+    [x],
+    (grad) => {
+      const gx = fresh(scratch(x.dtype, n));
+      dropoutBackward(n, grad, mask, gx);
+      return [gx];
+    },
+    () => recycle(mask),
+  );
 }
+
+/** The generator's state while a kernel advances it (a dropout call never nests in another). */
+const stateScratch = new Uint32Array(4);
 
 /**
  * Inverted dropout by its definition: element i is dropped when the generator's i-th 32-bit draw

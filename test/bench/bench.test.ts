@@ -230,5 +230,6 @@ describe('profile categories', () => {
     expect(categorize('step', 'file:///x/src/optim/adam.ts')).toBe('optimizer');
     expect(categorize('(garbage collector)', '')).toBe('allocation (GC)');
     expect(categorize('backward', 'file:///x/src/autograd.ts')).toBe('autograd bookkeeping');
+    expect(categorize('scratch', 'file:///x/src/buffer-pool.ts')).toBe('allocation (GC)');
   });
 });

@@ -17,6 +17,31 @@ describe('backward', () => {
     expect(x.grad!.item()).toBe(5);
   });
 
+  it("adopts a dense layer's fresh gradient arrays as .grad, and still accumulates with +=", () => {
+    const x = tg.tensor([[1, 2]]);
+    const w = param([[0.5], [-1]]);
+    const b = param([0.25]);
+    const seen: tg.FloatArray[] = [];
+    const run = () => {
+      const y = tg.dense(x, w, b, 'linear');
+      y.sum().backward();
+      seen.push(w.grad!.data);
+    };
+    run();
+    expect([...w.grad!.data]).toEqual([1, 2]);
+    expect([...b.grad!.data]).toEqual([1]);
+    run(); // accumulates into the adopted array, which nothing else holds
+    expect([...w.grad!.data]).toEqual([2, 4]);
+    expect(seen[1]).toBe(seen[0]);
+    // A gradient reaching two leaves through a shared array is copied, not aliased.
+    const p = param([1, 2]);
+    const q = param([3, 4]);
+    p.add(q).sum().backward();
+    expect(p.grad!.data).not.toBe(q.grad!.data);
+    p.grad!.data[0] = 100;
+    expect([...q.grad!.data]).toEqual([1, 1]);
+  });
+
   it('accumulates into .grad across calls until zeroGrad', () => {
     const x = param([1, 2]);
     x.sum().backward();

@@ -46,4 +46,15 @@ describe('Generator.fillUint32', () => {
     expect([...bulk]).toEqual(single);
     expect(a.nextUint32()).toBe(b.nextUint32());
   });
+
+  it('getState / setState continue the same stream, and refuse a bad state', () => {
+    const a = new Generator(5);
+    a.nextUint32();
+    const saved = a.getState();
+    const next = [a.nextUint32(), a.nextUint32()];
+    const b = new Generator(99).setState(saved);
+    expect([b.nextUint32(), b.nextUint32()]).toEqual(next);
+    expect(() => b.setState([1, 2, 3])).toThrow(/4 words, got 3/);
+    expect(() => b.setState([0, 0, 0, 0])).toThrow(/all-zero/);
+  });
 });

@@ -1,7 +1,10 @@
 import {
   adamUpdateKernel,
+  addIntoKernel,
   columnSumsKernel,
   denseForwardKernel,
+  dropoutBackwardKernel,
+  dropoutForwardKernel,
   gemmKernel,
   implementationOf,
   type KernelProvider,
@@ -21,5 +24,8 @@ export function kernelsOf(provider: KernelProvider) {
     sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
     columnSums: implementationOf(provider, columnSumsKernel),
     adamUpdate: implementationOf(provider, adamUpdateKernel),
+    addInto: implementationOf(provider, addIntoKernel),
+    dropoutForward: implementationOf(provider, dropoutForwardKernel),
+    dropoutBackward: implementationOf(provider, dropoutBackwardKernel),
   };
 }

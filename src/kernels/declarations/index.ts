@@ -2,8 +2,10 @@
 // function ops call. A new kernel is one file here, one line below, and each provider's
 // implementation.
 export * from './adam-update.js';
+export * from './add-into.js';
 export * from './column-sums.js';
 export * from './dense-forward.js';
+export * from './dropout.js';
 export * from './gemm.js';
 export * from './im2col.js';
 export * from './quantized.js';

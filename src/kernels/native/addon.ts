@@ -48,6 +48,11 @@ export interface NativeAddon {
   sigmoidBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown): void;
   columnSumsFast(params: Float64Array, x: unknown, out: unknown): void;
   adamUpdateFast(params: Float64Array, param: unknown, grad: unknown, m: unknown, v: unknown): void;
+  /** Dropout: [status, element bytes, len, cut (rate * 2^32), scale]; state a Uint32Array of 4. */
+  dropoutForwardFast(params: Float64Array, state: unknown, x: unknown, out: unknown, mask: unknown): void;
+  dropoutBackwardFast(params: Float64Array, dy: unknown, mask: unknown, out: unknown): void;
+  /** acc += x: [status, element bytes, len]. */
+  addIntoFast(params: Float64Array, acc: unknown, x: unknown): void;
   /**
    * The recurrent kernels: [status, element bytes, batch, steps, units, resetAfter, recurrent
    * activation code, activation code, bits of the optional arrays given]; arrays in the kernel's

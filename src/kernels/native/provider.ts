@@ -1,6 +1,15 @@
 import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
+import { type AddIntoFn, addIntoKernel, addIntoReference } from '../declarations/add-into.js';
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
+import {
+  type DropoutBackwardFn,
+  type DropoutForwardFn,
+  dropoutBackwardKernel,
+  dropoutBackwardReference,
+  dropoutForwardKernel,
+  dropoutForwardReference,
+} from '../declarations/dropout.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import {
   type QuantizeActivationsFn,
@@ -203,6 +212,50 @@ function trainingKernels(addon: NativeAddon): {
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
   return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
+}
+
+const D = { len: 2, cut: 3, scale: 4, count: 5 };
+
+/** Dropout's two kernels through their fast entries; a call they refuse runs the reference. */
+function dropoutKernels(addon: NativeAddon): {
+  dropoutForward: DropoutForwardFn;
+  dropoutBackward: DropoutBackwardFn;
+  addInto: AddIntoFn;
+} {
+  const params = new Float64Array(D.count);
+  const dropoutForward: DropoutForwardFn = (len, rate, state, x, out, mask) => {
+    const bytes = dtypeBytes(out, x, mask);
+    if (bytes !== 0 && typeof len === 'number' && typeof rate === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      p[D.cut] = rate * 4294967296;
+      p[D.scale] = 1 / (1 - rate);
+      addon.dropoutForwardFast(p, state, x, out, mask);
+      if (p[STATUS] === 0) return;
+    }
+    dropoutForwardReference(len, rate, state, x, out, mask);
+  };
+  const dropoutBackward: DropoutBackwardFn = (len, dy, mask, out) => {
+    const bytes = dtypeBytes(out, dy, mask);
+    if (bytes !== 0 && typeof len === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      addon.dropoutBackwardFast(p, dy, mask, out);
+      if (p[STATUS] === 0) return;
+    }
+    dropoutBackwardReference(len, dy, mask, out);
+  };
+  const addInto: AddIntoFn = (len, acc, x) => {
+    const bytes = dtypeBytes(acc, x);
+    if (bytes !== 0 && typeof len === 'number') {
+      const p = begin(params, bytes);
+      p[D.len] = len;
+      addon.addIntoFast(p, acc, x);
+      if (p[STATUS] === 0) return;
+    }
+    addIntoReference(len, acc, x);
+  };
+  return { dropoutForward, dropoutBackward, addInto };
 }
 
 const R = {
@@ -500,6 +553,7 @@ function quantizedKernels(addon: NativeAddon): KernelImplementation[] {
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
   const products = productKernels(addon);
   const training = trainingKernels(addon);
+  const dropout = dropoutKernels(addon);
   return {
     name: 'native',
     dtypes: ['float32', 'float64'],
@@ -511,6 +565,9 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
       implement(adamUpdateKernel, training.adamUpdate),
+      implement(dropoutForwardKernel, dropout.dropoutForward),
+      implement(dropoutBackwardKernel, dropout.dropoutBackward),
+      implement(addIntoKernel, dropout.addInto),
       ...recurrentKernels(addon, products.gemm),
       ...quantizedKernels(addon),
     ],

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearPool, POOL_MIN_ELEMENTS, pooledByteCount, recycle, scratch } from '../../src/buffer-pool.js';
+import * as tg from '../../src/index.js';
+
+describe('buffer pool', () => {
+  afterEach(() => clearPool());
+
+  it('hands a recycled array back for the same dtype and length only', () => {
+    const n = POOL_MIN_ELEMENTS + 3;
+    const a = new Float32Array(n);
+    recycle(a);
+    expect(pooledByteCount()).toBe(a.byteLength);
+    expect(scratch('float64', n)).not.toBe(a);
+    expect(scratch('float32', n + 1)).not.toBe(a);
+    expect(scratch('float32', n)).toBe(a);
+    expect(pooledByteCount()).toBe(0);
+    expect(scratch('float32', n)).not.toBe(a); // taken once only
+  });
+
+  it('keeps neither small arrays, views, nor the same array twice', () => {
+    recycle(new Float32Array(POOL_MIN_ELEMENTS - 1));
+    const big = new Float32Array(2 * POOL_MIN_ELEMENTS);
+    recycle(big.subarray(0, POOL_MIN_ELEMENTS));
+    expect(pooledByteCount()).toBe(0);
+    const a = new Float64Array(POOL_MIN_ELEMENTS);
+    recycle(a);
+    recycle(a);
+    expect(pooledByteCount()).toBe(a.byteLength);
+  });
+
+  it('training reuses the step temporaries and gives the same weights as without the pool', () => {
+    // The pool only changes where arrays come from: two identical runs, the second starting with
+    // a pool full of arrays of the right sizes holding garbage, end with bit-identical weights.
+    const run = (dirty: boolean) => {
+      clearPool();
+      if (dirty) {
+        for (const n of [64 * 128, 128 * 128, 64 * 64 * 2]) {
+          for (let i = 0; i < 4; i++) recycle(new Float32Array(n).fill(Number.NaN));
+        }
+      }
+      const model = new tg.Model(
+        [
+          new tg.Dense(128, { activation: 'relu', inputDim: 64 }),
+          new tg.Dropout(0.5),
+          new tg.Dense(1, { activation: 'sigmoid' }),
+        ],
+        { seed: 3 },
+      );
+      model.compile({ optimizer: new tg.Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
+      const g = new tg.Generator(9);
+      const x = new Float32Array(256 * 64).map(() => g.normal());
+      const y = new Float32Array(256).map((_, i) => (x[i * 64] > 0 ? 1 : 0));
+      model.fit(new tg.Tensor(x, [256, 64]), y, { epochs: 2, batchSize: 64, verbose: 0 });
+      return model.getWeights().flatMap((w) => [...w]);
+    };
+    const clean = run(false);
+    const dirty = run(true);
+    expect(dirty.some(Number.isNaN)).toBe(false);
+    expect(dirty).toEqual(clean);
+    expect(pooledByteCount()).toBeGreaterThan(0); // temporaries came back after backward
+  });
+});
