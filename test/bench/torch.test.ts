@@ -7,6 +7,7 @@ import type { GemmRow } from '../../bench/lib/gemm-bench.js';
 import { gemmTable, torchVsNativeLines, trainingTable } from '../../bench/lib/report.js';
 import {
   parseReply,
+  peerEnv,
   samplesOf,
   startTorchPeer,
   TORCH_INSTALL_HINT,
@@ -56,6 +57,13 @@ describe('torch peer protocol', () => {
     expect(torchPython({})).toMatch(/python3$/);
     expect(torchDisabled({ TENSORGRAD_BENCH_TORCH: '0' })).toMatch(/skipped/);
     expect(torchDisabled({})).toBeNull();
+  });
+});
+
+describe('torch peer environment', () => {
+  it('waits passively between parallel regions unless the user chose a policy', () => {
+    expect(peerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', OMP_WAIT_POLICY: 'PASSIVE' });
+    expect(peerEnv({ OMP_WAIT_POLICY: 'ACTIVE' }).OMP_WAIT_POLICY).toBe('ACTIVE');
   });
 });
 
