@@ -151,6 +151,38 @@ export interface PruneResult {
   sameSplit: boolean;
 }
 
+/**
+ * The model's preprocessing applied to the whole file, and the training run's split drawn again
+ * with its saved seed and shares (the same rows when the file is the one it was trained on, which
+ * is said either way): what prune and quantize evaluate and fine-tune or calibrate on.
+ */
+export async function reproduceSplit(
+  trained: TrainedModel,
+  o: Pick<PruneCliOptions, 'data' | 'delimiter' | 'encoding' | 'quiet'>,
+  log: (line: string) => void,
+) {
+  const { settings, saved } = savedSettings(trained.metadata);
+  const { x, y, rows, features, unseen } = await encodeAll(trained, o);
+  for (const line of unseenLines(unseen)) log(line);
+  const label = trained.label;
+  const strata = label.task === 'regression' ? quantileBins(y, 10) : classStrata(y, label);
+  const split = stratifiedSplit(strata, {
+    test: settings.test,
+    validation: settings.validation,
+    seed: settings.seed,
+  });
+  const trainedOn = trained.metadata.trainedOn;
+  const sameSplit = saved && typeof trainedOn === 'string' && resolve(trainedOn) === resolve(o.data);
+  const shares = `seed ${settings.seed}, test ${settings.test}, validation ${settings.validation}`;
+  log(`${o.data}: ${rows} rows, ${features} features after the model's preprocessing`);
+  log(
+    sameSplit
+      ? `split: the training run's split reproduced (${shares}): ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test rows`
+      : `split: a FRESH stratified split of this file (${shares}${saved ? '' : ', train defaults: the model has no saved settings'}); it is not the training run's split (${saved ? `the model was trained on '${String(trainedOn)}'` : 'unknown'}), so test rows may have been seen in training`,
+  );
+  return { settings, x, y, rows, features, label, split, sameSplit };
+}
+
 export async function runPrune(
   o: PruneCliOptions,
   log: (line: string) => void = console.log,
@@ -173,25 +205,7 @@ export async function runPrune(
       `${o.model}: this model was trained on event logs (--sequence-by); prune works on models of tables only`,
     );
   }
-  const { settings, saved } = savedSettings(trained.metadata);
-  const { x, y, rows, features, unseen } = await encodeAll(trained, o);
-  for (const line of unseenLines(unseen)) log(line);
-  const label = trained.label;
-  const strata = label.task === 'regression' ? quantileBins(y, 10) : classStrata(y, label);
-  const split = stratifiedSplit(strata, {
-    test: settings.test,
-    validation: settings.validation,
-    seed: settings.seed,
-  });
-  const trainedOn = trained.metadata.trainedOn;
-  const sameSplit = saved && typeof trainedOn === 'string' && resolve(trainedOn) === resolve(o.data);
-  const shares = `seed ${settings.seed}, test ${settings.test}, validation ${settings.validation}`;
-  log(`${o.data}: ${rows} rows, ${features} features after the model's preprocessing`);
-  log(
-    sameSplit
-      ? `split: the training run's split reproduced (${shares}): ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test rows`
-      : `split: a FRESH stratified split of this file (${shares}${saved ? '' : ', train defaults: the model has no saved settings'}); it is not the training run's split (${saved ? `the model was trained on '${String(trainedOn)}'` : 'unknown'}), so test rows may have been seen in training`,
-  );
+  const { settings, x, y, rows, features, label, split, sameSplit } = await reproduceSplit(trained, o, log);
   const target = trainingTarget(label);
   const train = part(x, y, features, split.train, target);
   const validation = part(x, y, features, split.validation, target);

@@ -1,16 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { classStrata, type PreparedPart, quantileBins, trainingTarget } from '../data/dataset.js';
-import { stratifiedSplit } from '../data/split.js';
+import { type PreparedPart, trainingTarget } from '../data/dataset.js';
 import { saveModel } from '../io/save.js';
 import { TaskKind } from '../tabular/tasks.js';
 import type { Model } from '../training/model.js';
 import { modelBytes, quantizeModel, quantizeRefusal } from '../training/quantize.js';
-import { loadTrained, unseenLines } from './model-dir.js';
+import { loadTrained } from './model-dir.js';
 import { delimiter, ENCODINGS, oneOf, positiveInt } from './options.js';
 import { checkOutputFolder } from './output.js';
-import { encodeAll, headline, part, savedSettings } from './prune.js';
+import { headline, part, reproduceSplit } from './prune.js';
 
 export interface QuantizeCliOptions {
   model: string;
@@ -71,25 +70,7 @@ export async function runQuantize(
   }
   const refusal = quantizeRefusal(trained.model);
   if (refusal !== null) throw new Error(`${o.model}: cannot quantize: ${refusal}`);
-  const { settings, saved } = savedSettings(trained.metadata);
-  const { x, y, rows, features, unseen } = await encodeAll(trained, o);
-  for (const line of unseenLines(unseen)) log(line);
-  const label = trained.label;
-  const strata = label.task === 'regression' ? quantileBins(y, 10) : classStrata(y, label);
-  const split = stratifiedSplit(strata, {
-    test: settings.test,
-    validation: settings.validation,
-    seed: settings.seed,
-  });
-  const trainedOn = trained.metadata.trainedOn;
-  const sameSplit = saved && typeof trainedOn === 'string' && resolve(trainedOn) === resolve(o.data);
-  const shares = `seed ${settings.seed}, test ${settings.test}, validation ${settings.validation}`;
-  log(`${o.data}: ${rows} rows, ${features} features after the model's preprocessing`);
-  log(
-    sameSplit
-      ? `split: the training run's split reproduced (${shares}): ${split.train.length} training, ${split.test.length} test rows`
-      : `split: a FRESH stratified split of this file (${shares}); it is not the training run's split, so test rows may have been seen in training`,
-  );
+  const { x, y, rows, features, label, split, sameSplit } = await reproduceSplit(trained, o, log);
   const target = trainingTarget(label);
   const calibrationIdx = split.train.subarray(0, Math.min(o.calibrationRows, split.train.length));
   const calibration = part(x, y, features, calibrationIdx, target);
