@@ -6,7 +6,7 @@ import { sessionsToCsv, syntheticSessions } from '../../src/data/sessions.js';
 import { syntheticUsers, usersToCsv } from '../../src/data/synthetic.js';
 import { loadModel } from '../../src/io/save.js';
 import { kernelSparsity } from '../../src/training/pruning.js';
-import { cli } from './helpers.js';
+import { cli, trainSmallTable } from './helpers.js';
 
 // tensorgrad prune end to end: a small table trained by the CLI, pruned, fine-tuned, written, and
 // read back by evaluate; then the mistakes a person makes.
@@ -14,17 +14,10 @@ const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-prune-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'shop.csv');
 const model = join(dir, 'model');
-let label = '';
+let _label = '';
 
 beforeAll(async () => {
-  const csv = usersToCsv(syntheticUsers(800, { seed: 4 }));
-  writeFileSync(data, csv);
-  label = csv.slice(0, csv.indexOf('\n')).split(',').at(-1)!.trim();
-  await cli(
-    'train',
-    ...['--data', data, '--label', label, '--epochs', '3', '--ensemble', '2', '--hidden', '16,8'],
-    ...['--quiet', '--no-baselines', '--seed', '9', '--out', model],
-  );
+  _label = await trainSmallTable(dir, '--ensemble', '2', '--hidden', '16,8');
 }, 60_000);
 
 describe('tensorgrad prune', () => {

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionsToCsv, syntheticSessions } from '../../src/data/sessions.js';
-import { syntheticUsers, usersToCsv } from '../../src/data/synthetic.js';
 import { loadModel } from '../../src/io/save.js';
 import { QuantizedDense } from '../../src/nn/quantized-dense.js';
-import { cli } from './helpers.js';
+import { cli, trainSmallTable } from './helpers.js';
 
 // tensorgrad quantize end to end: a small table trained by the CLI, quantized, written, read back by
 // evaluate and predict; then the mistakes a person makes.
@@ -14,17 +13,10 @@ const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-quantize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'shop.csv');
 const model = join(dir, 'model');
-let label = '';
+let _label = '';
 
 beforeAll(async () => {
-  const csv = usersToCsv(syntheticUsers(800, { seed: 4 }));
-  writeFileSync(data, csv);
-  label = csv.slice(0, csv.indexOf('\n')).split(',').at(-1)!.trim();
-  await cli(
-    'train',
-    ...['--data', data, '--label', label, '--epochs', '3', '--hidden', '16,8'],
-    ...['--quiet', '--no-baselines', '--seed', '9', '--out', model],
-  );
+  _label = await trainSmallTable(dir, '--hidden', '16,8');
 }, 60_000);
 
 describe('tensorgrad quantize', () => {
