@@ -13,10 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-quantize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'shop.csv');
 const model = join(dir, 'model');
-let _label = '';
-
 beforeAll(async () => {
-  _label = await trainSmallTable(dir, '--hidden', '16,8');
+  await trainSmallTable(dir, '--hidden', '16,8');
 }, 60_000);
 
 describe('tensorgrad quantize', () => {
