@@ -14,10 +14,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-prune-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'shop.csv');
 const model = join(dir, 'model');
-let _label = '';
-
 beforeAll(async () => {
-  _label = await trainSmallTable(dir, '--ensemble', '2', '--hidden', '16,8');
+  await trainSmallTable(dir, '--ensemble', '2', '--hidden', '16,8');
 }, 60_000);
 
 describe('tensorgrad prune', () => {
