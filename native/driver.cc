@@ -235,16 +235,24 @@ void plan_chunk(Job<T>& J, size_t jc, size_t cols, int nt) {
   J.col_tiles = (J.panels * NR + J.tile_n - 1) / J.tile_n;
 }
 
-// Loop 4 for B: the chunk's (kc block, NR panel) units, claimed one at a time.
+// Panels of B packed together: one unit of packing work reads row segments this many panels wide.
+constexpr size_t kPackGroup = 8;
+
+template <class T>
+inline size_t pack_units(const Job<T>& J) {
+  return J.kblocks * ((J.panels + kPackGroup - 1) / kPackGroup);
+}
+
+// Loop 4 for B: the chunk's (kc block, group of NR panels) units, claimed one at a time.
 template <class T>
 void pack_b_chunk(Job<T>& J) {
   const GemmCall<T>& g = *J.g;
   const KernelSet<T>& ks = *J.ks;
-  const size_t units = J.kblocks * J.panels;
+  const size_t groups = (J.panels + kPackGroup - 1) / kPackGroup, units = pack_units(J);
   for (size_t u; (u = J.next_pack.fetch_add(1, std::memory_order_relaxed)) < units;) {
-    const size_t kb = u / J.panels, q = u % J.panels;
+    const size_t kb = u / groups, q = u % groups * kPackGroup;
     const size_t pc = kb * ks.kc, kc = std::min(ks.kc, g.k - pc);
-    ks.pack_b(g, pc, kc, J.jc + q * ks.nr, std::min(ks.nr, J.chunk - q * ks.nr), panel_of(J, kb, q));
+    ks.pack_b(g, pc, kc, J.jc + q * ks.nr, std::min(kPackGroup * ks.nr, J.chunk - q * ks.nr), panel_of(J, kb, q));
     J.packed.fetch_add(1, std::memory_order_release);
   }
 }
@@ -295,7 +303,7 @@ template <class T>
 void work(void* ctx, int) {
   Job<T>& J = *static_cast<Job<T>*>(ctx);
   pack_b_chunk(J);
-  const size_t units = J.kblocks * J.panels;
+  const size_t units = pack_units(J);
   spin_until([&] { return J.packed.load(std::memory_order_acquire) >= units; });
   T* pa = t_pack_a.get<T>(J.tile_m * J.ks->kc);
   if (!pa) return;  // another thread does the tiles; the caller sees the shortfall if none can

@@ -42,9 +42,10 @@ using GemvFn = void (*)(const GemmCall<T>& g);
 // Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-row panels, k-major, zero-padding the last panel.
 template <class T>
 using PackA = void (*)(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc, T* dst);
-// Packs one NR-column panel op(B)[pc:pc+kc, jc:jc+nr], k-major, zero-padded to NR columns.
+// Packs op(B)[pc:pc+kc, jc:jc+cols] as consecutive NR-column panels (NR * kc elements each),
+// k-major, the last zero-padded to NR columns.
 template <class T>
-using PackB = void (*)(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* dst);
+using PackB = void (*)(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t cols, T* dst);
 
 template <class T>
 struct KernelSet {

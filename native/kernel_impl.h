@@ -384,13 +384,33 @@ void pack_a(const tg::GemmCall<T>& g, size_t ic, size_t mc, size_t pc, size_t kc
   }
 }
 
-// op(B)[pc:pc+kc, jc:jc+nr] as one NR-column panel. B stored k x n (not transB) runs along it.
+// op(B)[pc:pc+kc, jc:jc+cols] as consecutive NR-column panels (NR * kc elements each), the last
+// zero-padded. B stored k x n (not transB) runs along the panels: it is read one row segment at a
+// time across all the panels, so the reads stream through memory. Reading it one panel at a time
+// instead walks down a column of lines whose stride (the row length) is often a power of two,
+// which maps them all to a few cache sets and sends every read to L3.
 template <class T, int NR>
-void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t nr, T* __restrict dst) {
-  if (g.tb)
-    transpose_panel<T, NR>(g.b + jc * g.k + pc, g.k, nr, kc, dst);
-  else
-    copy_panel<T, NR>(g.b + pc * g.n + jc, g.n, nr, kc, dst);
+void pack_b(const tg::GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t cols, T* __restrict dst) {
+  if (g.tb) {
+    for (size_t q = 0; q < cols; q += NR, dst += NR * kc) {
+      const size_t nr = cols - q < size_t(NR) ? cols - q : size_t(NR);
+      transpose_panel<T, NR>(g.b + (jc + q) * g.k + pc, g.k, nr, kc, dst);
+    }
+    return;
+  }
+  const size_t full = cols / NR, rest = cols % NR;
+  const T* src = g.b + pc * g.n + jc;
+  for (size_t p = 0; p < kc; ++p, src += g.n) {
+    T* d = dst + p * NR;
+    for (size_t q = 0; q < full; ++q) __builtin_memcpy(d + q * NR * kc, src + q * NR, sizeof(T) * NR);
+    if (rest) {
+      T* e = d + full * NR * kc;
+      const T* s = src + full * NR;
+      size_t i = 0;
+      for (; i < rest; ++i) e[i] = s[i];
+      for (; i < size_t(NR); ++i) e[i] = T(0);
+    }
+  }
 }
 
 template <class T, int VB, int MR, int NV>

@@ -7,7 +7,101 @@ inline __m256 tg_bcast(const float* p) { return _mm256_broadcast_ss(p); }
 inline __m256d tg_bcast(const double* p) { return _mm256_broadcast_sd(p); }
 }  // namespace
 #define TG_VEC_BYTES 32
+#define TG_HAVE_TRANSPOSE 1
 #include "part_vec_memcpy.h"
+
+namespace {
+// 8x8 transpose of r (rows) in place: afterwards r[t] holds column t.
+inline void transpose8(__m256 (&r)[8]) {
+  __m256 t[8];
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    r[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    r[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
+    r[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    r[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
+  }
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm256_permute2f128_ps(r[j], r[4 + j], 0x20);
+    t[4 + j] = _mm256_permute2f128_ps(r[j], r[4 + j], 0x31);
+  }
+  for (int j = 0; j < 8; ++j) r[j] = t[j];
+}
+
+// 4x4 transpose of r (rows) in place.
+inline void transpose4(__m256d (&r)[4]) {
+  const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+  const __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+  r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+  r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+  r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+  r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+template <class T, class V>
+inline V load_cnt(const T* p, size_t cnt) {
+  constexpr size_t L = sizeof(V) / sizeof(T);
+  if (cnt == L) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof(V));
+    return v;
+  }
+  V v{};
+  __builtin_memcpy(&v, p, cnt * sizeof(T));
+  return v;
+}
+
+// Stores the first cnt lanes of v; 6 of 8 floats (the fp32 A panel) as a 16- and an 8-byte move.
+template <class T, class V>
+inline void store_cnt(T* p, V v, size_t cnt) {
+  constexpr size_t L = sizeof(V) / sizeof(T);
+  if (cnt == L)
+    __builtin_memcpy(p, &v, sizeof(V));
+  else
+    __builtin_memcpy(p, &v, cnt * sizeof(T));
+}
+
+// Transposing packs (see kernel_impl.h) in LxL blocks: rows past `rows` read as zero, only the
+// rows x cols block of src is read and only `lanes` lanes of each output row are written.
+template <class T, class V, int L, void (*Transpose)(V (&)[L])>
+inline bool transpose_rows(const T* src, size_t ld, size_t rows, size_t cols, T* dst, size_t ldd, size_t lanes) {
+  for (size_t r0 = 0; r0 < lanes; r0 += L) {
+    const size_t nrow = rows > r0 ? (rows - r0 < size_t(L) ? rows - r0 : size_t(L)) : 0;
+    const size_t nlane = lanes - r0 < size_t(L) ? lanes - r0 : size_t(L);
+    size_t p0 = 0;
+    if (nrow == size_t(L) && nlane == size_t(L)) {
+      // Whole blocks: plain loads and stores.
+      for (; p0 + L <= cols; p0 += L) {
+        V r[L];
+        for (int i = 0; i < L; ++i) __builtin_memcpy(&r[i], src + (r0 + i) * ld + p0, sizeof(V));
+        Transpose(r);
+        for (int t = 0; t < L; ++t) __builtin_memcpy(dst + (p0 + t) * ldd + r0, &r[t], sizeof(V));
+      }
+    }
+    for (; p0 < cols; p0 += L) {
+      const size_t np = cols - p0 < size_t(L) ? cols - p0 : size_t(L);
+      V r[L];
+      for (size_t i = 0; i < size_t(L); ++i)
+        r[i] = i < nrow ? load_cnt<T, V>(src + (r0 + i) * ld + p0, np) : V{};
+      Transpose(r);
+      for (size_t t = 0; t < np; ++t) store_cnt<T, V>(dst + (p0 + t) * ldd + r0, r[t], nlane);
+    }
+  }
+  return true;
+}
+
+inline bool tg_transpose_rows(const float* src, size_t ld, size_t rows, size_t cols, float* dst, size_t ldd,
+                              size_t lanes) {
+  return transpose_rows<float, __m256, 8, transpose8>(src, ld, rows, cols, dst, ldd, lanes);
+}
+inline bool tg_transpose_rows(const double* src, size_t ld, size_t rows, size_t cols, double* dst, size_t ldd,
+                              size_t lanes) {
+  return transpose_rows<double, __m256d, 4, transpose4>(src, ld, rows, cols, dst, ldd, lanes);
+}
+}  // namespace
 #include "kernel_impl.h"
 
 namespace tg {

@@ -19,9 +19,12 @@ template <class T>
 inline void tg_store_part(T* p, typename PartVec<T>::V v, int cnt) {
   __builtin_memcpy(p, &v, static_cast<size_t>(cnt) * sizeof(T));
 }
-// No vectorized transpose here: packing falls back to plain loops.
+// Without a vectorized transpose from the ISA's file (TG_HAVE_TRANSPOSE), packing falls back to
+// plain loops.
+#ifndef TG_HAVE_TRANSPOSE
 template <class T>
 inline bool tg_transpose_rows(const T*, size_t, size_t, size_t, T*, size_t, size_t) {
   return false;
 }
+#endif
 }  // namespace
