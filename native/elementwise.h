@@ -45,7 +45,7 @@ __attribute__((noinline)) inline void xoshiro128ss_fill(uint32_t* s, size_t w, u
 // m is selected with a bit mask: written as a ternary, the compiler makes it a branch, which a
 // coin flip per element mispredicts half the time.
 template <class T>
-__attribute__((noinline)) void dropout_apply(size_t w, const uint32_t* __restrict draws, double cut, double scale,
+TG_CLONES void dropout_apply(size_t w, const uint32_t* __restrict draws, double cut, double scale,
                                              const T* x, T* out, T* mask) {
   uint64_t scale_bits;
   std::memcpy(&scale_bits, &scale, sizeof scale_bits);
@@ -75,18 +75,24 @@ void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T*
 // out = dy * mask: the product of two floats of T is exact in double, so rounding it once in T
 // gives the TypeScript's (double product, stored) result.
 template <class T>
+TG_CLONES void multiply(size_t len, const T* dy, const T* mask, T* out) {
+  for (size_t i = 0; i < len; ++i) out[i] = dy[i] * mask[i];
+}
+
+template <class T>
 void dropout_backward(size_t len, const T* dy, const T* mask, T* out) {
-  parallel_for(len, kElementChunk, [=](size_t a, size_t b) {
-    for (size_t i = a; i < b; ++i) out[i] = dy[i] * mask[i];
-  });
+  parallel_for(len, kElementChunk, [=](size_t a, size_t b) { multiply<T>(b - a, dy + a, mask + a, out + a); });
 }
 
 // acc += x (exact in T: the double sum of two floats rounds to the float sum).
 template <class T>
+TG_CLONES void accumulate(size_t len, T* acc, const T* x) {
+  for (size_t i = 0; i < len; ++i) acc[i] += x[i];
+}
+
+template <class T>
 void add_into(size_t len, T* acc, const T* x) {
-  parallel_for(len, kElementChunk, [=](size_t a, size_t b) {
-    for (size_t i = a; i < b; ++i) acc[i] += x[i];
-  });
+  parallel_for(len, kElementChunk, [=](size_t a, size_t b) { accumulate<T>(b - a, acc + a, x + a); });
 }
 
 template <class T>

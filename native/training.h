@@ -10,11 +10,19 @@
 #include <cstddef>
 #include <memory>
 
+// The loops below are also compiled for AVX2 (not FMA: no contraction) and chosen when the library
+// loads: the same IEEE operations on wider vectors, so the results are the same bits.
+#if defined(__x86_64__) && defined(__linux__) && !defined(TG_NO_CLONES)
+#define TG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TG_CLONES
+#endif
+
 namespace tg {
 
 // out = dy where y > 0, else 0 (NaN y gives 0, as in the TypeScript).
 template <class T>
-void relu_backward(size_t len, const T* dy, const T* y, T* out) {
+TG_CLONES void relu_backward(size_t len, const T* dy, const T* y, T* out) {
   // Both loads unconditional, so the select vectorizes (compare + and).
   for (size_t i = 0; i < len; ++i) {
     const T d = dy[i];
@@ -25,7 +33,7 @@ void relu_backward(size_t len, const T* dy, const T* y, T* out) {
 // out = dy * y * (1 - y): the sigmoid's derivative from its output, in double like the TypeScript
 // (the same order of the two products, so float32 results match it bit for bit).
 template <class T>
-void sigmoid_backward(size_t len, const T* dy, const T* y, T* out) {
+TG_CLONES void sigmoid_backward(size_t len, const T* dy, const T* y, T* out) {
   for (size_t i = 0; i < len; ++i) {
     const double yi = y[i];
     out[i] = static_cast<T>(static_cast<double>(dy[i]) * yi * (1 - yi));
@@ -35,7 +43,7 @@ void sigmoid_backward(size_t len, const T* dy, const T* y, T* out) {
 // out[j] = sum over rows of x[i*n + j], accumulated in double row by row (storage order), then
 // rounded once: the TypeScript fallback's order, so the results are identical.
 template <class T>
-void column_sums(size_t m, size_t n, const T* x, T* out) {
+TG_CLONES void column_sums(size_t m, size_t n, const T* x, T* out) {
   constexpr size_t kStack = 512;
   double stack[kStack];
   std::unique_ptr<double[]> heap;
@@ -55,7 +63,7 @@ void column_sums(size_t m, size_t n, const T* x, T* out) {
 // One Adam step; step_size is lr with the bias corrections folded in, computed by the caller
 // (adamStepSize in TypeScript) so every provider uses the same value.
 template <class T>
-void adam_update(size_t len, T* param, const T* grad, T* m, T* v, double step_size, double beta1, double beta2,
+TG_CLONES void adam_update(size_t len, T* param, const T* grad, T* m, T* v, double step_size, double beta1, double beta2,
                  double epsilon) {
   const double c1 = 1 - beta1, c2 = 1 - beta2;
   for (size_t i = 0; i < len; ++i) {
