@@ -1,4 +1,5 @@
 import { noGrad } from '../autograd.js';
+import { recycle } from '../buffer-pool.js';
 import { checkOptions, type KnownOptions, knownOptions } from '../options.js';
 import { alloc, type FloatArray, type Tensor } from '../tensor.js';
 import { LearningRateSchedule } from './schedules.js';
@@ -22,7 +23,8 @@ type Clipping = { kind: 'norm' | 'globalNorm' | 'value'; limit: number } | null;
  * An update rule over a list of parameters. Updates run in place on the parameters' flat arrays,
  * without recording a graph; the per-parameter state (moments, velocities) is allocated once.
  * `zeroGrad` zeroes the gradient buffers instead of dropping them, so backward accumulates into
- * the same arrays every step. Gradient clipping, when set, rewrites the gradient buffers in place
+ * the same arrays every step; `releaseGrads` drops them into the step buffer pool (what `Model.fit`
+ * does, its gradients being its own). Gradient clipping, when set, rewrites the gradient buffers in place
  * before the update (as PyTorch's clip_grad_norm_ does).
  */
 export abstract class Optimizer {
@@ -163,6 +165,21 @@ export abstract class Optimizer {
 
   zeroGrad(): void {
     for (const p of this.params) if (p.grad !== null) p.grad.data.fill(0);
+  }
+
+  /**
+   * Drops the parameters' gradients (`.grad` becomes null) and gives their arrays to the step
+   * buffer pool. For a training loop whose gradients nothing else holds, such as `Model.fit`: the
+   * next backward then adopts the gradients it computes as `.grad`, instead of adding them into
+   * zeroed arrays (a fill and an add over every parameter per step). Use `zeroGrad` when code may
+   * still read the old gradient arrays.
+   */
+  releaseGrads(): void {
+    for (const p of this.params) {
+      if (p.grad === null) continue;
+      recycle(p.grad.data);
+      p.grad = null;
+    }
   }
 
   private clipGradients(): void {

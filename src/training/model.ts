@@ -508,7 +508,8 @@ export class Model {
     }
     backward(total);
     run.optimizer.step();
-    run.optimizer.zeroGrad();
+    // The gradients are fit's own: their arrays go back to the pool for the next backward.
+    run.optimizer.releaseGrads();
     return { loss, head };
   }
 

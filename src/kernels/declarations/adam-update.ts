@@ -7,7 +7,12 @@ export function adamStepSize(hp: AdamParams): number {
   return (hp.lr * Math.sqrt(1 - hp.beta2 ** hp.step)) / (1 - hp.beta1 ** hp.step);
 }
 
-/** One Adam step over len parameters, updating param, m and v in place. */
+/**
+ * One Adam step over len parameters, updating param, m and v in place. float32 arrays are updated
+ * in float32 arithmetic, as PyTorch and TensorFlow do (every operation rounded to float32, in the
+ * order written: the native kernel vectorizes the same operations, so results match bit for bit);
+ * float64 arrays in double.
+ */
 export function adamUpdateReference(
   len: number,
   param: FloatArray,
@@ -18,6 +23,24 @@ export function adamUpdateReference(
 ): void {
   const { beta1, beta2, epsilon } = hp;
   const stepSize = adamStepSize(hp);
+  if (param instanceof Float32Array) {
+    const f = Math.fround;
+    const b1 = f(beta1);
+    const c1 = f(1 - beta1);
+    const b2 = f(beta2);
+    const c2 = f(1 - beta2);
+    const s = f(stepSize);
+    const eps = f(epsilon);
+    for (let i = 0; i < len; i++) {
+      const g = f(grad[i]);
+      const mi = f(f(b1 * m[i]) + f(c1 * g));
+      const vi = f(f(b2 * v[i]) + f(f(c2 * g) * g));
+      m[i] = mi;
+      v[i] = vi;
+      param[i] = f(param[i] - f(f(s * mi) / f(f(Math.sqrt(vi)) + eps)));
+    }
+    return;
+  }
   for (let i = 0; i < len; i++) {
     const g = grad[i];
     const mi = beta1 * m[i] + (1 - beta1) * g;
