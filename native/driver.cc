@@ -128,7 +128,8 @@ T activate(T v, Act act) {
   }
 }
 
-// The dense epilogue over rows [r0, r1) and columns [c0, c1) of C.
+// The dense epilogue over rows [r0, r1) and columns [c0, c1) of C, for a product whose kernels did
+// not apply it (scale_only below).
 template <class T>
 void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) {
   if (!g.bias && g.act == Act::Linear) return;
@@ -141,12 +142,13 @@ void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) 
   }
 }
 
-// Sigmoid or tanh over all of C (the unpacked kernels have already added the bias).
+// Sigmoid or tanh over rows [r0, r1) and columns [c0, c1) of C (the kernels have added the bias).
 template <class T>
-void activation_only(const GemmCall<T>& g) {
-  T* c = g.c;
-  const size_t mn = g.m * g.n;
-  for (size_t i = 0; i < mn; ++i) c[i] = activate(c[i], g.act);
+void activate_block(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) {
+  for (size_t i = r0; i < r1; ++i) {
+    T* row = g.c + i * g.n;
+    for (size_t j = c0; j < c1; ++j) row[j] = activate(row[j], g.act);
+  }
 }
 
 // Largest packed op(B) chunk, in elements: all of k by as many columns as fit (32 MB of fp32).
@@ -180,7 +182,7 @@ bool small_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
     ks.small(g, scratch);
   }
   // Both apply alpha, beta, bias and ReLU themselves; sigmoid and tanh are left to this pass.
-  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activation_only(g);
+  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, 0, g.n);
   return true;
 }
 
@@ -260,27 +262,31 @@ void pack_b_chunk(Job<T>& J) {
 // Loop 1 (ir): the MR-row panels of packed A (mc rows, kc deep) against one packed panel of B.
 template <class T>
 inline void micro_tiles(const KernelSet<T>& ks, size_t kc, const T* pa, size_t mc, const T* bp, size_t nr, T* c,
-                        size_t ldc, T alpha, T beta) {
+                        size_t ldc, T alpha, T beta, const T* bias, bool relu) {
   const size_t MR = ks.mr;
   for (size_t ir = 0; ir < mc; ir += MR)
-    ks.ukr(kc, pa + ir * kc, bp, c + ir * ldc, ldc, alpha, beta, std::min(MR, mc - ir), nr);
+    ks.ukr(kc, pa + ir * kc, bp, c + ir * ldc, ldc, alpha, beta, std::min(MR, mc - ir), nr, bias, relu);
 }
 
-// Loop 2 (jr): the tile's panels q0..q1 of B for one kc block (kb) of packed A at rows ic.
+// Loop 2 (jr): the tile's panels q0..q1 of B for one kc block (kb) of packed A at rows ic. On the
+// last kc block (`last`) the micro-kernels also add the bias and apply ReLU.
 template <class T>
 void macro_kernel(const Job<T>& J, size_t kb, size_t kc, const T* pa, size_t ic, size_t mc, size_t q0, size_t q1,
-                  T beta) {
+                  T beta, bool last) {
   const GemmCall<T>& g = *J.g;
   const size_t NR = J.ks->nr;
+  const bool relu = last && g.act == Act::Relu;
   for (size_t q = q0; q < q1; ++q) {
     const size_t jr = q * NR;
     T* c = g.c + ic * g.n + J.jc + jr;
-    micro_tiles(*J.ks, kc, pa, mc, panel_of(J, kb, q), std::min(NR, J.chunk - jr), c, g.n, g.alpha, beta);
+    const T* bias = last && g.bias ? g.bias + J.jc + jr : nullptr;
+    micro_tiles(*J.ks, kc, pa, mc, panel_of(J, kb, q), std::min(NR, J.chunk - jr), c, g.n, g.alpha, beta, bias,
+                relu);
   }
 }
 
-// Loop 4 for A: tile t over all of k, one kc block at a time (beta applies on the first only),
-// then the epilogue on the finished tile.
+// Loop 4 for A: tile t over all of k, one kc block at a time (beta applies on the first only, the
+// bias and ReLU on the last), then sigmoid or tanh over the finished tile while it is in cache.
 template <class T>
 void run_tile(const Job<T>& J, size_t t, T* pa) {
   const GemmCall<T>& g = *J.g;
@@ -292,9 +298,10 @@ void run_tile(const Job<T>& J, size_t t, T* pa) {
   for (size_t kb = 0; kb < J.kblocks; ++kb) {
     const size_t pc = kb * KC, kc = std::min(KC, g.k - pc);
     ks.pack_a(g, ic, mc, pc, kc, pa);
-    macro_kernel(J, kb, kc, pa, ic, mc, q0, q1, kb == 0 ? g.beta : T(1));
+    macro_kernel(J, kb, kc, pa, ic, mc, q0, q1, kb == 0 ? g.beta : T(1), kb + 1 == J.kblocks);
   }
-  epilogue(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
+  if (g.act == Act::Sigmoid || g.act == Act::Tanh)
+    activate_block(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
 }
 
 // One thread's share of a chunk: packing units of B until none are left, a wait for the packing

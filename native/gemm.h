@@ -25,10 +25,12 @@ struct GemmCall {
 
 // Micro-kernel: C[mr x nr] (leading dim ldc) = alpha * Ap * Bp + beta * C, where Ap is an MR-row
 // packed panel (k-major) and Bp an NR-column packed panel (k-major), both kc deep. beta == 0 never
-// reads C. mr <= MR, nr <= NR handle the edges.
+// reads C. mr <= MR, nr <= NR handle the edges. With bias (nr values for the tile's columns) each
+// row then gets bias added, and with relu max(0, .), in registers before the single store: the
+// dense epilogue, passed on a product's last kc block.
 template <class T>
 using MicroKernel = void (*)(size_t kc, const T* ap, const T* bp, T* c, size_t ldc, T alpha, T beta,
-                             size_t mr, size_t nr);
+                             size_t mr, size_t nr, const T* bias, bool relu);
 
 // Direct (no packing) product for small shapes, including the bias and ReLU of the dense epilogue
 // (sigmoid and tanh are left to the caller); `scratch` holds k*n elements when B is transposed.

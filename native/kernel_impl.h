@@ -44,7 +44,7 @@ struct Tile {
   static constexpr int NR = NV * L;
 
   static void kernel(size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
-                     size_t ldc, T alpha, T beta, size_t mr, size_t nr) {
+                     size_t ldc, T alpha, T beta, size_t mr, size_t nr, const T* __restrict bias, bool relu) {
     V acc[MR][NV];
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i)
@@ -85,8 +85,21 @@ struct Tile {
       ap += MR;
       bp += NR;
     }
-    // C = alpha * acc + beta * C, straight from the registers; edge tiles use partial vectors for
-    // the last columns and skip missing rows, with the same arithmetic as full tiles.
+    // A copy goes to finish: handing it acc itself would make GCC keep acc in memory, stores and all,
+    // through the k loop.
+    V out[MR][NV];
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) out[i][v] = acc[i][v];
+    finish(out, c, ldc, alpha, beta, mr, nr, bias, relu);
+  }
+
+  // C = alpha * acc + beta * C (+ bias, ReLU); edge tiles use partial vectors for the last columns
+  // and skip missing rows, with the same arithmetic as full tiles. Out of line: inlined, its many
+  // live values make GCC keep one accumulator on the stack through the k loop.
+  __attribute__((noinline)) static void finish(const V (&acc)[MR][NV], T* __restrict c, size_t ldc, T alpha,
+                                               T beta, size_t mr, size_t nr, const T* __restrict bias, bool relu) {
     const bool full = mr == size_t(MR) && nr == size_t(NR);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
@@ -99,11 +112,12 @@ struct Tile {
         if (cnt <= 0) break;
         V t = alpha * acc[i][v];
         if (beta != T(0)) t = t + beta * S::load_n(crow + v * L, cnt);
+        if (bias) t = t + S::load_n(bias + v * L, cnt);
+        if (relu) t = t > V{} ? t : V{};
         S::store_n(crow + v * L, t, cnt);
       }
     }
   }
-
 };
 
 // Small products skip packing and keep C in registers: a block of R rows by up to NV vectors of
