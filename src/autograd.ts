@@ -69,6 +69,39 @@ export function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/**
+ * The arrays of the tensors ops made in root's graph (root included): one whole-buffer array per
+ * buffer, leaving out every buffer a leaf's array (an input, a parameter) also uses. For a training
+ * loop that owns its graph and nothing it made outlives the step (Model.fit): once the step is
+ * done, these can go back to the buffer pool for the next step's outputs. Call before backward,
+ * which releases the graph.
+ */
+export function intermediateArrays(root: Tensor): FloatArray[] {
+  const made = new Map<ArrayBufferLike, FloatArray | null>();
+  const leafBuffers = new Set<ArrayBufferLike>();
+  const seen = new Set<Tensor>([root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const t = stack.pop() as Tensor;
+    const a = t.data;
+    if (t.node === null) {
+      leafBuffers.add(a.buffer);
+      continue;
+    }
+    const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+    if (!made.has(a.buffer) || (whole && made.get(a.buffer) === null)) made.set(a.buffer, whole ? a : null);
+    for (const input of t.node.inputs) {
+      if (!seen.has(input)) {
+        seen.add(input);
+        stack.push(input);
+      }
+    }
+  }
+  const out: FloatArray[] = [];
+  for (const [buffer, a] of made) if (a !== null && !leafBuffers.has(buffer)) out.push(a);
+  return out;
+}
+
 export interface BackwardOptions {
   /** Keep the saved intermediates so backward can run through this graph again. */
   retainGraph?: boolean;

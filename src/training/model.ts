@@ -1,4 +1,5 @@
-import { backward, noGrad } from '../autograd.js';
+import { backward, intermediateArrays, noGrad } from '../autograd.js';
+import { recycle } from '../buffer-pool.js';
 import type { SaveOptions } from '../io/save.js';
 import type { Dtype, FloatArray } from '../kernels/types.js';
 import { ActivationLayer } from '../nn/activation.js';
@@ -469,12 +470,15 @@ export class Model {
       const rows = Math.min(batchSize, order.length - start);
       for (const cb of batchHooks) cb.onBatchBegin?.(step, { size: rows });
       const batch = run.batches.gather(order, start, rows);
-      const { loss, head } = this.trainStep(
+      const { loss, head, temporaries } = this.trainStep(
         run,
         batch,
         () => `epoch ${epoch + 1}/${run.epochs}, batch ${step + 1}/${steps}`,
       );
       tally.add(start, batch.y, head, loss);
+      // The step's activations are fit's own and the tally has copied what it needs: their arrays
+      // go back to the pool for the next step's outputs (no fresh memory per step).
+      for (const a of temporaries) recycle(a);
       progress.batchEnd(step + 1, steps, running);
       if (batchHooks.length > 0) {
         const logs = { ...running(), size: rows };
@@ -495,7 +499,11 @@ export class Model {
    * One optimization step on a batch: forward, loss (plus the L2 penalty), backward, update. A loss
    * that is not finite stops fit before the update, naming `where` it happened.
    */
-  private trainStep(run: EpochRun, batch: Batch, where: () => string): { loss: number; head: Tensor } {
+  private trainStep(
+    run: EpochRun,
+    batch: Batch,
+    where: () => string,
+  ): { loss: number; head: Tensor; temporaries: FloatArray[] } {
     const head = this.forwardHead(batch.x, run.loss.head);
     let total = run.loss.compute(head, batch.y, batch.weight);
     const penalty = this.l2Penalty();
@@ -506,11 +514,12 @@ export class Model {
         `fit: the loss became ${loss} at ${where()}; the weights are left as they were before this batch. Lower the learning rate or check the inputs and targets`,
       );
     }
+    const temporaries = intermediateArrays(total);
     backward(total);
     run.optimizer.step();
     // The gradients are fit's own: their arrays go back to the pool for the next backward.
     run.optimizer.releaseGrads();
-    return { loss, head };
+    return { loss, head, temporaries };
   }
 
   /** Loss and metrics on the given rows, in evaluation mode (dropout off). */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { intermediateArrays } from '../../src/autograd.js';
 import { clearPool, POOL_MIN_ELEMENTS, pooledByteCount, recycle, scratch } from '../../src/buffer-pool.js';
 import * as tg from '../../src/index.js';
 
@@ -58,5 +59,47 @@ describe('buffer pool', () => {
     expect(dirty.some(Number.isNaN)).toBe(false);
     expect(dirty).toEqual(clean);
     expect(pooledByteCount()).toBeGreaterThan(0); // temporaries came back after backward
+  });
+
+  it("intermediateArrays: what ops made, once per buffer, never a leaf's memory", () => {
+    const n = POOL_MIN_ELEMENTS;
+    const x = new tg.Tensor(new Float32Array(2 * n).fill(1), [2, n], true);
+    const w = new tg.Tensor(new Float32Array(2 * n).fill(2), [2, n]);
+    const shared = tg.reshape(x, [n, 2]); // the leaf's own array: never to be recycled
+    const product = tg.mul(tg.reshape(shared, [2, n]), w); // new memory
+    const again = tg.reshape(product, [n, 2]); // the same buffer as product
+    const total = tg.sum(again);
+    const arrays = intermediateArrays(total);
+    const buffers = arrays.map((a) => a.buffer);
+    expect(new Set(buffers).size).toBe(arrays.length);
+    expect(buffers).toContain(product.data.buffer);
+    expect(buffers).toContain(total.data.buffer);
+    expect(buffers).not.toContain(x.data.buffer);
+    expect(buffers).not.toContain(w.data.buffer);
+    expect(arrays).toHaveLength(2);
+  });
+
+  it('fit gives its activations back after each step', () => {
+    clearPool();
+    const model = new tg.Model(
+      [new tg.Dense(128, { activation: 'relu', inputDim: 64 }), new tg.Dropout(0.5), new tg.Dense(1)],
+      { seed: 5 },
+    );
+    model.compile({ optimizer: new tg.Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
+    const g = new tg.Generator(2);
+    const x = new Float32Array(128 * 64).map(() => g.normal());
+    const y = new Float32Array(128).map((_, i) => (x[i * 64] > 0 ? 1 : 0));
+    model.fit(new tg.Tensor(x, [128, 64]), y, { epochs: 1, batchSize: 64, verbose: 0 });
+    // Count the 64 x 128 arrays the pool can hand out before it has to allocate: the first layer's
+    // weight gradient, the dropout mask and a backward temporary come back in any case (3); Dense's
+    // and Dropout's outputs only when fit recycles the step's activations.
+    let count = 0;
+    for (let before = pooledByteCount(); ; count++) {
+      scratch('float32', 64 * 128);
+      const after = pooledByteCount();
+      if (after === before) break;
+      before = after;
+    }
+    expect(count).toBe(5);
   });
 });
