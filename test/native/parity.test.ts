@@ -55,8 +55,9 @@ for (const [m, n, k] of [
   for (const transA of [false, true])
     for (const transB of [false, true]) blocked.push({ transA, transB, m, n, k, alpha: -0.5, beta: 0.25 });
 }
-// Large enough to run on the thread pool, with k past the deepest cache block (fp32 kc = 512).
-const [lm, ln, lk] = [513, 1031, 521];
+// Large enough to run on the thread pool, with k past the deepest cache block (fp32 kc = 1024 on
+// AVX2, 512 on AVX-512).
+const [lm, ln, lk] = [301, 1031, 1100];
 const large: GemmCase[] = [];
 for (const transA of [false, true])
   for (const transB of [false, true])
