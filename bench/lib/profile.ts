@@ -1,6 +1,6 @@
 // `npm run bench -- --profile`: where one training step of the seed model spends its time.
 // Two views: manual timers in this process (kernels and dispatch through a timing wrapper around
-// the provider, optimizer by wrapping step/zeroGrad) and a V8 CPU profile of a child process
+// the provider, optimizer by wrapping step/zeroGrad/releaseGrads) and a V8 CPU profile of a child process
 // (self time grouped by source file: dispatch, kernels, ops, autograd, allocation/GC, optimizer).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ export interface TimerProfile {
   elementwiseCalls: number;
   /** Dispatcher cost per step: argument checks + provider selection, measured on the same calls. */
   dispatchUs: number;
-  /** Optimizer step + zeroGrad, its adamUpdate kernel included. */
+  /** Optimizer step + zeroGrad / releaseGrads, its adamUpdate kernel included. */
   optimizerUs: number;
   /** Everything else: graph recording, backward walk, allocation and GC, losses, batching. */
   restUs: number;
@@ -122,6 +122,7 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
   if (!opt) throw new Error('profile: model is not compiled');
   const step = opt.step.bind(opt);
   const zero = opt.zeroGrad.bind(opt);
+  const release = opt.releaseGrads.bind(opt);
   let optMs = 0;
   let steps = 0;
   opt.step = () => {
@@ -134,6 +135,11 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
   opt.zeroGrad = () => {
     const t0 = performance.now();
     zero();
+    optMs += performance.now() - t0;
+  };
+  opt.releaseGrads = () => {
+    const t0 = performance.now();
+    release();
     optMs += performance.now() - t0;
   };
   unregisterProvider(name);
@@ -149,6 +155,7 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
     registerProvider(provider);
     opt.step = step;
     opt.zeroGrad = zero;
+    opt.releaseGrads = release;
   }
   const per = (ms: number) => (ms * 1000) / steps;
   let matmulMs = 0;
