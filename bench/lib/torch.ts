@@ -119,13 +119,30 @@ export interface StartOptions {
  * the script does not answer. Never throws.
  */
 /**
+ * glibc malloc settings for the peer: large blocks stay in the heap instead of being mapped and
+ * unmapped per tensor. torch allocates every activation and gradient anew each step, and by default
+ * glibc maps blocks above a threshold that only grows after a large block is freed, so torch's speed
+ * depended on what the peer had run before: the wide model on 1 thread trained at 6,492 samples/s in
+ * a fresh process and 7,446 after one 2048^3 torch.mm; with these settings, 7,447 from the start.
+ * (tensorgrad's own steps reuse their arrays through its buffer pool.)
+ */
+export const PEER_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
+  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
+  MALLOC_TOP_PAD_: String(64 << 20),
+};
+
+/**
  * The peer's environment. Debian's torch runs its elementwise work on libgomp threads and torch.mm
  * on OpenBLAS's own threads; libgomp's workers spin after each parallel region by default, and on
  * two cores they took the core OpenBLAS needed (the wide model on 2 threads ran at 2,832 samples/s
- * against 4,540 on 1; 6,150 with passive waiting). So the peer waits passively unless told otherwise.
+ * against 4,540 on 1; 6,150 with passive waiting). So the peer waits passively, and allocates as
+ * PEER_MALLOC_ENV says, unless the environment says otherwise.
  */
 export function peerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, OMP_WAIT_POLICY: env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  const out: NodeJS.ProcessEnv = { ...env, OMP_WAIT_POLICY: env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  for (const [k, v] of Object.entries(PEER_MALLOC_ENV)) out[k] = env[k] ?? v;
+  return out;
 }
 
 export async function startTorchPeer(o: StartOptions = {}): Promise<TorchStart> {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GemmRow } from '../../bench/lib/gemm-bench.js';
 import { gemmTable, torchVsNativeLines, trainingTable } from '../../bench/lib/report.js';
 import {
+  PEER_MALLOC_ENV,
   parseReply,
   peerEnv,
   samplesOf,
@@ -62,8 +63,13 @@ describe('torch peer protocol', () => {
 
 describe('torch peer environment', () => {
   it('waits passively between parallel regions unless the user chose a policy', () => {
-    expect(peerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', OMP_WAIT_POLICY: 'PASSIVE' });
+    expect(peerEnv({ PATH: '/bin' })).toEqual({
+      PATH: '/bin',
+      OMP_WAIT_POLICY: 'PASSIVE',
+      ...PEER_MALLOC_ENV,
+    });
     expect(peerEnv({ OMP_WAIT_POLICY: 'ACTIVE' }).OMP_WAIT_POLICY).toBe('ACTIVE');
+    expect(peerEnv({ MALLOC_MMAP_THRESHOLD_: '4096' }).MALLOC_MMAP_THRESHOLD_).toBe('4096');
   });
 });
 
