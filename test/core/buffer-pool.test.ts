@@ -3,6 +3,24 @@ import { intermediateArrays } from '../../src/autograd.js';
 import { clearPool, POOL_MIN_ELEMENTS, pooledByteCount, recycle, scratch } from '../../src/buffer-pool.js';
 import * as tg from '../../src/index.js';
 
+/** Dense(128, relu) -> Dropout(0.5) -> Dense(1, sigmoid) on 64 features, fit with batch 64. */
+function fitSmallModel(rows: number, epochs: number, seed: number, dataSeed: number): tg.Model {
+  const model = new tg.Model(
+    [
+      new tg.Dense(128, { activation: 'relu', inputDim: 64 }),
+      new tg.Dropout(0.5),
+      new tg.Dense(1, { activation: 'sigmoid' }),
+    ],
+    { seed },
+  );
+  model.compile({ optimizer: new tg.Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
+  const g = new tg.Generator(dataSeed);
+  const x = new Float32Array(rows * 64).map(() => g.normal());
+  const y = new Float32Array(rows).map((_, i) => (x[i * 64] > 0 ? 1 : 0));
+  model.fit(new tg.Tensor(x, [rows, 64]), y, { epochs, batchSize: 64, verbose: 0 });
+  return model;
+}
+
 describe('buffer pool', () => {
   afterEach(() => clearPool());
 
@@ -39,19 +57,7 @@ describe('buffer pool', () => {
           for (let i = 0; i < 4; i++) recycle(new Float32Array(n).fill(Number.NaN));
         }
       }
-      const model = new tg.Model(
-        [
-          new tg.Dense(128, { activation: 'relu', inputDim: 64 }),
-          new tg.Dropout(0.5),
-          new tg.Dense(1, { activation: 'sigmoid' }),
-        ],
-        { seed: 3 },
-      );
-      model.compile({ optimizer: new tg.Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
-      const g = new tg.Generator(9);
-      const x = new Float32Array(256 * 64).map(() => g.normal());
-      const y = new Float32Array(256).map((_, i) => (x[i * 64] > 0 ? 1 : 0));
-      model.fit(new tg.Tensor(x, [256, 64]), y, { epochs: 2, batchSize: 64, verbose: 0 });
+      const model = fitSmallModel(256, 2, 3, 9);
       return model.getWeights().flatMap((w) => [...w]);
     };
     const clean = run(false);
@@ -81,15 +87,7 @@ describe('buffer pool', () => {
 
   it('fit gives its activations back after each step', () => {
     clearPool();
-    const model = new tg.Model(
-      [new tg.Dense(128, { activation: 'relu', inputDim: 64 }), new tg.Dropout(0.5), new tg.Dense(1)],
-      { seed: 5 },
-    );
-    model.compile({ optimizer: new tg.Adam({ lr: 0.01 }), loss: 'binaryCrossentropy' });
-    const g = new tg.Generator(2);
-    const x = new Float32Array(128 * 64).map(() => g.normal());
-    const y = new Float32Array(128).map((_, i) => (x[i * 64] > 0 ? 1 : 0));
-    model.fit(new tg.Tensor(x, [128, 64]), y, { epochs: 1, batchSize: 64, verbose: 0 });
+    fitSmallModel(128, 1, 5, 2);
     // Count the 64 x 128 arrays the pool can hand out before it has to allocate: the first layer's
     // weight gradient, the dropout mask and a backward temporary come back in any case (3); Dense's
     // and Dropout's outputs only when fit recycles the step's activations.
