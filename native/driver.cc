@@ -128,21 +128,9 @@ T activate(T v, Act act) {
   }
 }
 
-// The dense epilogue over rows [r0, r1) and columns [c0, c1) of C, for a product whose kernels did
-// not apply it (scale_only below).
-template <class T>
-void epilogue(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) {
-  if (!g.bias && g.act == Act::Linear) return;
-  for (size_t i = r0; i < r1; ++i) {
-    T* row = g.c + i * g.n;
-    if (g.bias)
-      for (size_t j = c0; j < c1; ++j) row[j] += g.bias[j];
-    if (g.act != Act::Linear)
-      for (size_t j = c0; j < c1; ++j) row[j] = activate(row[j], g.act);
-  }
-}
-
-// Sigmoid or tanh over rows [r0, r1) and columns [c0, c1) of C (the kernels have added the bias).
+// The activation over rows [r0, r1) and columns [c0, c1) of C, whose bias is already added: sigmoid
+// or tanh after the blocked and unpacked kernels (which apply ReLU themselves), any of them after
+// scale_only.
 template <class T>
 void activate_block(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) {
   for (size_t i = r0; i < r1; ++i) {
@@ -160,13 +148,16 @@ constexpr size_t kSmallBBytes = 32 * 1024;
 // box costs more than it saves.
 constexpr size_t kThreadMnk = 160 * 160 * 160;
 
-// C = beta * C and the epilogue, for a product with nothing to add (k = 0 or alpha = 0). beta = 0
-// writes zeros without reading C.
+// C = beta * C, then the bias and the activation, for a product with nothing to add (k = 0 or
+// alpha = 0). beta = 0 writes zeros without reading C.
 template <class T>
 void scale_only(const GemmCall<T>& g) {
   const size_t mn = g.m * g.n;
   for (size_t i = 0; i < mn; ++i) g.c[i] = g.beta == T(0) ? T(0) : g.beta * g.c[i];
-  epilogue(g, 0, g.m, 0, g.n);
+  if (g.bias)
+    for (size_t i = 0; i < g.m; ++i)
+      for (size_t j = 0; j < g.n; ++j) g.c[i * g.n + j] += g.bias[j];
+  if (g.act != Act::Linear) activate_block(g, 0, g.m, 0, g.n);
 }
 
 // Matrix-vector products, and small products whose op(B) fits in L1, without packing. False when

@@ -65,4 +65,14 @@ describe.skipIf(!addon)('native fused dense forward: act(x W + bias)', () => {
     denseForward(1, 2, 1, new Float32Array([1]), new Float32Array([-1, 0]), null, 'relu', out, 'native');
     expect([...out]).toEqual([0, 0]);
   });
+  it('k = 0 gives act(bias) in every row (the product adds nothing)', () => {
+    const bias = new Float64Array([-2, 0.5, 3]);
+    for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as Activation[]) {
+      const want = Float64Array.from([...bias, ...bias]);
+      applyBiasActivation(2, 3, null, activation, want);
+      const out = new Float64Array(6).fill(Number.NaN);
+      denseForward(2, 3, 0, new Float64Array(0), new Float64Array(0), bias, activation, out, 'native');
+      for (let i = 0; i < 6; i++) expect(out[i]).toBeCloseTo(want[i], 14);
+    }
+  });
 });
