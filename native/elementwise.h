@@ -7,39 +7,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "parallel.h"
 #include "training.h"
+#include "xoshiro.h"
 
 namespace tg {
 
 // Chunks of 16K elements: 64 KB of float32 per array, several chunks per thread on the wide model.
 constexpr size_t kElementChunk = 1 << 14;
-
-// Inverted dropout forward with the mask drawn here: element i is dropped when the i-th 32-bit
-// output of xoshiro128** (state s, advanced in place, as Generator.fillUint32 does) is below cut
-// (rate * 2^32); kept ones are scaled by `scale` (1 / (1 - rate)). Products are taken in double
-// and rounded once, as the TypeScript does. The stream is sequential, so this runs on one thread.
-// The next w outputs of xoshiro128** (state s, advanced in place), as Generator.fillUint32 draws.
-// Kept out of line: inlined into the loop below, the compiler schedules both worse.
-__attribute__((noinline)) inline void xoshiro128ss_fill(uint32_t* s, size_t w, uint32_t* draws) {
-  uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (size_t i = 0; i < w; ++i) {
-    const uint32_t r = s1 * 5u;
-    draws[i] = ((r << 7) | (r >> 25)) * 9u;
-    const uint32_t t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = (s3 << 11) | (s3 >> 21);
-  }
-  s[0] = s0;
-  s[1] = s1;
-  s[2] = s2;
-  s[3] = s3;
-}
 
 // Element i dropped when draws[i] < cut: m exactly 0 or scale, out = x * m in double, rounded once.
 // m is selected with a bit mask: written as a ternary, the compiler makes it a branch, which a
@@ -59,17 +36,66 @@ TG_CLONES void dropout_apply(size_t w, const uint32_t* __restrict draws, double 
   }
 }
 
+// Inverted dropout forward with the mask drawn here: element i is dropped when the i-th 32-bit
+// output of xoshiro128** (state s, advanced in place by len, as Generator.fillUint32 does) is
+// below cut (rate * 2^32); kept ones are scaled by `scale` (1 / (1 - rate)). Products are taken in
+// double and rounded once, as the TypeScript does. Large calls draw the stream in lanes of
+// kDropoutLane outputs, each started at its jumped state (xoshiro.h), eight lanes per SIMD group
+// and groups on the pool; smaller ones run the serial recurrence. Either way, the same bits.
+constexpr size_t kDropoutLane = 8192;
+constexpr size_t kDropoutGroup = kXoshiroLanes * kDropoutLane;
+
+template <class T>
+void dropout_lane_group(const uint32_t* start, size_t base, size_t len, double cut, double scale, const T* x,
+                        T* out, T* mask) {
+  constexpr size_t kSteps = 256;
+  uint32_t st[4 * kXoshiroLanes];
+  std::memcpy(st, start, sizeof st);
+  uint32_t draws[kXoshiroLanes * kSteps];
+  for (size_t i0 = 0; i0 < kDropoutLane && base + i0 < len; i0 += kSteps) {
+    xoshiro128ss_lanes(st, kSteps, draws, kSteps);
+    for (size_t j = 0; j < kXoshiroLanes; ++j) {
+      const size_t at = base + j * kDropoutLane + i0;
+      if (at >= len) break;
+      dropout_apply<T>(std::min(kSteps, len - at), draws + j * kSteps, cut, scale, x + at, out + at, mask + at);
+    }
+  }
+}
+
 template <class T>
 void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T* x, T* out, T* mask) {
-  // The generator's serial recurrence and the compare-and-scale in two passes over blocks; in one
-  // loop the compiler turns the coin flip into a branch that mispredicts half the time.
-  constexpr size_t kBlock = 2048;
-  uint32_t draws[kBlock];
-  for (size_t base = 0; base < len; base += kBlock) {
-    const size_t w = std::min(kBlock, len - base);
-    xoshiro128ss_fill(s, w, draws);
-    dropout_apply<T>(w, draws, cut, scale, x + base, out + base, mask + base);
+  if (len < 2 * kDropoutGroup) {
+    // The generator's serial recurrence and the compare-and-scale in two passes over blocks; in one
+    // loop the compiler turns the coin flip into a branch that mispredicts half the time.
+    constexpr size_t kBlock = 2048;
+    uint32_t draws[kBlock];
+    for (size_t base = 0; base < len; base += kBlock) {
+      const size_t w = std::min(kBlock, len - base);
+      xoshiro128ss_fill(s, w, draws);
+      dropout_apply<T>(w, draws, cut, scale, x + base, out + base, mask + base);
+    }
+    return;
   }
+  static const Gf2Poly lane_jump = gf2_x_pow(kDropoutLane);
+  const size_t groups = (len + kDropoutGroup - 1) / kDropoutGroup;
+  // Lane l starts l * kDropoutLane outputs into the stream; states word-major within each group.
+  std::unique_ptr<uint32_t[]> starts(new uint32_t[groups * 4 * kXoshiroLanes]);
+  uint32_t cur[4] = {s[0], s[1], s[2], s[3]};
+  const size_t lanes = (len + kDropoutLane - 1) / kDropoutLane;
+  for (size_t l = 0; l < groups * kXoshiroLanes; ++l) {
+    uint32_t* group = starts.get() + (l / kXoshiroLanes) * 4 * kXoshiroLanes;
+    for (size_t w = 0; w < 4; ++w) group[w * kXoshiroLanes + l % kXoshiroLanes] = cur[w];
+    if (l + 1 < lanes) xoshiro128_jump(cur, lane_jump);  // lanes past the end draw unused values
+  }
+  xoshiro128_jump(s, gf2_x_pow(len));
+  parallel_for(
+      groups, 1,
+      [&](size_t a, size_t b) {
+        for (size_t g = a; g < b; ++g)
+          dropout_lane_group<T>(starts.get() + g * 4 * kXoshiroLanes, g * kDropoutGroup, len, cut, scale, x, out,
+                                mask);
+      },
+      len);
 }
 
 // out = dy * mask: the product of two floats of T is exact in double, so rounding it once in T

@@ -15,7 +15,9 @@ import { tryNative } from './load.js';
 // the TypeScript reference's values bit for bit, so a seed reproduces a run on every provider.
 const { addon } = tryNative();
 const dtypes = ['float32', 'float64'] as const;
-const lengths = [0, 1, 7, 1023, 70001];
+// Below 131072 (2 groups of 8 lanes of 8192) the native kernel draws the stream serially; from there
+// in jumped lanes on the pool: exactly at the switch, and with a partial last group and lane.
+const lengths = [0, 1, 7, 1023, 70001, 131071, 131072, 266261];
 
 function make(dtype: 'float32' | 'float64', len: number, fill: (i: number) => number): FloatArray {
   const arr = dtype === 'float64' ? new Float64Array(len) : new Float32Array(len);
