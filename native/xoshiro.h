@@ -109,7 +109,6 @@ constexpr size_t kXoshiroLanes = 8;
 // is transposed in registers so each lane's run is stored contiguously.
 TG_CLONES inline void xoshiro128ss_lanes(uint32_t* st, size_t w, uint32_t* out, size_t ld) {
   typedef uint32_t v8u __attribute__((vector_size(32)));
-  typedef int32_t v8i __attribute__((vector_size(32)));
   v8u s0, s1, s2, s3;
   std::memcpy(&s0, st, sizeof s0);
   std::memcpy(&s1, st + 8, sizeof s1);
@@ -129,23 +128,21 @@ TG_CLONES inline void xoshiro128ss_lanes(uint32_t* st, size_t w, uint32_t* out, 
       s3 = (s3 << 11) | (s3 >> 21);
     }
     // r[t][lane] -> lane's outputs i..i+7: 32-bit, then 64-bit interleaves, then 128-bit halves.
-    const v8i lo32{0, 8, 1, 9, 4, 12, 5, 13}, hi32{2, 10, 3, 11, 6, 14, 7, 15};
-    const v8i lo64{0, 1, 8, 9, 4, 5, 12, 13}, hi64{2, 3, 10, 11, 6, 7, 14, 15};
-    const v8i lo128{0, 1, 2, 3, 8, 9, 10, 11}, hi128{4, 5, 6, 7, 12, 13, 14, 15};
+    // (__builtin_shufflevector: clang and GCC 12+.)
     v8u a[8], b[8];
     for (int t = 0; t < 8; t += 2) {
-      a[t] = __builtin_shuffle(r[t], r[t + 1], lo32);
-      a[t + 1] = __builtin_shuffle(r[t], r[t + 1], hi32);
+      a[t] = __builtin_shufflevector(r[t], r[t + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+      a[t + 1] = __builtin_shufflevector(r[t], r[t + 1], 2, 10, 3, 11, 6, 14, 7, 15);
     }
     for (int h = 0; h < 8; h += 4) {
-      b[h] = __builtin_shuffle(a[h], a[h + 2], lo64);
-      b[h + 1] = __builtin_shuffle(a[h], a[h + 2], hi64);
-      b[h + 2] = __builtin_shuffle(a[h + 1], a[h + 3], lo64);
-      b[h + 3] = __builtin_shuffle(a[h + 1], a[h + 3], hi64);
+      b[h] = __builtin_shufflevector(a[h], a[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+      b[h + 1] = __builtin_shufflevector(a[h], a[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+      b[h + 2] = __builtin_shufflevector(a[h + 1], a[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+      b[h + 3] = __builtin_shufflevector(a[h + 1], a[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
     }
     for (int j = 0; j < 4; ++j) {
-      const v8u lane_lo = __builtin_shuffle(b[j], b[j + 4], lo128);
-      const v8u lane_hi = __builtin_shuffle(b[j], b[j + 4], hi128);
+      const v8u lane_lo = __builtin_shufflevector(b[j], b[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+      const v8u lane_hi = __builtin_shufflevector(b[j], b[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
       std::memcpy(out + j * ld + i, &lane_lo, sizeof lane_lo);
       std::memcpy(out + (j + 4) * ld + i, &lane_hi, sizeof lane_hi);
     }
