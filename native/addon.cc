@@ -333,6 +333,23 @@ bool dropout_backward_fast(const double* P, const Bytes (&views)[3]) {
   return true;
 }
 
+// reluDropoutBackwardFast(params, dy, mask, y, out, sums): params [status, element bytes, m, n]
+// (the training slots kLen, kCols). No checked entry, as dropout's.
+template <class T>
+bool relu_dropout_backward_fast(const double* P, const Bytes (&views)[5]) {
+  size_t m, n, mn;
+  if (!as_size(P[kLen], &m) || !as_size(P[kCols], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
+  if (n == 0) return true;
+  const T* dy = elements<const T>(views[0], mn);
+  const T* mask = elements<const T>(views[1], mn);
+  const T* y = elements<const T>(views[2], mn);
+  T* out = elements<T>(views[3], mn);
+  T* sums = elements<T>(views[4], n);
+  if (((!dy || !mask || !y || !out) && mn) || !sums) return false;
+  tg::relu_dropout_backward<T>(m, n, dy, mask, y, out, sums);
+  return true;
+}
+
 // ---- Recurrent kernels (fast entries only)
 //
 // rnnForwardFast(params, xp, u, mask, h0, hs), rnnBackwardFast(params, u, mask, h0, hs, dhs, dxp,
@@ -525,6 +542,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dropoutForwardFast",
        fast_entry<4, kDropoutSlots, dropout_forward_fast<float>, dropout_forward_fast<double>>},
       {"addIntoFast", fast_entry<2, kDropoutSlots, add_into_fast<float>, add_into_fast<double>>},
+      {"reluDropoutBackwardFast",
+       fast_entry<5, kTrainSlots, relu_dropout_backward_fast<float>, relu_dropout_backward_fast<double>>},
       {"dropoutBackwardFast",
        fast_entry<3, kDropoutSlots, dropout_backward_fast<float>, dropout_backward_fast<double>>},
       {"rnnForwardFast", fast_entry<5, kRecurrentSlots, rnn_forward_fast<float>, rnn_forward_fast<double>>},

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "parallel.h"
 #include "training.h"
@@ -142,6 +143,46 @@ void column_sums_parallel(size_t m, size_t n, const T* x, T* out) {
     }
     for (size_t j = 0; j < w; ++j) out[a + j] = static_cast<T>(acc[j]);
   }, m * n);
+}
+
+// Dropout's backward, then ReLU's, then the bias gradient, in one pass over the m x n gradient
+// instead of three: out = dy * mask (rounded once in T, as multiply) where y > 0, else 0 (as
+// relu_backward), and sums[j] = column j of out added in double row by row, rounded once (as
+// column_sums). Each call covers columns [a, b), at most kColumnBlock of them.
+constexpr size_t kColumnBlock = 256;
+
+template <class T>
+TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, const T* __restrict dy,
+                                    const T* __restrict mask, const T* __restrict y, T* __restrict out,
+                                    T* __restrict sums) {
+  // The select as a bit mask on the product: written as a ternary, the compiler keeps the loop
+  // scalar with a branch on y (it will not multiply where the source did not), which mispredicts
+  // on half the elements and ran 8x slower than the three passes.
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  double acc[kColumnBlock];
+  const size_t w = b - a;
+  for (size_t j = 0; j < w; ++j) acc[j] = 0;
+  for (size_t i = 0; i < m; ++i) {
+    const size_t r = i * n + a;
+    for (size_t j = 0; j < w; ++j) {
+      const T d = dy[r + j] * mask[r + j];
+      Bits bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      bits &= Bits{0} - static_cast<Bits>(y[r + j] > 0);
+      T v;
+      std::memcpy(&v, &bits, sizeof v);
+      out[r + j] = v;
+      acc[j] += static_cast<double>(v);
+    }
+  }
+  for (size_t j = 0; j < w; ++j) sums[a + j] = static_cast<T>(acc[j]);
+}
+
+template <class T>
+void relu_dropout_backward(size_t m, size_t n, const T* dy, const T* mask, const T* y, T* out, T* sums) {
+  parallel_for(
+      n, kColumnBlock,
+      [=](size_t a, size_t b) { relu_dropout_columns<T>(m, n, a, b, dy, mask, y, out, sums); }, m * n);
 }
 
 template <class T>

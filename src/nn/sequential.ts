@@ -2,6 +2,8 @@ import type { Dtype } from '../kernels/types.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { formatShape, type Tensor } from '../tensor.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
 import { type BuildContext, type LayerConfig, type MaskedOutput, Module } from './module.js';
 
 export interface SequentialOptions {
@@ -112,7 +114,18 @@ export class Sequential extends Module {
   forwardLayers(x: Tensor, mask: Tensor | null, from = 0, to = this.layers.length): MaskedOutput {
     if (from === 0) this.checkInput(x);
     let h: MaskedOutput = { output: x, mask };
-    for (let i = from; i < to; i++) h = this.layers[i].forwardMasked(h.output, h.mask);
+    for (let i = from; i < to; i++) {
+      const layer = this.layers[i];
+      const next = i + 1 < to ? this.layers[i + 1] : null;
+      // A Dense and the Dropout after it, while training: one op (Dense.forwardWithDropout).
+      if (h.mask === null && layer instanceof Dense && next instanceof Dropout && next.training) {
+        const generator = next.generator ?? defaultGenerator();
+        h = { output: layer.forwardWithDropout(h.output, next.rate, generator), mask: null };
+        i++;
+        continue;
+      }
+      h = layer.forwardMasked(h.output, h.mask);
+    }
     return h;
   }
 

@@ -1,9 +1,19 @@
 import { fresh, record } from '../autograd.js';
 import { recycle, scratch } from '../buffer-pool.js';
 import { activations } from '../kernels/js/activations.js';
-import { columnSums, denseForward, gemm, reluBackward, sigmoidBackward } from '../kernels/registry.js';
+import {
+  columnSums,
+  denseForward,
+  dropoutBackward,
+  gemm,
+  reluBackward,
+  reluDropoutBackward,
+  sigmoidBackward,
+} from '../kernels/registry.js';
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
+import { Generator } from '../random.js';
 import { type FloatArray, formatShape, Tensor } from '../tensor.js';
+import { type DropoutOptions, drawDropout, dropoutActive, dropoutReference } from './dropout.js';
 import { checkSameDtype } from './elementwise.js';
 import { closedForms, matmulReference, type Reference } from './references.js';
 import { registerOp } from './registry.js';
@@ -17,27 +27,7 @@ export type { Activation };
  * tensor is kept. Mathematically the same as activation(add(matmul(x, w), b)).
  */
 export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activation = 'linear'): Tensor {
-  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
-    throw new Error(`dense: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}`);
-  }
-  if (x.ndim !== 2 || w.ndim !== 2) {
-    throw new Error(
-      `dense: input and kernel must be 2-D, got ${formatShape(x.shape)} and ${formatShape(w.shape)}`,
-    );
-  }
-  const [m, k] = x.shape;
-  const [kw, n] = w.shape;
-  if (k !== kw)
-    throw new Error(`dense: inner dimensions differ: ${formatShape(x.shape)} x ${formatShape(w.shape)}`);
-  checkSameDtype('dense', x, w);
-  if (b !== null) {
-    checkSameDtype('dense', x, b);
-    if (b.ndim !== 1 || b.shape[0] !== n) {
-      throw new Error(
-        `dense: bias must have shape [${n}] for kernel ${formatShape(w.shape)}, got ${formatShape(b.shape)}`,
-      );
-    }
-  }
+  const [m, k, n] = checkDense('dense', x, w, b, activation);
   // denseForward writes every element (act(x W + b), the product taken with beta 0): scratch will do.
   const od = scratch(x.dtype, m * n);
   denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, od);
@@ -45,16 +35,116 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
   const inputs = b === null ? [x, w] : [x, w, b];
   return record('dense', out, inputs, (g) => {
     const dz = activationGrad(activation, g, od);
-    // gemm with beta 0 and columnSums overwrite their outputs: scratch arrays, handed to the tape.
-    const gx = x.requiresGrad ? fresh(scratch(x.dtype, x.size)) : null;
-    if (gx) gemm(false, true, m, k, n, 1, dz, w.data, 0, gx);
-    const gw = w.requiresGrad ? fresh(scratch(w.dtype, w.size)) : null;
-    if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
-    const gb = b === null ? null : fresh(scratch(b.dtype, n));
-    if (gb) columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
+    const grads = denseInputGrads(x, w, b, dz, null);
     if (dz !== g) recycle(dz); // the derivative's own array, used up
-    return b === null ? [gx, gw] : [gx, gw, gb];
+    return grads;
   });
+}
+
+/**
+ * dropout(dense(x, w, b, activation), rate, options): a dense layer and the inverted dropout after
+ * it (what Sequential runs for a Dense followed by a Dropout while training), as one op so that its
+ * backward takes dropout's mask, the activation's derivative and the bias gradient in one pass over
+ * the gradient (for ReLU; the reluDropoutBackward kernel) instead of three. The mask is drawn as
+ * dropout draws it, and values and gradients are those of the two ops, bit for bit.
+ */
+export function denseDropout(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  activation: Activation,
+  rate: number,
+  options: DropoutOptions = {},
+): Tensor {
+  const [m, k, n] = checkDense('denseDropout', x, w, b, activation);
+  if (!dropoutActive('denseDropout', rate, options)) return dense(x, w, b, activation);
+  // The layer's output before dropout: kept for the activation's derivative, not a tensor.
+  const y = scratch(x.dtype, m * n);
+  denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, y);
+  const { out: od, mask } = drawDropout(x.dtype, y, rate, options);
+  const out = record(
+    'denseDropout',
+    new Tensor(od, [m, n]),
+    b === null ? [x, w] : [x, w, b],
+    (g) => {
+      let dz: FloatArray;
+      let gb: FloatArray | null = null;
+      if (activation === 'relu' && b !== null) {
+        dz = scratch(x.dtype, m * n);
+        gb = fresh(scratch(b.dtype, n));
+        reluDropoutBackward(m, n, g, mask, y, dz, gb);
+      } else {
+        const gm = scratch(x.dtype, m * n);
+        dropoutBackward(m * n, g, mask, gm);
+        dz = activationGrad(activation, gm, y);
+        if (dz !== gm) recycle(gm);
+      }
+      const grads = denseInputGrads(x, w, b, dz, gb);
+      recycle(dz);
+      return grads;
+    },
+    () => {
+      recycle(mask);
+      recycle(y);
+    },
+  );
+  if (!out.requiresGrad) {
+    recycle(mask);
+    recycle(y);
+  }
+  return out;
+}
+
+/** Checks dense's arguments (for `op`); returns [m, k, n] of the product x W. */
+function checkDense(op: string, x: Tensor, w: Tensor, b: Tensor | null, activation: Activation): number[] {
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
+    throw new Error(`${op}: unknown activation '${activation}'; use one of ${ACTIVATIONS.join(', ')}`);
+  }
+  if (x.ndim !== 2 || w.ndim !== 2) {
+    throw new Error(
+      `${op}: input and kernel must be 2-D, got ${formatShape(x.shape)} and ${formatShape(w.shape)}`,
+    );
+  }
+  const [m, k] = x.shape;
+  const [kw, n] = w.shape;
+  if (k !== kw)
+    throw new Error(`${op}: inner dimensions differ: ${formatShape(x.shape)} x ${formatShape(w.shape)}`);
+  checkSameDtype(op, x, w);
+  if (b !== null) {
+    checkSameDtype(op, x, b);
+    if (b.ndim !== 1 || b.shape[0] !== n) {
+      throw new Error(
+        `${op}: bias must have shape [${n}] for kernel ${formatShape(w.shape)}, got ${formatShape(b.shape)}`,
+      );
+    }
+  }
+  return [m, k, n];
+}
+
+/**
+ * The gradients of x, W and b from dz = dL/d(x W + b); gb when the caller already has the bias
+ * gradient (null: column sums of dz here). gemm with beta 0 and columnSums overwrite their
+ * outputs: scratch arrays, handed to the tape.
+ */
+function denseInputGrads(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  dz: FloatArray,
+  gb: FloatArray | null,
+): Array<FloatArray | null> {
+  const [m, k] = x.shape;
+  const n = w.shape[1];
+  const gx = x.requiresGrad ? fresh(scratch(x.dtype, x.size)) : null;
+  if (gx) gemm(false, true, m, k, n, 1, dz, w.data, 0, gx);
+  const gw = w.requiresGrad ? fresh(scratch(w.dtype, w.size)) : null;
+  if (gw) gemm(true, false, k, n, m, 1, x.data, dz, 0, gw);
+  if (b === null) return [gx, gw];
+  if (gb === null) {
+    gb = fresh(scratch(b.dtype, n));
+    columnSums(m, n, dz, gb); // the bias gradient: dz summed over the batch rows
+  }
+  return [gx, gw, gb];
 }
 
 /**
@@ -81,6 +171,34 @@ function denseReference(x: Tensor, w: Tensor, b: Tensor | null, activation: Acti
     z.data[i] = closedForms[activation](z.data[i] + (b ? b.data[i % n] : 0));
   return z;
 }
+
+registerOp({
+  name: 'denseDropout',
+  // Each run draws the mask from a generator seeded there, the same mask on every call (as
+  // dropout's samples): ReLU with a bias takes the one-pass backward, the others the general one.
+  samples: (rng) =>
+    (
+      [
+        ['relu', true, 0.5],
+        ['relu', false, 0.3],
+        ['sigmoid', true, 0.5],
+        ['tanh', true, 0.2],
+        ['linear', true, 0.5],
+      ] as const
+    ).map(([act, bias, rate], i) => {
+      const seed = 11 + i;
+      const inputs = [sampleInput(rng, [6, 3]), sampleInput(rng, [3, 5])];
+      if (bias) inputs.push(sampleInput(rng, [5], { awayFromZero: 0.2 }));
+      return {
+        label: `[6,3] x [3,5]${bias ? ' + [5]' : ''}, ${act}, rate ${rate}, fixed mask`,
+        inputs,
+        run: (x: Tensor, w: Tensor, b?: Tensor) =>
+          denseDropout(x, w, b ?? null, act, rate, { generator: new Generator(seed) }),
+        expected: (x: Tensor, w: Tensor, b?: Tensor) =>
+          dropoutReference(denseReference(x, w, b ?? null, act), rate, seed),
+      };
+    }),
+});
 
 registerOp({
   name: 'dense',

@@ -3,7 +3,7 @@ import { recycle, scratch } from '../buffer-pool.js';
 import { dropoutBackward, dropoutForward } from '../kernels/registry.js';
 import { checkOptions, knownOptions } from '../options.js';
 import { defaultGenerator, Generator } from '../random.js';
-import { Tensor } from '../tensor.js';
+import { type Dtype, type FloatArray, Tensor } from '../tensor.js';
 import type { Reference } from './references.js';
 import { registerOp } from './registry.js';
 import { unarySample } from './samples.js';
@@ -24,17 +24,9 @@ const DROPOUT_OPTIONS = knownOptions<DropoutOptions>({ training: true, generator
  * dropped when below rate * 2^32), so every provider draws the same mask from the same seed.
  */
 export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): Tensor {
-  if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${rate}`);
-  checkOptions('dropout', options, DROPOUT_OPTIONS);
-  if (options.training === false || rate === 0) return x;
-  const g = options.generator ?? defaultGenerator();
+  if (!dropoutActive('dropout', rate, options)) return x;
   const n = x.size;
-  // The kernel writes every element of both: scratch arrays; the mask goes back when the graph is released.
-  const mask = scratch(x.dtype, n);
-  const od = scratch(x.dtype, n);
-  const state = g.getState(stateScratch);
-  dropoutForward(n, rate, state, x.data, od, mask);
-  g.setState(state);
+  const { out: od, mask } = drawDropout(x.dtype, x.data, rate, options);
   return record(
     'dropout',
     new Tensor(od, x.shape),
@@ -48,6 +40,33 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   );
 }
 
+/** Checks dropout's rate and options (for `op`); false when dropout is the identity. */
+export function dropoutActive(op: string, rate: number, options: DropoutOptions): boolean {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`${op}: rate must be in [0, 1), got ${rate}`);
+  checkOptions(op, options, DROPOUT_OPTIONS);
+  return options.training !== false && rate !== 0;
+}
+
+/**
+ * Inverted dropout of x's elements: the output and the mask (scratch arrays the kernel fills), the
+ * mask drawn from options.generator (the global one by default), which advances by x.length draws.
+ */
+export function drawDropout(
+  dtype: Dtype,
+  x: FloatArray,
+  rate: number,
+  options: DropoutOptions,
+): { out: FloatArray; mask: FloatArray } {
+  const g = options.generator ?? defaultGenerator();
+  const n = x.length;
+  const mask = scratch(dtype, n);
+  const out = scratch(dtype, n);
+  const state = g.getState(stateScratch);
+  dropoutForward(n, rate, state, x, out, mask);
+  g.setState(state);
+  return { out, mask };
+}
+
 /** The generator's state while a kernel advances it (a dropout call never nests in another). */
 const stateScratch = new Uint32Array(4);
 
@@ -55,11 +74,17 @@ const stateScratch = new Uint32Array(4);
  * Inverted dropout by its definition: element i is dropped when the generator's i-th 32-bit draw
  * falls below rate * 2^32, and kept ones are divided by 1 - rate.
  */
-function dropoutReference(x: Tensor, rate: number, seed: number): Reference {
-  const draws = new Generator(seed).fillUint32(new Uint32Array(x.size));
+export function dropoutReference(
+  x: { shape: readonly number[]; data: ArrayLike<number> },
+  rate: number,
+  seed: number,
+): Reference {
+  const draws = new Generator(seed).fillUint32(new Uint32Array(x.data.length));
   return {
     shape: [...x.shape],
-    data: Float64Array.from(x.data, (v, i) => (draws[i] < rate * 2 ** 32 ? 0 : v / (1 - rate))),
+    data: Float64Array.from(x.data, (v: number, i: number) =>
+      draws[i] < rate * 2 ** 32 ? 0 : v / (1 - rate),
+    ),
   };
 }
 

@@ -3,7 +3,7 @@
 export { elu, gelu, leakyRelu, relu, sigmoid, tanh } from './activations.js';
 export { add, div, mul, neg, sub } from './arithmetic.js';
 export { conv1d } from './conv1d.js';
-export { dense } from './dense.js';
+export { dense, denseDropout } from './dense.js';
 export { dropout } from './dropout.js';
 export { gather } from './gather.js';
 export { concat, stack } from './join.js';

@@ -9,6 +9,7 @@ import {
   implementationOf,
   type KernelProvider,
   reluBackwardKernel,
+  reluDropoutBackwardKernel,
   sigmoidBackwardKernel,
 } from '../../src/kernels/index.js';
 
@@ -27,5 +28,6 @@ export function kernelsOf(provider: KernelProvider) {
     addInto: implementationOf(provider, addIntoKernel),
     dropoutForward: implementationOf(provider, dropoutForwardKernel),
     dropoutBackward: implementationOf(provider, dropoutBackwardKernel),
+    reluDropoutBackward: implementationOf(provider, reluDropoutBackwardKernel),
   };
 }

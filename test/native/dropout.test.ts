@@ -5,6 +5,8 @@ import {
   dropoutForward,
   dropoutForwardReference,
   type FloatArray,
+  reluDropoutBackward,
+  reluDropoutBackwardReference,
 } from '../../src/kernels/index.js';
 import { createNativeProvider } from '../../src/kernels/native/provider.js';
 import { Generator } from '../../src/random.js';
@@ -103,6 +105,59 @@ describe.skipIf(!addon)('native dropout kernels match the TypeScript references 
       });
     }
   }
+
+  // Dropout's backward, ReLU's and the bias gradient in one pass (denseDropout's backward): odd
+  // shapes, column counts across the 256-column blocks, and the values where a fused loop could
+  // differ from the three passes (NaN and infinite gradients against a zero mask, y at -0 or NaN).
+  for (const dtype of dtypes) {
+    for (const [m, n] of [
+      [0, 5],
+      [3, 0],
+      [1, 1],
+      [7, 3],
+      [33, 517],
+      [256, 1024],
+      [129, 1031],
+    ] as const) {
+      it(`reluDropoutBackward ${dtype} ${m}x${n}: dropoutBackward, reluBackward and columnSums bit for bit`, () => {
+        const rng = new Generator(m * 31 + n);
+        const len = m * n;
+        const dy = make(dtype, len, (i) =>
+          i % 101 === 7 ? Number.NaN : i % 103 === 2 ? Number.POSITIVE_INFINITY : rng.normal() * 10,
+        );
+        const mask = make(dtype, len, () => (rng.uniform() < 0.4 ? 0 : 1 / 0.6));
+        const y = make(dtype, len, (i) =>
+          i % 97 === 3 ? Number.NaN : i % 89 === 1 ? -0 : rng.uniform() < 0.5 ? 0 : rng.uniform(),
+        );
+        const want = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
+        const got = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
+        reluDropoutBackwardReference(m, n, dy, mask, y, want[0], want[1]);
+        native!.reluDropoutBackward(m, n, dy, mask, y, got[0], got[1]);
+        for (const [k, name] of [
+          [0, 'out'],
+          [1, 'sums'],
+        ] as const) {
+          for (let i = 0; i < want[k].length; i++) {
+            if (!Object.is(got[k][i], want[k][i]))
+              throw new Error(`${name}[${i}]: got ${got[k][i]}, want ${want[k][i]}`);
+          }
+        }
+      });
+    }
+  }
+
+  it('reluDropoutBackward: a call the fast entry refuses (mixed dtypes, short sums) runs the reference', () => {
+    const dy = Float32Array.of(1, -2, 3, 4);
+    const mask = Float32Array.of(2, 2, 0, 2);
+    const y = Float32Array.of(1, 1, 1, 0);
+    const mixed = new Float64Array(2);
+    const out = new Float32Array(4);
+    native!.reluDropoutBackward(2, 2, dy, mask, y, out, mixed);
+    expect(Array.from(out)).toEqual([2, -4, 0, 0]);
+    expect(Array.from(mixed)).toEqual([2, -4]);
+    // The dispatcher checks shapes before any provider runs.
+    expect(() => reluDropoutBackward(2, 2, dy, mask, y, out, new Float32Array(1))).toThrow(/sums/);
+  });
 
   it('a call the fast entry refuses (short or mixed arrays) runs the reference instead', () => {
     const state = new Generator(1).getState();

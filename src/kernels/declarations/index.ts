@@ -11,4 +11,5 @@ export * from './im2col.js';
 export * from './quantized.js';
 export * from './recurrent.js';
 export * from './relu-backward.js';
+export * from './relu-dropout-backward.js';
 export * from './sigmoid-backward.js';

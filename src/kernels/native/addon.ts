@@ -51,6 +51,15 @@ export interface NativeAddon {
   /** Dropout: [status, element bytes, len, cut (rate * 2^32), scale]; state a Uint32Array of 4. */
   dropoutForwardFast(params: Float64Array, state: unknown, x: unknown, out: unknown, mask: unknown): void;
   dropoutBackwardFast(params: Float64Array, dy: unknown, mask: unknown, out: unknown): void;
+  /** Dropout's backward, ReLU's and the column sums in one pass: the training slots [status, element bytes, m, n]. */
+  reluDropoutBackwardFast(
+    params: Float64Array,
+    dy: unknown,
+    mask: unknown,
+    y: unknown,
+    out: unknown,
+    sums: unknown,
+  ): void;
   /** acc += x: [status, element bytes, len]. */
   addIntoFast(params: Float64Array, acc: unknown, x: unknown): void;
   /**

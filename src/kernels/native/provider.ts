@@ -34,6 +34,11 @@ import {
   rnnForwardKernel,
 } from '../declarations/recurrent.js';
 import { type ReluBackwardFn, reluBackwardKernel } from '../declarations/relu-backward.js';
+import {
+  type ReluDropoutBackwardFn,
+  reluDropoutBackwardKernel,
+  reluDropoutBackwardReference,
+} from '../declarations/relu-dropout-backward.js';
 import { type SigmoidBackwardFn, sigmoidBackwardKernel } from '../declarations/sigmoid-backward.js';
 import { applyBiasActivation } from '../js/activations.js';
 import {
@@ -175,6 +180,7 @@ function trainingKernels(addon: NativeAddon): {
   sigmoidBackward: SigmoidBackwardFn;
   columnSums: ColumnSumsFn;
   adamUpdate: AdamUpdateFn;
+  reluDropoutBackward: ReluDropoutBackwardFn;
 } {
   const params = new Float64Array(T.count);
   const reluBackward = elementwiseBackward(params, addon.reluBackwardFast, addon.reluBackward);
@@ -211,7 +217,19 @@ function trainingKernels(addon: NativeAddon): {
     }
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
-  return { reluBackward, sigmoidBackward, columnSums, adamUpdate };
+  // No checked entry (as dropout's): a call the fast entry refuses runs the reference.
+  const reluDropoutBackward: ReluDropoutBackwardFn = (m, n, dy, mask, y, out, sums) => {
+    const bytes = dtypeBytes(out, dy, mask, y);
+    if (bytes !== 0 && dtypeBytes(out, sums) === bytes && typeof m === 'number' && typeof n === 'number') {
+      const p = begin(params, bytes);
+      p[T.len] = m;
+      p[T.n] = n;
+      addon.reluDropoutBackwardFast(p, dy, mask, y, out, sums);
+      if (p[STATUS] === 0) return;
+    }
+    reluDropoutBackwardReference(m, n, dy, mask, y, out, sums);
+  };
+  return { reluBackward, sigmoidBackward, columnSums, adamUpdate, reluDropoutBackward };
 }
 
 const D = { len: 2, cut: 3, scale: 4, count: 5 };
@@ -564,6 +582,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(reluBackwardKernel, training.reluBackward),
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
+      implement(reluDropoutBackwardKernel, training.reluDropoutBackward),
       implement(adamUpdateKernel, training.adamUpdate),
       implement(dropoutForwardKernel, dropout.dropoutForward),
       implement(dropoutBackwardKernel, dropout.dropoutBackward),

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Dense,
+  Dropout,
+  dense,
+  denseDropout,
+  dropout,
+  Generator,
+  mul,
+  ones,
+  type ProviderChoice,
+  Sequential,
+  sum,
+  type Tensor,
+  withProvider,
+  zeros,
+} from '../../src/index.js';
+import { tryNative } from '../native/load.js';
+
+// denseDropout (what Sequential runs for a Dense followed by a Dropout while training) must give
+// the values, gradients and generator state of dense and dropout one after the other, bit for bit:
+// fusing the two is a speed change only.
+const providers: ProviderChoice[] = tryNative().addon ? ['js', 'native'] : ['js'];
+const activations = ['relu', 'sigmoid', 'tanh', 'linear'] as const;
+
+type Run = { out: number[]; grads: number[][]; state: number[] };
+
+function run(
+  fused: boolean,
+  dtype: 'float32' | 'float64',
+  [m, k, n]: readonly number[],
+  activation: (typeof activations)[number],
+  bias: boolean,
+): Run {
+  const rng = new Generator(m + k + n);
+  const param = (shape: number[]) => {
+    const t = zeros(shape, { dtype, requiresGrad: true });
+    for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+    return t;
+  };
+  const x = param([m, k]);
+  const w = param([k, n]);
+  const b = bias ? param([n]) : null;
+  const weights = zeros([m, n], { dtype });
+  for (let i = 0; i < weights.size; i++) weights.data[i] = rng.normal();
+  const generator = new Generator(7);
+  const out = fused
+    ? denseDropout(x, w, b, activation, 0.5, { generator })
+    : dropout(dense(x, w, b, activation), 0.5, { generator });
+  sum(mul(out, weights)).backward();
+  return {
+    out: Array.from(out.data),
+    grads: [x, w, ...(b ? [b] : [])].map((t) => Array.from(t.grad?.data ?? [])),
+    state: Array.from(generator.getState()),
+  };
+}
+
+function expectSameBits(got: number[], want: number[], what: string): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]}`);
+  }
+}
+
+describe('denseDropout', () => {
+  for (const provider of providers) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      // 256 x 600 outputs: past the size where the native kernels draw the mask in lanes.
+      for (const shape of [
+        [7, 5, 3],
+        [256, 40, 600],
+      ]) {
+        for (const activation of activations) {
+          for (const bias of activation === 'relu' ? [true, false] : [true]) {
+            it(`${provider} ${dtype} ${shape.join('x')} ${activation}${bias ? ' + bias' : ''}: dense then dropout, bit for bit`, () => {
+              const [want, got] = withProvider(provider, () => [
+                run(false, dtype, shape, activation, bias),
+                run(true, dtype, shape, activation, bias),
+              ]);
+              expectSameBits(got.out, want.out, 'out');
+              want.grads.forEach((g, i) => expectSameBits(got.grads[i], g, `grad ${i}`));
+              expect(got.state).toEqual(want.state);
+            });
+          }
+        }
+      }
+    }
+  }
+
+  it('is dense when not training or at rate 0, and checks its arguments as dense and dropout do', () => {
+    const x = ones([2, 3]);
+    const w = ones([3, 4]);
+    const b = ones([4]);
+    const plain = Array.from(dense(x, w, b, 'relu').data);
+    expect(Array.from(denseDropout(x, w, b, 'relu', 0.5, { training: false }).data)).toEqual(plain);
+    expect(Array.from(denseDropout(x, w, b, 'relu', 0).data)).toEqual(plain);
+    expect(() => denseDropout(x, w, b, 'relu', 1)).toThrow(/denseDropout: rate must be in \[0, 1\)/);
+    expect(() => denseDropout(x, ones([2, 4]), b, 'relu', 0.5)).toThrow(/denseDropout: inner dimensions/);
+    expect(() => denseDropout(x, w, b, 'relu', 0.5, { seed: 1 } as never)).toThrow(/denseDropout/);
+  });
+});
+
+describe('Sequential with Dense then Dropout', () => {
+  const model = () =>
+    new Sequential([new Dense(16, { activation: 'relu' }), new Dropout(0.5), new Dense(1)], { seed: 3 });
+
+  it('runs the pair as one denseDropout op while training, and as Dense alone in evaluation', () => {
+    const x = ones([4, 6], { requiresGrad: true });
+    const net = model();
+    const trained = net.forward(x);
+    expect(trained.node?.inputs[0].node?.op).toBe('denseDropout');
+    net.train(false);
+    const evaluated = net.forward(x);
+    expect(evaluated.node?.inputs[0].node?.op).toBe('dense');
+  });
+
+  it('trains to the same weights as the layers run one by one', () => {
+    const rng = new Generator(9);
+    const x = zeros([32, 6]);
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    const target = zeros([32, 1]);
+    for (let i = 0; i < target.size; i++) target.data[i] = rng.normal();
+    // Built from the model's seed (a layer's own forward would build from the global generator).
+    const fusedNet = model();
+    const layerNet = model();
+    fusedNet.buildShape([6]);
+    layerNet.buildShape([6]);
+    for (let step = 0; step < 3; step++) {
+      for (const [net, byLayer] of [
+        [fusedNet, false],
+        [layerNet, true],
+      ] as const) {
+        const h = byLayer ? net.layers.reduce((t, layer) => layer.forward(t), x) : net.forward(x);
+        const loss = sum(mul(h, target));
+        for (const p of net.parameters()) p.grad = null;
+        loss.backward();
+        for (const p of net.parameters()) {
+          const g = p.grad as Tensor;
+          for (let i = 0; i < p.size; i++) p.data[i] -= 0.01 * g.data[i];
+        }
+      }
+    }
+    fusedNet.parameters().forEach((p, i) => {
+      expectSameBits(Array.from(p.data), Array.from(layerNet.parameters()[i].data), `parameter ${i}`);
+    });
+  });
+});
