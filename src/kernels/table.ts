@@ -246,14 +246,21 @@ export type Dispatched<F extends KernelFn> = (...args: [...Parameters<F>, choice
 /**
  * The kernel as ops call it: its entry (declareKernel) checks the arguments against the
  * declaration, so every provider can trust them; this picks the provider (the call's choice, else
- * the current one) and its implementation, or the TypeScript reference when it has none.
+ * the current one) and its implementation, or, when it has none, `composed` for that provider if
+ * given, else the TypeScript reference. `composed` is for a fused kernel: the kernels it fuses,
+ * dispatched to the same provider, so a provider that has those but not the fusion (a device
+ * keeping its data resident) still runs the work itself.
  */
-export function dispatcher<F extends KernelFn>(kernel: Kernel<F>): Dispatched<F> {
+export function dispatcher<F extends KernelFn>(
+  kernel: Kernel<F>,
+  composed?: (provider: ProviderName) => F,
+): Dispatched<F> {
   const byProvider = implementationsOf(kernel.name);
   const reference = kernel.reference;
   return kernel.entry<ProviderChoice>((dtype, work, choice) => {
     const p = selectProvider(work, dtype, choice ?? current, kernel.name);
-    return ((p === undefined ? undefined : byProvider.get(p.name)) ?? reference) as F;
+    if (p === undefined) return reference;
+    return (byProvider.get(p.name) ?? (composed ? composed(p.name) : reference)) as F;
   });
 }
 

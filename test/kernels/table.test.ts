@@ -6,6 +6,7 @@ import {
   declareKernel,
   denseForwardKernel,
   dispatcher,
+  dropoutBackwardKernel,
   type FloatArray,
   gemmKernel,
   gruForwardKernel,
@@ -13,12 +14,14 @@ import {
   implement,
   implementationOf,
   type Kernel,
+  type KernelFn,
   type KernelProvider,
   lstmBackwardKernel,
   registerKernel,
   registerLazyProvider,
   registerProvider,
   reluBackwardKernel,
+  reluDropoutBackward,
   scalar,
   sigmoidBackwardKernel,
   sigmoidBackwardReference,
@@ -138,6 +141,36 @@ describe('dispatch', () => {
     expect(calls).toBe(0);
     expect(grads('test-sigmoid')).toEqual(want);
     expect(calls).toBe(1);
+  });
+
+  it('a fused kernel a provider lacks runs as the kernels it fuses, on that provider', () => {
+    // reluDropoutBackward on a provider with dropoutBackward, reluBackward and columnSums of its
+    // own but not the fusion (gpu.js, Vulkan): the three run there, not the CPU reference.
+    const calls: string[] = [];
+    const counted = <F extends KernelFn>(kernel: Kernel<F>) =>
+      implement(kernel, ((...args: Parameters<F>) => {
+        calls.push(kernel.name);
+        (kernel.reference as (...a: Parameters<F>) => void)(...args);
+      }) as unknown as F);
+    registerProvider(
+      provider('test-parts', [
+        counted(dropoutBackwardKernel),
+        counted(reluBackwardKernel),
+        counted(columnSumsKernel),
+      ]),
+    );
+    const dy = Float32Array.of(1, -2, 3, 4);
+    const mask = Float32Array.of(2, 2, 0, 2);
+    const y = Float32Array.of(1, 1, 1, 0);
+    const out = new Float32Array(4);
+    const sums = new Float32Array(2);
+    reluDropoutBackward(2, 2, dy, mask, y, out, sums, 'test-parts');
+    expect(calls).toEqual(['dropoutBackward', 'reluBackward', 'columnSums']);
+    expect([...out]).toEqual([2, -4, 0, 0]);
+    expect([...sums]).toEqual([2, -4]);
+    calls.length = 0;
+    reluDropoutBackward(2, 2, dy, mask, y, out, sums, 'js');
+    expect(calls).toEqual([]);
   });
 
   it('checks every argument before any provider sees it, naming it', () => {

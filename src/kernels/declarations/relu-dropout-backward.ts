@@ -1,9 +1,9 @@
 import { declareKernel, matrix, size, vector } from '../kernel.js';
-import { dispatcher } from '../table.js';
+import { dispatcher, type ProviderName } from '../table.js';
 import type { FloatArray } from '../types.js';
-import { columnSumsReference } from './column-sums.js';
-import { dropoutBackwardReference } from './dropout.js';
-import { reluBackwardReference } from './relu-backward.js';
+import { columnSums, columnSumsReference } from './column-sums.js';
+import { dropoutBackward, dropoutBackwardReference } from './dropout.js';
+import { reluBackward, reluBackwardReference } from './relu-backward.js';
 
 /**
  * The backward of dropout applied to a ReLU dense layer's output, with its bias gradient, in one
@@ -43,4 +43,13 @@ export const reluDropoutBackwardKernel = declareKernel({
   reference: reluDropoutBackwardReference,
 });
 
-export const reluDropoutBackward = dispatcher(reluDropoutBackwardKernel);
+/** The three kernels it fuses, on a provider without the fusion (gpu.js, Vulkan): they run there. */
+function composed(provider: ProviderName): ReluDropoutBackwardFn {
+  return (m, n, dy, mask, y, out, sums) => {
+    dropoutBackward(m * n, dy, mask, out, provider);
+    reluBackward(m * n, out, y, out, provider);
+    columnSums(m, n, out, sums, provider);
+  };
+}
+
+export const reluDropoutBackward = dispatcher(reluDropoutBackwardKernel, composed);
