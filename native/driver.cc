@@ -320,6 +320,45 @@ int threads_for(size_t mnk, std::unique_lock<std::mutex>& pool_lock) {
   return std::min(g_threads, pool().size());
 }
 
+// Rows of A up to which a one-thread product takes B one packed group of panels at a time
+// (panel_at_a_time): its packed kc block of A (here up to 2 MB of fp32) streams from L3.
+constexpr size_t kPanelPathBytes = size_t(2) << 20;
+// NR panels of op(B) packed together on that path: 2 x 16 columns x 1024 deep is 128 KB of fp32.
+constexpr size_t kPanelGroup = 4;
+
+// One thread, few rows (the training shapes: m = the batch): each kc block of A is packed once,
+// then op(B) a group of NR panels at a time, each group packed just before the micro-kernels run
+// every row of A against it. Packed B then never leaves L2; the blocked path packs all of B first
+// (written out to L3 and beyond) and reads it back once per row tile. Each C element's k sum runs
+// over the same kc blocks, in the same order, through the same micro-kernel as in the blocked
+// path, so the results are the same bits. False when the scratch cannot be had.
+template <class T>
+bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
+  const size_t MR = ks.mr, NR = ks.nr, KC = ks.kc;
+  const size_t kc_max = std::min(KC, g.k);
+  T* pa = t_pack_a.get<T>((g.m + MR - 1) / MR * MR * kc_max);
+  T* pb = t_pack_b.get<T>(kPanelGroup * NR * kc_max);
+  if (!pa || !pb) return false;
+  const bool has_relu = g.act == Act::Relu;
+  for (size_t pc = 0; pc < g.k; pc += KC) {
+    const size_t kc = std::min(KC, g.k - pc);
+    const bool last = pc + kc == g.k;
+    const T beta = pc == 0 ? g.beta : T(1);
+    ks.pack_a(g, 0, g.m, pc, kc, pa);
+    for (size_t jc = 0; jc < g.n; jc += kPanelGroup * NR) {
+      const size_t cols = std::min(kPanelGroup * NR, g.n - jc);
+      ks.pack_b(g, pc, kc, jc, cols, pb);
+      for (size_t jr = 0; jr < cols; jr += NR) {
+        const T* bias = last && g.bias ? g.bias + jc + jr : nullptr;
+        micro_tiles(ks, kc, pa, g.m, pb + jr * kc, std::min(NR, cols - jr), g.c + jc + jr, g.n, g.alpha, beta,
+                    bias, last && has_relu);
+      }
+    }
+  }
+  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, 0, g.n);
+  return true;
+}
+
 // Loop 5 (jc): op(B) in column chunks (all of n unless B is huge), each packed once and then
 // multiplied by every row of A.
 template <class T>
@@ -327,10 +366,11 @@ void blocked(const GemmCall<T>& g, const KernelSet<T>& ks) {
   const size_t NR = ks.nr;
   size_t chunk = std::max(NR, kPackBElems / std::max<size_t>(g.k, 1) / NR * NR);
   chunk = std::min(chunk, (g.n + NR - 1) / NR * NR);
-  T* pack_b = t_pack_b.get<T>(g.k * chunk);
-  if (!pack_b) throw std::bad_alloc();
   std::unique_lock<std::mutex> pool_lock(pool_mutex(), std::defer_lock);
   const int nt = threads_for(g.m * g.n * g.k, pool_lock);  // validated sizes: no overflow
+  if (nt == 1 && g.m * std::min(ks.kc, g.k) * sizeof(T) <= kPanelPathBytes && panel_at_a_time(g, ks)) return;
+  T* pack_b = t_pack_b.get<T>(g.k * chunk);
+  if (!pack_b) throw std::bad_alloc();
   for (size_t jc = 0; jc < g.n; jc += chunk) {
     Job<T> job;
     job.g = &g;
