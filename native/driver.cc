@@ -5,6 +5,8 @@
 //   loop 3 (ic)  work         C tiles of mc rows, handed to whichever thread is free
 //   loop 2 (jr)  macro_kernel the NR-wide panels of B in a tile
 //   loop 1 (ir)  micro_tiles  the MR-row panels of A against one panel of B (the micro-kernel)
+// One-thread products with few rows take panel_at_a_time instead: A's kc block packed once, B
+// packed a few panels at a time just before every row of A runs against them.
 #include "driver.h"
 
 #include <algorithm>
