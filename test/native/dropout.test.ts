@@ -69,7 +69,8 @@ describe.skipIf(!addon)('native dropout kernels match the TypeScript references 
   const native = addon ? kernelsOf(createNativeProvider(addon)) : undefined;
   for (const dtype of dtypes) {
     for (const len of lengths) {
-      for (const rate of [0.5, 0.1, 0.999]) {
+      // 0.5 and 0.75: scales that are floats (the float32 kernel's float path); 0.1, 0.999: not.
+      for (const rate of [0.5, 0.75, 0.1, 0.999]) {
         it(`forward ${dtype} len ${len} rate ${rate}: same mask, values and advanced state`, () => {
           const rng = new Generator(len + 3);
           // NaN, infinities and signed zeros: dropped ones must give x * 0 (NaN, -0) as in TypeScript.
