@@ -15,32 +15,30 @@
 
 namespace tg {
 
-// One step of the state, the output left to the caller.
-inline void xoshiro128_step(uint32_t* s) {
-  const uint32_t t = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = (s[3] << 11) | (s[3] >> 21);
+// One xoshiro128** step on state words of type W (uint32_t, or a vector of lanes): returns the
+// output and advances the state. The serial fill, the jumps and the SIMD lanes all step through it.
+template <class W>
+inline W xoshiro128ss_next(W& s0, W& s1, W& s2, W& s3) {
+  const W r = s1 * 5u;
+  const W out = ((r << 7) | (r >> 25)) * 9u;
+  const W t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = (s3 << 11) | (s3 >> 21);
+  return out;
 }
+
+// One step of the state, the output left unused.
+inline void xoshiro128_step(uint32_t* s) { xoshiro128ss_next(s[0], s[1], s[2], s[3]); }
 
 // The next w outputs of xoshiro128** (state s, advanced in place). Kept out of line: inlined into
 // the dropout loop, the compiler schedules both worse.
 __attribute__((noinline)) inline void xoshiro128ss_fill(uint32_t* s, size_t w, uint32_t* draws) {
   uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (size_t i = 0; i < w; ++i) {
-    const uint32_t r = s1 * 5u;
-    draws[i] = ((r << 7) | (r >> 25)) * 9u;
-    const uint32_t t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = (s3 << 11) | (s3 >> 21);
-  }
+  for (size_t i = 0; i < w; ++i) draws[i] = xoshiro128ss_next(s0, s1, s2, s3);
   s[0] = s0;
   s[1] = s1;
   s[2] = s2;
@@ -116,17 +114,7 @@ TG_CLONES inline void xoshiro128ss_lanes(uint32_t* st, size_t w, uint32_t* out, 
   std::memcpy(&s3, st + 24, sizeof s3);
   for (size_t i = 0; i < w; i += 8) {
     v8u r[8];
-    for (int t = 0; t < 8; ++t) {
-      const v8u m = s1 * 5u;
-      r[t] = ((m << 7) | (m >> 25)) * 9u;
-      const v8u sh = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= sh;
-      s3 = (s3 << 11) | (s3 >> 21);
-    }
+    for (int t = 0; t < 8; ++t) r[t] = xoshiro128ss_next(s0, s1, s2, s3);
     // r[t][lane] -> lane's outputs i..i+7: 32-bit, then 64-bit interleaves, then 128-bit halves.
     // (__builtin_shufflevector: clang and GCC 12+.)
     v8u a[8], b[8];
