@@ -514,6 +514,10 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), tg::get_threads()); }
 
+Napi::Value SparseProducts(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), tg::sparse_products());
+}
+
 Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "setIsa: expected a string");
@@ -560,6 +564,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
+  exports.Set("sparseProducts", Napi::Function::New(env, SparseProducts, "sparseProducts"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("isa", Napi::Function::New(env, Isa, "isa"));
   tg::vk::register_exports(env, exports);

@@ -361,6 +361,217 @@ bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
   return true;
 }
 
+// The sparse path: products whose op(A) is mostly exact zeros, as the activations after ReLU and
+// dropout are (a ReLU layer's output and the gradient through it are about half zeros; with dropout
+// 0.5 after it about three quarters). op(A) is indexed once (each row's nonzeros, block by block
+// of sparse_kc along k), then every tile of P * NR columns of C runs block by block: the block of
+// op(B) is packed (16 KB, it stays in L1) and each row of C accumulates val * op(B)[idx, :] over its
+// nonzeros in the block. Only the nonzeros are multiplied, so at density d the product does d of
+// the dense path's multiply-adds. The zeros of op(A) are skipped as reference BLAS skips zeros of
+// B: 0 * inf and 0 * NaN in op(B) are never formed there. Each C element belongs to one tile and
+// sums its products in the same order for any thread count.
+
+// Largest share of nonzeros in op(A) for which a product takes the sparse path.
+constexpr double kSparseDensity = 0.30;
+// Smallest product (m * n * k) worth indexing op(A) for.
+constexpr size_t kSparseMinMnk = 64 * 64 * 256;
+// Elements of op(A) sampled before it is indexed.
+constexpr size_t kSparseSamples = 1024;
+
+std::atomic<unsigned long long> g_sparse_products{0};
+
+thread_local Scratch t_sparse_ptr;
+thread_local Scratch t_sparse_cur;
+thread_local Scratch t_sparse_idx;
+thread_local Scratch t_sparse_val;
+
+// op(A) indexed by rows: row i's nonzeros in block b of k are idx/val[ptr[i*kb+b], ptr[i*kb+b+1]),
+// idx relative to the block's start, val already scaled by alpha.
+template <class T>
+struct SparseA {
+  const unsigned* ptr;
+  const unsigned* idx;
+  const T* val;
+  size_t kb, kcs;
+};
+
+// A quick look at evenly spaced elements of A (an odd stride, so a power-of-two row length does
+// not pin the sample to a few columns): whether it is worth indexing.
+template <class T>
+bool looks_sparse(const GemmCall<T>& g) {
+  const size_t mk = g.m * g.k;
+  const size_t stride = (mk / kSparseSamples) | 1;
+  size_t seen = 0, nonzero = 0;
+  for (size_t p = 0; p < mk; p += stride, ++seen) nonzero += g.a[p] != T(0);
+  return static_cast<double>(nonzero) <= kSparseDensity * static_cast<double>(seen);
+}
+
+// Indexes op(A); false when it holds more than kSparseDensity nonzeros (or scratch is short). The
+// loops write every element's index and value and advance only past nonzeros, without branches
+// on the data; the buffers have room for the writes past the last nonzero.
+template <class T>
+bool index_a(const GemmCall<T>& g, size_t kcs, SparseA<T>& s) {
+  const size_t m = g.m, k = g.k, kb = (k + kcs - 1) / kcs;
+  const size_t limit = static_cast<size_t>(kSparseDensity * static_cast<double>(m * k));
+  unsigned* ptr = t_sparse_ptr.get<unsigned>(m * kb + 1);
+  unsigned* idx = t_sparse_idx.get<unsigned>(limit + kcs + 1);
+  T* val = t_sparse_val.get<T>(limit + kcs + 1);
+  if (!ptr || !idx || !val) return false;
+  const T alpha = g.alpha;
+  ptr[0] = 0;
+  if (!g.ta) {
+    // Rows of op(A) are rows of A.
+    size_t n = 0;
+    for (size_t i = 0; i < m; ++i) {
+      const T* row = g.a + i * k;
+      for (size_t b = 0; b < kb; ++b) {
+        const size_t p0 = b * kcs, p1 = std::min(k, p0 + kcs);
+        for (size_t p = p0; p < p1; ++p) {
+          const T x = row[p];
+          idx[n] = static_cast<unsigned>(p - p0);
+          val[n] = alpha * x;
+          n += x != T(0);
+        }
+        ptr[i * kb + b + 1] = static_cast<unsigned>(n);
+        if (n > limit) return false;
+      }
+    }
+  } else {
+    // A is stored k x m: count each (row, block) bin, then place the nonzeros in depth order.
+    unsigned* cur = t_sparse_cur.get<unsigned>(m * kb);
+    if (!cur) return false;
+    std::fill(cur, cur + m * kb, 0u);
+    for (size_t p = 0; p < k; ++p) {
+      const T* row = g.a + p * m;
+      unsigned* bin = cur + p / kcs;
+      for (size_t i = 0; i < m; ++i) bin[i * kb] += row[i] != T(0);
+    }
+    size_t total = 0;
+    for (size_t j = 0; j < m * kb; ++j) {
+      total += cur[j];
+      ptr[j + 1] = static_cast<unsigned>(total);
+      cur[j] = ptr[j];
+    }
+    if (total > limit) return false;
+    const unsigned spare = static_cast<unsigned>(total);  // where the zeros' writes go
+    for (size_t p = 0; p < k; ++p) {
+      const T* row = g.a + p * m;
+      unsigned* bin = cur + p / kcs;
+      const unsigned rel = static_cast<unsigned>(p % kcs);
+      for (size_t i = 0; i < m; ++i) {
+        const T x = row[i];
+        const unsigned nz = x != T(0);
+        const unsigned at = bin[i * kb];
+        const unsigned w = nz ? at : spare;
+        idx[w] = rel;
+        val[w] = alpha * x;
+        bin[i * kb] = at + nz;
+      }
+    }
+  }
+  s.ptr = ptr;
+  s.idx = idx;
+  s.val = val;
+  s.kb = kb;
+  s.kcs = kcs;
+  return true;
+}
+
+template <class T>
+struct SparseJob {
+  const GemmCall<T>* g;
+  const KernelSet<T>* ks;
+  const SparseA<T>* s;
+  size_t tiles, width;
+  std::atomic<size_t> next{0}, done{0};
+};
+
+thread_local Scratch t_sparse_acc;
+// Rows per sparse kernel call.
+constexpr size_t kSparseRowGroup = 8;
+
+// Prefetches part `part` of `parts` of the block of op(B) that pack_b will read for rows [pc,
+// pc+kc) and columns [jc, jc+cols): spread over the rows of the current block, the next block's
+// lines arrive while this one computes.
+template <class T>
+inline void prefetch_b_part(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t cols, size_t part,
+                            size_t parts) {
+  constexpr size_t line = 64 / sizeof(T);
+  // Stored B rows and the contiguous run read from each: op(B) rows when B is k x n, columns else.
+  const size_t rows = g.tb ? cols : kc, run = g.tb ? kc : cols;
+  const T* base = g.tb ? g.b + jc * g.k + pc : g.b + pc * g.n + jc;
+  const size_t ld = g.tb ? g.k : g.n;
+  const size_t lines = (run + line - 1) / line, total = rows * lines;
+  for (size_t u = total * part / parts, end = total * (part + 1) / parts; u < end; ++u)
+    __builtin_prefetch(base + (u / lines) * ld + (u % lines) * line, 0, 2);
+}
+
+// One thread's share: tiles of P * NR columns of C until none are left.
+template <class T>
+void sparse_work(void* ctx, int) {
+  SparseJob<T>& J = *static_cast<SparseJob<T>*>(ctx);
+  const GemmCall<T>& g = *J.g;
+  const KernelSet<T>& ks = *J.ks;
+  const SparseA<T>& s = *J.s;
+  const size_t NR = ks.nr, P = ks.sparse_panels, W = J.width;
+  T* pb = t_pack_b.get<T>(P * NR * s.kcs);
+  T* acc = t_sparse_acc.get<T>((g.m + 1) * W);
+  if (!pb || !acc) return;  // another thread does the tiles; the caller sees the shortfall if none can
+  const bool relu = g.act == Act::Relu;
+  for (size_t t; (t = J.next.fetch_add(1, std::memory_order_relaxed)) < J.tiles;) {
+    const size_t jc = t * W, cols = std::min(W, g.n - jc);
+    const size_t panels = (cols + NR - 1) / NR;
+    for (size_t b = 0; b < s.kb; ++b) {
+      const size_t pc = b * s.kcs, kc = std::min(s.kcs, g.k - pc);
+      ks.pack_b(g, pc, kc, jc, cols, pb);
+      // The kernel reads all P panels; those past the last column only feed lanes never stored.
+      if (panels < P) std::memset(pb + panels * NR * kc, 0, (P - panels) * NR * kc * sizeof(T));
+      const bool last = b + 1 == s.kb;
+      // The block after this one: the next depth block of this tile, or the first of the next tile.
+      const bool ahead = !last || t + 1 < J.tiles;
+      const size_t npc = last ? 0 : pc + kc, njc = last ? jc + W : jc;
+      const size_t nkc = std::min(s.kcs, g.k - npc), ncols = ahead ? std::min(W, g.n - njc) : 0;
+      SparseBlock<T> sb{s.ptr + b, s.kb, s.idx, s.val, pb, NR * kc, acc, b == 0,
+                        last ? g.c + jc : nullptr, g.n, cols, g.beta, last && g.bias ? g.bias + jc : nullptr,
+                        last && relu};
+      // Rows in groups, each followed by its share of the next block's prefetches.
+      const size_t parts = (g.m + kSparseRowGroup - 1) / kSparseRowGroup;
+      for (size_t part = 0; part < parts; ++part) {
+        const size_t r0 = part * kSparseRowGroup;
+        ks.sparse_rows(sb, r0, std::min(g.m, r0 + kSparseRowGroup));
+        if (ahead) prefetch_b_part(g, npc, nkc, njc, ncols, part, parts);
+      }
+    }
+    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, jc, jc + cols);
+    J.done.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// The sparse path when op(A) is sparse enough; false (nothing written) otherwise.
+template <class T>
+bool sparse_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
+  if (!ks.sparse_rows || g.m * g.n * g.k < kSparseMinMnk || g.m * g.k > 0xffffffffu) return false;
+  if (!looks_sparse(g)) return false;
+  SparseA<T> s;
+  if (!index_a(g, ks.sparse_kc, s)) return false;
+  SparseJob<T> job;
+  job.g = &g;
+  job.ks = &ks;
+  job.s = &s;
+  job.width = ks.sparse_panels * ks.nr;
+  job.tiles = (g.n + job.width - 1) / job.width;
+  std::unique_lock<std::mutex> pool_lock(pool_mutex(), std::defer_lock);
+  const size_t nnz = s.ptr[g.m * s.kb];
+  const int nt = static_cast<int>(std::min<size_t>(threads_for(nnz * g.n, pool_lock), job.tiles));
+  if (nt > 1)
+    pool().run(nt, &sparse_work<T>, &job);
+  else
+    sparse_work<T>(&job, 0);
+  if (job.done.load() != job.tiles) throw std::bad_alloc();
+  g_sparse_products.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 // Loop 5 (jc): op(B) in column chunks (all of n unless B is huge), each packed once and then
 // multiplied by every row of A.
 template <class T>
@@ -396,7 +607,7 @@ void gemm(const GemmCall<T>& g) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0 || g.alpha == T(0)) return scale_only(g);
   const KernelSet<T>& ks = kernels_in<T>(*g_tables.load(std::memory_order_acquire));
-  if (!small_product(g, ks)) blocked(g, ks);
+  if (!small_product(g, ks) && !sparse_product(g, ks)) blocked(g, ks);
 }
 
 template void gemm<float>(const GemmCall<float>&);
@@ -416,6 +627,8 @@ void set_threads(int n) {
   std::lock_guard<std::mutex> lk(pool_mutex());
   g_threads = n;
 }
+
+double sparse_products() { return static_cast<double>(g_sparse_products.load(std::memory_order_relaxed)); }
 
 int get_threads() {
   std::lock_guard<std::mutex> lk(pool_mutex());

@@ -13,5 +13,8 @@ bool set_isa(const char* name);
 const char* isa_name();
 void set_threads(int n);
 int get_threads();
+// Products that have taken the sparse path (a zero-skipping product for a mostly-zero op(A)) since
+// the addon loaded.
+double sparse_products();
 
 }  // namespace tg

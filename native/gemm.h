@@ -49,6 +49,34 @@ using PackA = void (*)(const GemmCall<T>& g, size_t ic, size_t mc, size_t pc, si
 template <class T>
 using PackB = void (*)(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t cols, T* dst);
 
+// One kc-deep block of a product whose op(A) is mostly zeros (driver.cc's sparse path), for one
+// tile of P * NR columns of C. Row r's nonzeros in the block are val[t] at block-relative depth
+// idx[t] for t in [ptr[r * ptr_stride], ptr[r * ptr_stride + 1]); bp holds the block of op(B) as P
+// consecutive NR-column panels (pstride elements apart, k-major, the packing of PackB). Each row's
+// P * NR accumulators start at zero (first) or from its row of acc (P * NR elements a row); with c
+// null they go back there, else (the last block) C = acc + beta * C, plus bias and ReLU, is stored
+// to the first `cols` columns of row r of C (ldc apart).
+template <class T>
+struct SparseBlock {
+  const unsigned* ptr;
+  size_t ptr_stride;
+  const unsigned* idx;
+  const T* val;
+  const T* bp;
+  size_t pstride;
+  T* acc;
+  bool first;
+  T* c;
+  size_t ldc, cols;
+  T beta;
+  const T* bias;
+  bool relu;
+};
+
+// The sparse kernel over rows [r0, r1) of a SparseBlock.
+template <class T>
+using SparseRowsFn = void (*)(const SparseBlock<T>& block, size_t r0, size_t r1);
+
 template <class T>
 struct KernelSet {
   const char* isa;
@@ -59,6 +87,9 @@ struct KernelSet {
   GemvFn<T> gemv;
   PackA<T> pack_a;
   PackB<T> pack_b;
+  SparseRowsFn<T> sparse_rows;
+  size_t sparse_panels;  // P: NR-column panels per sparse tile
+  size_t sparse_kc;      // depth of a sparse tile's packed block of op(B)
 };
 
 KernelSet<float> kernels_f32_vec128();

@@ -93,9 +93,11 @@ export interface ParityInputs {
 }
 
 /** Seeded random operands for one case and the float64 reference result. */
-export function parityInputs(dtype: Dtype, c: GemmCase, seed: number): ParityInputs {
+export function parityInputs(dtype: Dtype, c: GemmCase, seed: number, densityA = 1): ParityInputs {
   const rng = new Generator(seed);
   const a = randomArray(dtype, c.m * c.k, rng);
+  // A mostly-zero A (activations after ReLU and dropout): each element kept with this probability.
+  if (densityA < 1) for (let i = 0; i < a.length; i++) if (rng.uniform(0, 1) >= densityA) a[i] = 0;
   const b = randomArray(dtype, c.k * c.n, rng);
   const c0 = randomArray(dtype, c.m * c.n, rng);
   const ref = Float64Array.from(c0);

@@ -75,6 +75,11 @@ export interface NativeAddon {
   lstmBackwardFast(params: Float64Array, ...arrays: unknown[]): void;
   setThreads(n: number): void;
   getThreads(): number;
+  /**
+   * Products that took the sparse path since the addon loaded: op(A) at most 30 % nonzeros (as
+   * after ReLU and dropout), only its nonzeros multiplied.
+   */
+  sparseProducts(): number;
   /** Picks 'avx512' | 'avx2' | 'vec128' for the products that start from now on; false if this CPU cannot run it. */
   setIsa(name: string): boolean;
   isa(): string;
