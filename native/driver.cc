@@ -372,11 +372,16 @@ bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
 // sums its products in the same order for any thread count.
 
 // Largest share of nonzeros in op(A) for which a product takes the sparse path.
-constexpr double kSparseDensity = 0.30;
+constexpr double kSparseDensity = 0.35;
 // Smallest product (m * n * k) worth indexing op(A) for.
 constexpr size_t kSparseMinMnk = 64 * 64 * 256;
 // Elements of op(A) sampled before it is indexed.
 constexpr size_t kSparseSamples = 1024;
+// Rows of C a sparse task runs (their partial sums, 256 KB of fp32 at the AVX2 tile width, stay
+// in L2); more rows repack op(B) per chunk.
+constexpr size_t kSparseRowChunk = 1024;
+// Largest index of op(A) the path builds (else the product stays dense).
+constexpr size_t kSparseIndexBytes = size_t(64) << 20;
 
 std::atomic<unsigned long long> g_sparse_products{0};
 
@@ -385,14 +390,16 @@ thread_local Scratch t_sparse_cur;
 thread_local Scratch t_sparse_idx;
 thread_local Scratch t_sparse_val;
 
-// op(A) indexed by rows: row i's nonzeros in block b of k are idx/val[ptr[i*kb+b], ptr[i*kb+b+1]),
-// idx relative to the block's start, val already scaled by alpha.
+// op(A) indexed by rows and blocks of kcs along k: row i's nonzeros in block b are idx/val[ptr[at],
+// ptr[at + 1]) with at = i * row_stride + b * block_stride, idx relative to the block's start, val
+// already scaled by alpha. Rows of A are indexed row by row (row_stride kb, block_stride 1), a
+// transposed A block by block (row_stride 1, block_stride m).
 template <class T>
 struct SparseA {
   const unsigned* ptr;
   const unsigned* idx;
   const T* val;
-  size_t kb, kcs;
+  size_t kb, kcs, row_stride, block_stride;
 };
 
 // A quick look at evenly spaced elements of A (an odd stride, so a power-of-two row length does
@@ -413,6 +420,8 @@ template <class T>
 bool index_a(const GemmCall<T>& g, size_t kcs, SparseA<T>& s) {
   const size_t m = g.m, k = g.k, kb = (k + kcs - 1) / kcs;
   const size_t limit = static_cast<size_t>(kSparseDensity * static_cast<double>(m * k));
+  if ((limit + kcs + 1) * (sizeof(unsigned) + sizeof(T)) + (m * kb + 1) * sizeof(unsigned) > kSparseIndexBytes)
+    return false;
   unsigned* ptr = t_sparse_ptr.get<unsigned>(m * kb + 1);
   unsigned* idx = t_sparse_idx.get<unsigned>(limit + kcs + 1);
   T* val = t_sparse_val.get<T>(limit + kcs + 1);
@@ -437,43 +446,49 @@ bool index_a(const GemmCall<T>& g, size_t kcs, SparseA<T>& s) {
       }
     }
   } else {
-    // A is stored k x m: count each (row, block) bin, then place the nonzeros in depth order.
-    unsigned* cur = t_sparse_cur.get<unsigned>(m * kb);
+    // A is stored k x m, so a row of op(A) is a column of A: each block of kcs rows of A is read
+    // twice while it is in cache, once to count its nonzeros per column, once to place them.
+    unsigned* cur = t_sparse_cur.get<unsigned>(m);
     if (!cur) return false;
-    std::fill(cur, cur + m * kb, 0u);
-    for (size_t p = 0; p < k; ++p) {
-      const T* row = g.a + p * m;
-      unsigned* bin = cur + p / kcs;
-      for (size_t i = 0; i < m; ++i) bin[i * kb] += row[i] != T(0);
-    }
     size_t total = 0;
-    for (size_t j = 0; j < m * kb; ++j) {
-      total += cur[j];
-      ptr[j + 1] = static_cast<unsigned>(total);
-      cur[j] = ptr[j];
-    }
-    if (total > limit) return false;
-    const unsigned spare = static_cast<unsigned>(total);  // where the zeros' writes go
-    for (size_t p = 0; p < k; ++p) {
-      const T* row = g.a + p * m;
-      unsigned* bin = cur + p / kcs;
-      const unsigned rel = static_cast<unsigned>(p % kcs);
+    for (size_t b = 0; b < kb; ++b) {
+      const size_t p0 = b * kcs, p1 = std::min(k, p0 + kcs);
+      std::fill(cur, cur + m, 0u);
+      for (size_t p = p0; p < p1; ++p) {
+        const T* row = g.a + p * m;
+        for (size_t i = 0; i < m; ++i) cur[i] += row[i] != T(0);
+      }
+      unsigned* start = ptr + b * m;
       for (size_t i = 0; i < m; ++i) {
-        const T x = row[i];
-        const unsigned nz = x != T(0);
-        const unsigned at = bin[i * kb];
-        const unsigned w = nz ? at : spare;
-        idx[w] = rel;
-        val[w] = alpha * x;
-        bin[i * kb] = at + nz;
+        start[i] = static_cast<unsigned>(total);
+        total += cur[i];
+        cur[i] = start[i];
+      }
+      if (total > limit) return false;
+      const unsigned spare = static_cast<unsigned>(total);  // where the zeros' writes go
+      for (size_t p = p0; p < p1; ++p) {
+        const T* row = g.a + p * m;
+        const unsigned rel = static_cast<unsigned>(p - p0);
+        for (size_t i = 0; i < m; ++i) {
+          const T x = row[i];
+          const unsigned nz = x != T(0);
+          const unsigned at = cur[i];
+          const unsigned w = nz ? at : spare;
+          idx[w] = rel;
+          val[w] = alpha * x;
+          cur[i] = at + nz;
+        }
       }
     }
+    ptr[kb * m] = static_cast<unsigned>(total);
   }
   s.ptr = ptr;
   s.idx = idx;
   s.val = val;
   s.kb = kb;
   s.kcs = kcs;
+  s.row_stride = g.ta ? 1 : kb;
+  s.block_stride = g.ta ? m : 1;
   return true;
 }
 
@@ -482,7 +497,7 @@ struct SparseJob {
   const GemmCall<T>* g;
   const KernelSet<T>* ks;
   const SparseA<T>* s;
-  size_t tiles, width;
+  size_t tiles, width, chunks;  // tasks: row chunks of kSparseRowChunk by tiles of width columns
   std::atomic<size_t> next{0}, done{0};
 };
 
@@ -506,7 +521,7 @@ inline void prefetch_b_part(const GemmCall<T>& g, size_t pc, size_t kc, size_t j
     __builtin_prefetch(base + (u / lines) * ld + (u % lines) * line, 0, 2);
 }
 
-// One thread's share: tiles of P * NR columns of C until none are left.
+// One thread's share: tasks (a chunk of rows by P * NR columns of C) until none are left.
 template <class T>
 void sparse_work(void* ctx, int) {
   SparseJob<T>& J = *static_cast<SparseJob<T>*>(ctx);
@@ -514,11 +529,15 @@ void sparse_work(void* ctx, int) {
   const KernelSet<T>& ks = *J.ks;
   const SparseA<T>& s = *J.s;
   const size_t NR = ks.nr, P = ks.sparse_panels, W = J.width;
+  const size_t rows_max = std::min(g.m, kSparseRowChunk);
   T* pb = t_pack_b.get<T>(P * NR * s.kcs);
-  T* acc = t_sparse_acc.get<T>((g.m + 1) * W);
-  if (!pb || !acc) return;  // another thread does the tiles; the caller sees the shortfall if none can
+  T* acc = t_sparse_acc.get<T>((rows_max + 1) * W);
+  if (!pb || !acc) return;  // another thread does the tasks; the caller sees the shortfall if none can
   const bool relu = g.act == Act::Relu;
-  for (size_t t; (t = J.next.fetch_add(1, std::memory_order_relaxed)) < J.tiles;) {
+  const size_t tasks = J.chunks * J.tiles;
+  for (size_t task; (task = J.next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+    const size_t t = task % J.tiles, r0 = task / J.tiles * kSparseRowChunk;
+    const size_t rows = std::min(kSparseRowChunk, g.m - r0);
     const size_t jc = t * W, cols = std::min(W, g.n - jc);
     const size_t panels = (cols + NR - 1) / NR;
     for (size_t b = 0; b < s.kb; ++b) {
@@ -527,22 +546,23 @@ void sparse_work(void* ctx, int) {
       // The kernel reads all P panels; those past the last column only feed lanes never stored.
       if (panels < P) std::memset(pb + panels * NR * kc, 0, (P - panels) * NR * kc * sizeof(T));
       const bool last = b + 1 == s.kb;
-      // The block after this one: the next depth block of this tile, or the first of the next tile.
-      const bool ahead = !last || t + 1 < J.tiles;
-      const size_t npc = last ? 0 : pc + kc, njc = last ? jc + W : jc;
+      // The block after this one: the next depth block of this tile, or the first of the next task's.
+      const bool ahead = !last || task + 1 < tasks;
+      const size_t nt = last ? (task + 1) % J.tiles : t;
+      const size_t npc = last ? 0 : pc + kc, njc = nt * W;
       const size_t nkc = std::min(s.kcs, g.k - npc), ncols = ahead ? std::min(W, g.n - njc) : 0;
-      SparseBlock<T> sb{s.ptr + b, s.kb, s.idx, s.val, pb, NR * kc, acc, b == 0,
-                        last ? g.c + jc : nullptr, g.n, cols, g.beta, last && g.bias ? g.bias + jc : nullptr,
-                        last && relu};
+      SparseBlock<T> sb{s.ptr + r0 * s.row_stride + b * s.block_stride, s.row_stride, s.idx, s.val, pb, NR * kc, acc, b == 0,
+                        last ? g.c + r0 * g.n + jc : nullptr, g.n, cols, g.beta,
+                        last && g.bias ? g.bias + jc : nullptr, last && relu};
       // Rows in groups, each followed by its share of the next block's prefetches.
-      const size_t parts = (g.m + kSparseRowGroup - 1) / kSparseRowGroup;
+      const size_t parts = (rows + kSparseRowGroup - 1) / kSparseRowGroup;
       for (size_t part = 0; part < parts; ++part) {
-        const size_t r0 = part * kSparseRowGroup;
-        ks.sparse_rows(sb, r0, std::min(g.m, r0 + kSparseRowGroup));
+        const size_t q0 = part * kSparseRowGroup;
+        ks.sparse_rows(sb, q0, std::min(rows, q0 + kSparseRowGroup));
         if (ahead) prefetch_b_part(g, npc, nkc, njc, ncols, part, parts);
       }
     }
-    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, jc, jc + cols);
+    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, r0, r0 + rows, jc, jc + cols);
     J.done.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -550,7 +570,10 @@ void sparse_work(void* ctx, int) {
 // The sparse path when op(A) is sparse enough; false (nothing written) otherwise.
 template <class T>
 bool sparse_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
-  if (!ks.sparse_rows || g.m * g.n * g.k < kSparseMinMnk || g.m * g.k > 0xffffffffu) return false;
+  // Fewer than two tiles of columns: the tile's width would be partly wasted, and indexing op(A)
+  // (a few ns per element) would not be paid back by n multiply-adds per element.
+  if (!ks.sparse_rows || g.n < 2 * ks.sparse_panels * ks.nr) return false;
+  if (g.m * g.n * g.k < kSparseMinMnk || g.m * g.k > 0xffffffffu) return false;
   if (!looks_sparse(g)) return false;
   SparseA<T> s;
   if (!index_a(g, ks.sparse_kc, s)) return false;
@@ -560,14 +583,16 @@ bool sparse_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
   job.s = &s;
   job.width = ks.sparse_panels * ks.nr;
   job.tiles = (g.n + job.width - 1) / job.width;
+  job.chunks = (g.m + kSparseRowChunk - 1) / kSparseRowChunk;
   std::unique_lock<std::mutex> pool_lock(pool_mutex(), std::defer_lock);
-  const size_t nnz = s.ptr[g.m * s.kb];
-  const int nt = static_cast<int>(std::min<size_t>(threads_for(nnz * g.n, pool_lock), job.tiles));
+  const size_t nnz = s.ptr[g.m * s.kb];  // the last entry, either way round
+  const size_t tasks = job.chunks * job.tiles;
+  const int nt = static_cast<int>(std::min<size_t>(threads_for(nnz * g.n, pool_lock), tasks));
   if (nt > 1)
     pool().run(nt, &sparse_work<T>, &job);
   else
     sparse_work<T>(&job, 0);
-  if (job.done.load() != job.tiles) throw std::bad_alloc();
+  if (job.done.load() != tasks) throw std::bad_alloc();
   g_sparse_products.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

@@ -1,4 +1,4 @@
-// The native GEMM's sparse path: a product whose op(A) has at most 30 % nonzeros (the activations
+// The native GEMM's sparse path: a product whose op(A) has at most 35 % nonzeros (the activations
 // after ReLU and dropout, and the gradients through them) multiplies only those nonzeros. Checked
 // against the float64 reference on every ISA, dtype and transpose, at odd sizes that cross the
 // sparse tile's column and depth blocks, on 1 and 2 threads (bit-identical), with the dense
@@ -42,13 +42,15 @@ function check(dtype: Dtype, c: GemmCase, seed: number, density: number, threads
   return addon!.sparseProducts() - before;
 }
 
-// m * n * k of at least 64 * 64 * 256 (the smallest product the path takes). k = 300 and 1100 cross
-// the depth blocks of every ISA's sparse tile (64 to 256 deep), n = 131 and 257 end in a partial
-// tile and a partial vector; 64 x 64 x 256 is whole blocks.
+// m * n * k of at least 64 * 64 * 256 and n of at least two tiles (128 columns for AVX2 fp32, 256
+// for AVX-512): the smallest products the path takes. k = 300 and 1100 cross the depth blocks of
+// every ISA's sparse tile (64 to 256 deep), n = 257 and 300 end in a partial tile and a partial
+// vector; 64 x 256 x 256 is whole blocks; m = 1100 is two chunks of rows.
 const shapes = [
-  [97, 131, 300],
-  [64, 64, 256],
-  [33, 257, 1100],
+  [97, 257, 300],
+  [64, 256, 256],
+  [33, 300, 1100],
+  [1100, 257, 40],
 ] as const;
 const cases: GemmCase[] = [];
 for (const [m, n, k] of shapes)
@@ -72,7 +74,7 @@ describe.skipIf(!addon)('native gemm, sparse path', () => {
     }
   }
 
-  it('a dense op(A), or a product below the size limit, stays on the dense paths', () => {
+  it('a dense op(A), a small product or a narrow C stays on the dense paths', () => {
     addon!.setIsa(defaultIsa);
     expect(
       check(
@@ -99,7 +101,7 @@ describe.skipIf(!addon)('native gemm, sparse path', () => {
 
   it('the dense epilogue (bias, then linear, ReLU, sigmoid or tanh) on a sparse input', () => {
     addon!.setIsa(defaultIsa);
-    const [m, n, k] = [70, 150, 333];
+    const [m, n, k] = [70, 300, 333];
     for (const dtype of ['float32', 'float64'] as const) {
       const { a, b, ref, tol } = parityInputs(
         dtype,
@@ -132,7 +134,7 @@ describe.skipIf(!addon)('native gemm, sparse path', () => {
 
   it('beta = 0 never reads C; an all-zero op(A) gives beta * C; NaN in op(A) reaches its row', () => {
     addon!.setIsa(defaultIsa);
-    const [m, n, k] = [64, 80, 300];
+    const [m, n, k] = [64, 256, 300];
     const a = new Float32Array(m * k);
     const b = new Float32Array(k * n).fill(1);
     for (let i = 0; i < m; i++) a[i * k + ((i * 7) % k)] = 2;
@@ -153,7 +155,7 @@ describe.skipIf(!addon)('native gemm, sparse path', () => {
 
   it('zeros of op(A) are skipped, as reference BLAS skips zeros of B: 0 * inf in op(B) is not formed', () => {
     addon!.setIsa(defaultIsa);
-    const [m, n, k] = [64, 64, 256];
+    const [m, n, k] = [64, 256, 256];
     const a = new Float32Array(m * k);
     for (let i = 0; i < m; i++) a[i * k + 1] = 1; // column 0 of op(A) is all zero
     const b = new Float32Array(k * n).fill(0.5);

@@ -76,7 +76,7 @@ export interface NativeAddon {
   setThreads(n: number): void;
   getThreads(): number;
   /**
-   * Products that took the sparse path since the addon loaded: op(A) at most 30 % nonzeros (as
+   * Products that took the sparse path since the addon loaded: op(A) at most 35 % nonzeros (as
    * after ReLU and dropout), only its nonzeros multiplied.
    */
   sparseProducts(): number;
