@@ -386,7 +386,7 @@ constexpr size_t kSparseIndexBytes = size_t(64) << 20;
 std::atomic<unsigned long long> g_sparse_products{0};
 
 thread_local Scratch t_sparse_ptr;
-thread_local Scratch t_sparse_cur;
+thread_local Scratch t_sparse_tmp;
 thread_local Scratch t_sparse_idx;
 thread_local Scratch t_sparse_val;
 
@@ -413,75 +413,53 @@ bool looks_sparse(const GemmCall<T>& g) {
   return static_cast<double>(nonzero) <= kSparseDensity * static_cast<double>(seen);
 }
 
+// Columns of a transposed A turned into rows at a time while indexing.
+constexpr size_t kSparseIndexCols = 256;
+
 // Indexes op(A); false when it holds more than kSparseDensity nonzeros (or scratch is short). The
-// loops write every element's index and value and advance only past nonzeros, without branches
-// on the data; the buffers have room for the writes past the last nonzero.
+// kernel set's compress writes each row segment's nonzeros; the buffers have room for the writes
+// it makes past them.
 template <class T>
-bool index_a(const GemmCall<T>& g, size_t kcs, SparseA<T>& s) {
-  const size_t m = g.m, k = g.k, kb = (k + kcs - 1) / kcs;
+bool index_a(const GemmCall<T>& g, const KernelSet<T>& ks, SparseA<T>& s) {
+  const size_t m = g.m, k = g.k, kcs = ks.sparse_kc, kb = (k + kcs - 1) / kcs;
   const size_t limit = static_cast<size_t>(kSparseDensity * static_cast<double>(m * k));
-  if ((limit + kcs + 1) * (sizeof(unsigned) + sizeof(T)) + (m * kb + 1) * sizeof(unsigned) > kSparseIndexBytes)
-    return false;
+  const size_t room = limit + kcs + 16;
+  if (room * (sizeof(unsigned) + sizeof(T)) + (m * kb + 1) * sizeof(unsigned) > kSparseIndexBytes) return false;
   unsigned* ptr = t_sparse_ptr.get<unsigned>(m * kb + 1);
-  unsigned* idx = t_sparse_idx.get<unsigned>(limit + kcs + 1);
-  T* val = t_sparse_val.get<T>(limit + kcs + 1);
+  unsigned* idx = t_sparse_idx.get<unsigned>(room);
+  T* val = t_sparse_val.get<T>(room);
   if (!ptr || !idx || !val) return false;
-  const T alpha = g.alpha;
-  ptr[0] = 0;
+  size_t n = 0;
   if (!g.ta) {
-    // Rows of op(A) are rows of A.
-    size_t n = 0;
+    // Rows of op(A) are rows of A, indexed row by row.
     for (size_t i = 0; i < m; ++i) {
       const T* row = g.a + i * k;
       for (size_t b = 0; b < kb; ++b) {
-        const size_t p0 = b * kcs, p1 = std::min(k, p0 + kcs);
-        for (size_t p = p0; p < p1; ++p) {
-          const T x = row[p];
-          idx[n] = static_cast<unsigned>(p - p0);
-          val[n] = alpha * x;
-          n += x != T(0);
-        }
-        ptr[i * kb + b + 1] = static_cast<unsigned>(n);
-        if (n > limit) return false;
+        ptr[i * kb + b] = static_cast<unsigned>(n);
+        const size_t p0 = b * kcs;
+        n += ks.sparse_compress(row + p0, std::min(kcs, k - p0), g.alpha, idx + n, val + n);
       }
+      if (n > limit) return false;
     }
   } else {
-    // A is stored k x m, so a row of op(A) is a column of A: each block of kcs rows of A is read
-    // twice while it is in cache, once to count its nonzeros per column, once to place them.
-    unsigned* cur = t_sparse_cur.get<unsigned>(m);
-    if (!cur) return false;
-    size_t total = 0;
+    // A is stored k x m, so a row of op(A) is a column of A: block by block, columns are turned
+    // into rows a few hundred at a time, then indexed like rows.
+    T* rows = t_sparse_tmp.get<T>(kSparseIndexCols * kcs);
+    if (!rows) return false;
     for (size_t b = 0; b < kb; ++b) {
-      const size_t p0 = b * kcs, p1 = std::min(k, p0 + kcs);
-      std::fill(cur, cur + m, 0u);
-      for (size_t p = p0; p < p1; ++p) {
-        const T* row = g.a + p * m;
-        for (size_t i = 0; i < m; ++i) cur[i] += row[i] != T(0);
-      }
-      unsigned* start = ptr + b * m;
-      for (size_t i = 0; i < m; ++i) {
-        start[i] = static_cast<unsigned>(total);
-        total += cur[i];
-        cur[i] = start[i];
-      }
-      if (total > limit) return false;
-      const unsigned spare = static_cast<unsigned>(total);  // where the zeros' writes go
-      for (size_t p = p0; p < p1; ++p) {
-        const T* row = g.a + p * m;
-        const unsigned rel = static_cast<unsigned>(p - p0);
-        for (size_t i = 0; i < m; ++i) {
-          const T x = row[i];
-          const unsigned nz = x != T(0);
-          const unsigned at = cur[i];
-          const unsigned w = nz ? at : spare;
-          idx[w] = rel;
-          val[w] = alpha * x;
-          cur[i] = at + nz;
+      const size_t p0 = b * kcs, kc = std::min(kcs, k - p0);
+      for (size_t i0 = 0; i0 < m; i0 += kSparseIndexCols) {
+        const size_t cols = std::min(kSparseIndexCols, m - i0);
+        ks.sparse_transpose(g.a + p0 * m + i0, m, kc, cols, rows);
+        for (size_t i = 0; i < cols; ++i) {
+          ptr[b * m + i0 + i] = static_cast<unsigned>(n);
+          n += ks.sparse_compress(rows + i * kc, kc, g.alpha, idx + n, val + n);
         }
       }
+      if (n > limit) return false;
     }
-    ptr[kb * m] = static_cast<unsigned>(total);
   }
+  ptr[m * kb] = static_cast<unsigned>(n);
   s.ptr = ptr;
   s.idx = idx;
   s.val = val;
@@ -576,7 +554,7 @@ bool sparse_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
   if (g.m * g.n * g.k < kSparseMinMnk || g.m * g.k > 0xffffffffu) return false;
   if (!looks_sparse(g)) return false;
   SparseA<T> s;
-  if (!index_a(g, ks.sparse_kc, s)) return false;
+  if (!index_a(g, ks, s)) return false;
   SparseJob<T> job;
   job.g = &g;
   job.ks = &ks;

@@ -90,6 +90,11 @@ struct KernelSet {
   SparseRowsFn<T> sparse_rows;
   size_t sparse_panels;  // P: NR-column panels per sparse tile
   size_t sparse_kc;      // depth of a sparse tile's packed block of op(B)
+  // The index of op(A): the nonzeros of x[0, len) as alpha * x and their positions (returns how
+  // many; may write 8 entries past them), and a rows x cols block at src (ld apart) transposed into
+  // dst (rows apart).
+  size_t (*sparse_compress)(const T* x, size_t len, T alpha, unsigned* idx, T* val);
+  void (*sparse_transpose)(const T* src, size_t ld, size_t rows, size_t cols, T* dst);
 };
 
 KernelSet<float> kernels_f32_vec128();

@@ -424,6 +424,38 @@ struct SparseRows {
   }
 };
 
+// The sparse path's index of op(A). tg_compress(x, len, alpha, idx, val) writes the nonzeros of
+// x[0, len) (NaN included) as alpha * x to val and their positions to idx, in order, and returns
+// how many; it may write up to 8 entries past those. An ISA's file may supply a vectorized one
+// (TG_HAVE_COMPRESS); else each element is written and the count advances past nonzeros only, with
+// no branch on the data.
+#ifndef TG_HAVE_COMPRESS
+template <class T>
+inline size_t tg_compress(const T* x, size_t len, T alpha, unsigned* idx, T* val) {
+  size_t n = 0;
+  for (size_t p = 0; p < len; ++p) {
+    const T v = x[p];
+    idx[n] = static_cast<unsigned>(p);
+    val[n] = alpha * v;
+    n += v != T(0);
+  }
+  return n;
+}
+#endif
+
+template <class T>
+size_t sparse_compress(const T* x, size_t len, T alpha, unsigned* idx, T* val) {
+  return tg_compress(x, len, alpha, idx, val);
+}
+
+// dst[c * rows + r] = src[r * ld + c] for a rows x cols block: a transposed A's columns made rows.
+template <class T>
+void sparse_transpose(const T* src, size_t ld, size_t rows, size_t cols, T* __restrict dst) {
+  if (tg_transpose_rows(src, ld, rows, cols, dst, rows, rows)) return;
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * ld + c];
+}
+
 // Packing, compiled per ISA so the copies use the widest vectors. Reading a row-major operand
 // "across" (op(A) not transposed, op(B) transposed) is a transpose; an ISA may supply
 // tg_transpose_rows(src, ld, rows, cols, dst, ldd, lanes), which writes element (r, p) of the
@@ -509,7 +541,7 @@ tg::KernelSet<T> make_set(const char* isa, size_t mc, size_t kc, size_t nc) {
   constexpr size_t sparse_kc = 32768 / (P * K::NR * sizeof(T));
   return tg::KernelSet<T>{isa, MR, K::NR, mc, kc, nc, &K::kernel, &Small<T, VB>::run, &Gemv<T, VB>::run,
                           &pack_a<T, MR>, &pack_b<T, K::NR>, &SparseRows<T, VB, NV, P>::run, P,
-                          sparse_kc < 16 ? 16 : sparse_kc};
+                          sparse_kc < 16 ? 16 : sparse_kc, &sparse_compress<T>, &sparse_transpose<T>};
 }
 
 }  // namespace

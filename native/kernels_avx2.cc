@@ -97,6 +97,56 @@ inline bool tg_transpose_rows(const float* src, size_t ld, size_t rows, size_t c
                               size_t lanes) {
   return transpose_rows<float, __m256, 8, transpose8>(src, ld, rows, cols, dst, ldd, lanes);
 }
+
+// The sparse path's index (tg_compress, see kernel_impl.h): for fp32, eight elements at a time, a
+// compare gives the mask of nonzeros (NaN included), and a permutation from a 256-entry table moves
+// them, and their positions, to the front of one store each.
+#define TG_HAVE_COMPRESS 1
+struct CompressTable {
+  unsigned long long perm[256];  // byte t: the lane moved to position t
+  CompressTable() {
+    for (int mask = 0; mask < 256; ++mask) {
+      unsigned long long v = 0;
+      int t = 0;
+      for (int lane = 0; lane < 8; ++lane)
+        if (mask & (1 << lane)) v |= static_cast<unsigned long long>(lane) << (8 * t++);
+      perm[mask] = v;
+    }
+  }
+};
+const CompressTable g_compress_table;
+
+inline size_t tg_compress(const float* x, size_t len, float alpha, unsigned* idx, float* val) {
+  const __m256 zero = _mm256_setzero_ps(), scale = _mm256_set1_ps(alpha);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  size_t n = 0, p = 0;
+  for (; p + 8 <= len; p += 8) {
+    const __m256 v = _mm256_loadu_ps(x + p);
+    const int mask = _mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ));
+    const __m256i perm = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(g_compress_table.perm[mask])));
+    _mm256_storeu_ps(val + n, _mm256_mul_ps(_mm256_permutevar8x32_ps(v, perm), scale));
+    const __m256i at = _mm256_add_epi32(_mm256_permutevar8x32_epi32(lanes, perm), _mm256_set1_epi32(static_cast<int>(p)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(idx + n), at);
+    n += static_cast<size_t>(__builtin_popcount(static_cast<unsigned>(mask)));
+  }
+  for (; p < len; ++p) {
+    const float v = x[p];
+    idx[n] = static_cast<unsigned>(p);
+    val[n] = alpha * v;
+    n += v != 0.0f;
+  }
+  return n;
+}
+inline size_t tg_compress(const double* x, size_t len, double alpha, unsigned* idx, double* val) {
+  size_t n = 0;
+  for (size_t p = 0; p < len; ++p) {
+    const double v = x[p];
+    idx[n] = static_cast<unsigned>(p);
+    val[n] = alpha * v;
+    n += v != 0.0;
+  }
+  return n;
+}
 inline bool tg_transpose_rows(const double* src, size_t ld, size_t rows, size_t cols, double* dst, size_t ldd,
                               size_t lanes) {
   return transpose_rows<double, __m256d, 4, transpose4>(src, ld, rows, cols, dst, ldd, lanes);
