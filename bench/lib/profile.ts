@@ -53,6 +53,8 @@ export interface TimerProfile {
   ratioStandalone: number;
   /** Kernel name -> microseconds per step. */
   kernels: Record<string, number>;
+  /** The step's products in order, with their op(A)'s share of nonzeros. */
+  products: Array<{ shape: string; densityA: number }>;
 }
 
 /** Rows, batch and epochs of a profile run per model (quick: fewer epochs). */
@@ -66,9 +68,18 @@ export function profilePlan(
     : { rows: 2048, batch, epochs: quick ? 1 : 4 };
 }
 
+/** A product of the step; densityA: its op(A)'s share of nonzeros (after ReLU and dropout often ~1/4). */
 type Product =
-  | { kind: 'gemm'; ta: boolean; tb: boolean; m: number; n: number; k: number }
-  | { kind: 'dense'; m: number; n: number; k: number; bias: boolean; act: string };
+  | { kind: 'gemm'; ta: boolean; tb: boolean; m: number; n: number; k: number; densityA: number }
+  | { kind: 'dense'; m: number; n: number; k: number; bias: boolean; act: string; densityA: number };
+
+/** Share of nonzeros among the first len elements of a. */
+function densityOf(a: unknown, len: number): number {
+  const arr = a as ArrayLike<number>;
+  let nz = 0;
+  for (let i = 0; i < len; i++) if (arr[i] !== 0) nz++;
+  return len > 0 ? nz / len : 1;
+}
 
 const MATMUL_KERNELS = new Set([gemmKernel.name, denseForwardKernel.name]);
 
@@ -94,10 +105,10 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
       kernelCalls.set(kname, (kernelCalls.get(kname) ?? 0) + 1);
       if (recording) {
         if (kname === gemmKernel.name) {
-          const [ta, tb, m, n, k] = args as [boolean, boolean, number, number, number];
-          products.push({ kind: 'gemm', ta, tb, m, n, k });
+          const [ta, tb, m, n, k, , a] = args as [boolean, boolean, number, number, number, number, unknown];
+          products.push({ kind: 'gemm', ta, tb, m, n, k, densityA: densityOf(a, m * k) });
         } else if (kname === denseForwardKernel.name) {
-          const [m, n, k, , , bias, act] = args as [
+          const [m, n, k, x, , bias, act] = args as [
             number,
             number,
             number,
@@ -106,7 +117,7 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
             unknown,
             string,
           ];
-          products.push({ kind: 'dense', m, n, k, bias: bias !== null, act });
+          products.push({ kind: 'dense', m, n, k, bias: bias !== null, act, densityA: densityOf(x, m * k) });
         }
       }
     };
@@ -200,19 +211,34 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
     ratio: usPerStep / matmulUs,
     ratioStandalone: usPerStep / standaloneMatmulUs,
     kernels,
+    products: products.map((p) => ({
+      shape:
+        p.kind === 'gemm'
+          ? `${p.ta ? 'T' : 'N'}${p.tb ? 'T' : 'N'} ${p.m}x${p.n}x${p.k}`
+          : `dense ${p.m}x${p.n}x${p.k}`,
+      densityA: p.densityA,
+    })),
   };
 }
 
 /**
  * Microseconds for one step's products (the recorded gemm and denseForward calls, in order) run
  * back to back on the provider's own kernels with arrays allocated once: the matrix work alone.
+ * Each op(A) has the share of zeros its product met in the step (scattered at random), so a
+ * kernel that skips zeros does the same work here as there.
  */
 export function standaloneProductsUs(provider: KernelProvider, products: readonly Product[]): number {
   if (products.length === 0) return 0;
   const gemmOf = implementationOf(provider, gemmKernel);
   const denseOf = implementationOf(provider, denseForwardKernel);
+  let seed = 12345;
+  const uniform = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   const calls = products.map((p) => {
-    const a = new Float32Array(p.m * p.k).fill(0.5);
+    const a = new Float32Array(p.m * p.k);
+    for (let i = 0; i < a.length; i++) a[i] = uniform() < p.densityA ? 0.5 : 0;
     const b = new Float32Array(p.k * p.n).fill(0.25);
     const c = new Float32Array(p.m * p.n);
     if (p.kind === 'gemm') return () => gemmOf(p.ta, p.tb, p.m, p.n, p.k, 1, a, b, 0, c);
@@ -448,7 +474,10 @@ export async function runProfile(o: {
     );
     for (const l of timerTable(mine)) o.log(l);
     o.log(
-      '  matmul = gemm + denseForward kernel time inside the step; alone = the same products back to back on their own;',
+      '  matmul = gemm + denseForward kernel time inside the step; alone = the same products back to back on their own',
+    );
+    o.log(
+      '  (each op(A) as sparse as in the step: the native gemm multiplies only the nonzeros of an op(A) of <= 35 %);',
     );
     o.log(
       '  elementwise = the other kernels (Adam is in optimizer); rest = graph, allocation/GC, losses, batching.',
@@ -460,6 +489,8 @@ export async function runProfile(o: {
         .map(([k, us]) => `${k} ${fmt(us)}`)
         .join(', ');
       o.log(`  kernels (${top.backend}), ms per step: ${ks}`);
+      const ps = top.products.map((p) => `${p.shape} ${(100 * p.densityA).toFixed(0)}%`).join(', ');
+      o.log(`  products (m x n x k) and their op(A)'s nonzeros: ${ps}`);
     }
     for (const b of backends.filter((b) => b !== 'js')) {
       const p = cpuProfile(b, epochs, model);
