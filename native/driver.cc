@@ -7,6 +7,8 @@
 //   loop 1 (ir)  micro_tiles  the MR-row panels of A against one panel of B (the micro-kernel)
 // One-thread products with few rows take panel_at_a_time instead: A's kc block packed once, B
 // packed a few panels at a time just before every row of A runs against them.
+// Products whose op(A) is mostly zeros (a layer's input or gradient after ReLU and dropout) take
+// sparse_product: op(A) indexed once, then only its nonzeros multiplied.
 #include "driver.h"
 
 #include <algorithm>
