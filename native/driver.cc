@@ -367,7 +367,7 @@ bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
 // dropout are (a ReLU layer's output and the gradient through it are about half zeros; with dropout
 // 0.5 after it about three quarters). op(A) is indexed once (each row's nonzeros, block by block
 // of sparse_kc along k), then every tile of P * NR columns of C runs block by block: the block of
-// op(B) is packed (16 KB, it stays in L1) and each row of C accumulates val * op(B)[idx, :] over its
+// op(B) is packed (32 KB, sized for L1) and each row of C accumulates val * op(B)[idx, :] over its
 // nonzeros in the block. Only the nonzeros are multiplied, so at density d the product does d of
 // the dense path's multiply-adds. The zeros of op(A) are skipped as reference BLAS skips zeros of
 // B: 0 * inf and 0 * NaN in op(B) are never formed there. Each C element belongs to one tile and
