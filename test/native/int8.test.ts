@@ -97,6 +97,25 @@ describe.skipIf(!addon)('native int8 dense: exact parity with the TypeScript ref
     expect(['avx512vnni', 'avx2', 'scalar']).toContain(addon!.int8Isa());
   });
 
+  it('activation codes match the reference on every ISA, on 1 and 2 threads (chunks on the pool and a tail)', () => {
+    // 3 chunks of 16,384 on the pool (the call starts at 65,536 elements), then a partial one.
+    const len = 3 * 16_384 + 20_011;
+    const x = new Float32Array(len);
+    for (let i = 0; i < len; i++) x[i] = Math.sin(i * 0.37) * 9 + (i % 97 === 0 ? Number.NaN : 0);
+    const ref = new Uint8Array(len);
+    quantizeActivationsReference(len, x, 0.07, 13, ref);
+    for (const isa of isas) {
+      addon!.setIsa(isa);
+      for (const t of [1, 2]) {
+        addon!.setThreads(t);
+        const out = new Uint8Array(len).fill(255);
+        addon!.quantizeActivations(len, x, 0.07, 13, out);
+        expect(Buffer.from(out).equals(Buffer.from(ref))).toBe(true);
+      }
+    }
+    addon!.setIsa(defaultIsa);
+  });
+
   it('sigmoid and tanh through the provider match the reference bit for bit', () => {
     const { x, w, scale, offset } = operands(9, 3, 40, 5);
     for (const activation of ['sigmoid', 'tanh'] as Activation[]) {
