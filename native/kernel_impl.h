@@ -426,10 +426,10 @@ struct SparseRows {
 
 // The sparse path's index of op(A). tg_compress(x, len, alpha, idx, val) writes the nonzeros of
 // x[0, len) (NaN included) as alpha * x to val and their positions to idx, in order, and returns
-// how many; it may write up to 8 entries past those. An ISA's file may supply a vectorized one
-// (TG_HAVE_COMPRESS); else each element is written and the count advances past nonzeros only, with
-// no branch on the data.
-#ifndef TG_HAVE_COMPRESS
+// how many; it may write up to 8 entries past those. An ISA's file may declare a vectorized
+// overload for a type (a plain function, which overload resolution prefers to this template);
+// this one writes each element and advances the count past nonzeros only, with no branch on the
+// data.
 template <class T>
 inline size_t tg_compress(const T* x, size_t len, T alpha, unsigned* idx, T* val) {
   size_t n = 0;
@@ -441,7 +441,6 @@ inline size_t tg_compress(const T* x, size_t len, T alpha, unsigned* idx, T* val
   }
   return n;
 }
-#endif
 
 template <class T>
 size_t sparse_compress(const T* x, size_t len, T alpha, unsigned* idx, T* val) {

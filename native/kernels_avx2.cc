@@ -98,10 +98,9 @@ inline bool tg_transpose_rows(const float* src, size_t ld, size_t rows, size_t c
   return transpose_rows<float, __m256, 8, transpose8>(src, ld, rows, cols, dst, ldd, lanes);
 }
 
-// The sparse path's index (tg_compress, see kernel_impl.h): for fp32, eight elements at a time, a
-// compare gives the mask of nonzeros (NaN included), and a permutation from a 256-entry table moves
-// them, and their positions, to the front of one store each.
-#define TG_HAVE_COMPRESS 1
+// The sparse path's index (tg_compress, see kernel_impl.h; fp64 takes its generic one): for fp32,
+// eight elements at a time, a compare gives the mask of nonzeros (NaN included), and a permutation
+// from a 256-entry table moves them, and their positions, to the front of one store each.
 struct CompressTable {
   unsigned long long perm[256];  // byte t: the lane moved to position t
   CompressTable() {
@@ -137,16 +136,7 @@ inline size_t tg_compress(const float* x, size_t len, float alpha, unsigned* idx
   }
   return n;
 }
-inline size_t tg_compress(const double* x, size_t len, double alpha, unsigned* idx, double* val) {
-  size_t n = 0;
-  for (size_t p = 0; p < len; ++p) {
-    const double v = x[p];
-    idx[n] = static_cast<unsigned>(p);
-    val[n] = alpha * v;
-    n += v != 0.0;
-  }
-  return n;
-}
+
 inline bool tg_transpose_rows(const double* src, size_t ld, size_t rows, size_t cols, double* dst, size_t ldd,
                               size_t lanes) {
   return transpose_rows<double, __m256d, 4, transpose4>(src, ld, rows, cols, dst, ldd, lanes);

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   QUANT_MAX,
   quantizeActivations,
@@ -8,17 +8,9 @@ import {
   roundHalfEven,
 } from '../../src/kernels/declarations/quantized.js';
 import type { Activation } from '../../src/kernels/types.js';
-import { tryNative } from './load.js';
+import { nativeWithIsas } from './load.js';
 
-const { addon } = tryNative();
-const defaultThreads = addon?.getThreads() ?? 1;
-const isas = addon ? ['avx512', 'avx2', 'vec128'].filter((isa) => addon.setIsa(isa)) : [];
-const defaultIsa = isas[0];
-afterAll(() => {
-  if (!addon) return;
-  addon.setIsa(defaultIsa);
-  addon.setThreads(defaultThreads);
-});
+const { addon, isas, defaultIsa } = nativeWithIsas();
 
 /** A small deterministic generator (xorshift32), so each case is reproducible. */
 function ints(seed: number) {

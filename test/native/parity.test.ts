@@ -1,37 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dtype, FloatArray } from '../../src/kernels/types.js';
-import { describeCase, type GemmCase, gemmCases, parityInputs } from '../helpers/gemm.js';
-import { tryNative } from './load.js';
+import { describe, expect, it } from 'vitest';
+import type { Dtype } from '../../src/kernels/types.js';
+import { type GemmCase, gemmCases, parityInputs } from '../helpers/gemm.js';
+import { checkNativeGemm, nativeWithIsas } from './load.js';
 
-const { addon } = tryNative();
-const defaultThreads = addon?.getThreads() ?? 1;
-const isas = addon ? ['avx512', 'avx2', 'vec128'].filter((isa) => addon.setIsa(isa)) : [];
-const defaultIsa = isas[0];
-afterAll(() => {
-  if (!addon) return;
-  addon.setIsa(defaultIsa);
-  addon.setThreads(defaultThreads);
-});
+const { addon, isas, defaultIsa, defaultThreads } = nativeWithIsas();
 
 /** Runs one case at each thread count; checks against float64 and that thread count changes nothing. */
 function check(dtype: Dtype, c: GemmCase, seed: number, threads: number[]): void {
-  const { a, b, c0, ref, tol } = parityInputs(dtype, c, seed);
-  let first: FloatArray | undefined;
-  for (const t of threads) {
-    addon!.setThreads(t);
-    const out = dtype === 'float64' ? Float64Array.from(c0) : Float32Array.from(c0);
-    addon!.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
-    for (let i = 0; i < ref.length; i++) {
-      const err = Math.abs(out[i] - ref[i]);
-      if (!(err <= tol)) {
-        expect.fail(`${dtype} ${describeCase(c)} threads=${t}: |error| ${err} at ${i} > ${tol}`);
-      }
-    }
-    if (first === undefined) first = out;
-    else if (!Buffer.from(out.buffer).equals(Buffer.from(first.buffer))) {
-      expect.fail(`${dtype} ${describeCase(c)}: ${t} threads differ bitwise from ${threads[0]}`);
-    }
-  }
+  checkNativeGemm(addon!, dtype, c, seed, threads);
 }
 
 const small = gemmCases(4321, 30);

@@ -3,42 +3,17 @@
 // against the float64 reference on every ISA, dtype and transpose, at odd sizes that cross the
 // sparse tile's column and depth blocks, on 1 and 2 threads (bit-identical), with the dense
 // epilogue, and at the edges of its contract.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dtype, FloatArray } from '../../src/kernels/types.js';
-import { describeCase, type GemmCase, parityInputs } from '../helpers/gemm.js';
-import { tryNative } from './load.js';
+import { describe, expect, it } from 'vitest';
+import type { Dtype } from '../../src/kernels/types.js';
+import { type GemmCase, parityInputs } from '../helpers/gemm.js';
+import { checkNativeGemm, nativeWithIsas } from './load.js';
 
-const { addon } = tryNative();
-const defaultThreads = addon?.getThreads() ?? 1;
-const isas = addon ? ['avx512', 'avx2', 'vec128'].filter((isa) => addon.setIsa(isa)) : [];
-const defaultIsa = isas[0];
-afterAll(() => {
-  if (!addon) return;
-  addon.setIsa(defaultIsa);
-  addon.setThreads(defaultThreads);
-});
+const { addon, isas, defaultIsa } = nativeWithIsas();
 
-/** Runs c on each thread count; returns how many of the runs took the sparse path. */
+/** Runs c on each thread count (checked as checkNativeGemm does); returns how many took the sparse path. */
 function check(dtype: Dtype, c: GemmCase, seed: number, density: number, threads: number[]): number {
-  const { a, b, c0, ref, tol } = parityInputs(dtype, c, seed, density);
-  let first: FloatArray | undefined;
   const before = addon!.sparseProducts();
-  for (const t of threads) {
-    addon!.setThreads(t);
-    const out = dtype === 'float64' ? Float64Array.from(c0) : Float32Array.from(c0);
-    addon!.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, a, b, c.beta, out);
-    for (let i = 0; i < ref.length; i++) {
-      const err = Math.abs(out[i] - ref[i]);
-      if (!(err <= tol))
-        expect.fail(`${dtype} ${describeCase(c)} density ${density} threads=${t}: |error| ${err} at ${i}`);
-    }
-    if (first === undefined) first = out;
-    else if (!Buffer.from(out.buffer).equals(Buffer.from(first.buffer))) {
-      expect.fail(
-        `${dtype} ${describeCase(c)} density ${density}: ${t} threads differ bitwise from ${threads[0]}`,
-      );
-    }
-  }
+  checkNativeGemm(addon!, dtype, c, seed, threads, density);
   return addon!.sparseProducts() - before;
 }
 
