@@ -2,7 +2,9 @@
 // npm run bench:native: sgemm GFLOPS of the tensorgrad addon against OpenBLAS in the same run
 // (square sizes, 1 and 2 threads, medians), the per-call cost of a tiny product through each layer
 // (raw addon, the native provider, the dispatcher's gemm), and ns per call of the training step's
-// shapes. Usage: node bench/native-vs-openblas.mjs [sizes...]   e.g. 512 1024
+// shapes, then the sparse path: the wide model's 1024 x 1024 products with three quarters of op(A)
+// zero, as after ReLU and dropout 0.5. Usage: node bench/native-vs-openblas.mjs [sizes...] [--sparse]
+// (--sparse: only that last part)   e.g. 512 1024
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +17,7 @@ import {
   OPENBLAS_IDLE_SPIN_MS,
 } from './measure.mjs';
 
+const sparseOnly = process.argv.includes('--sparse');
 const sizes = process.argv
   .slice(2)
   .map(Number)
@@ -34,8 +37,9 @@ if (!kernels) console.log('dist/ not built (npm run build): provider and dispatc
 
 const fmt = (v, w = 6) => (Number.isNaN(v) || v === undefined ? 'n/a'.padStart(w) : v.toFixed(1).padStart(w));
 
-console.log('\n== sgemm, square (GFLOPS, medians; ratio = median of per-sample native/OpenBLAS ratios) ==');
-for (const threads of [1, 2]) {
+if (!sparseOnly)
+  console.log('\n== sgemm, square (GFLOPS, medians; ratio = median of per-sample native/OpenBLAS ratios) ==');
+for (const threads of sparseOnly ? [] : [1, 2]) {
   native.setThreads(threads);
   blas.addon?.setThreads(threads);
   for (const size of SIZES) {
@@ -65,8 +69,8 @@ const row = (label, r) =>
     `${label.padEnd(44)} ${r.wall.toFixed(0).padStart(6)} ns wall  ${r.cpu.toFixed(0).padStart(6)} ns cpu`,
   );
 
-console.log('\n== tiny sgemm 32x10 by 10x64, per call from JS (medians) ==');
-{
+if (!sparseOnly) {
+  console.log('\n== tiny sgemm 32x10 by 10x64, per call from JS (medians) ==');
   const args = gemmArgs(false, false, 32, 64, 10);
   const empty = gemmArgs(false, false, 0, 64, 10);
   const calls = { 'native addon gemm (checked entry)': () => native.gemm(...args) };
@@ -84,7 +88,7 @@ console.log('\n== tiny sgemm 32x10 by 10x64, per call from JS (medians) ==');
 
 // The seed model (10 -> 64 -> 32 -> 1, batch 32): the forward dense layers, then the backward
 // products (weight gradients take transposed activations, input gradients transposed weights).
-console.log('\n== training-step shapes, ns per call (medians) ==');
+if (!sparseOnly) console.log('\n== training-step shapes, ns per call (medians) ==');
 const dense = [
   ['dense 32x10 . 10x64 + bias, relu', 32, 64, 10, 'relu'],
   ['dense 32x64 . 64x32 + bias, relu', 32, 32, 64, 'relu'],
@@ -97,7 +101,7 @@ const backward = [
   ['dH1 = dH2 W2^T  32x32 . (64x32)^T', false, true, 32, 64, 32],
   ['dW1 = X^T dH1   (32x10)^T . 32x64', true, false, 10, 64, 32],
 ];
-if (provider) {
+if (provider && !sparseOnly) {
   for (const [label, m, n, k, act] of dense) {
     const [, , , , , , x, w, , out] = gemmArgs(false, false, m, n, k);
     const bias = new Float32Array(n).fill(0.1);
@@ -132,3 +136,46 @@ if (provider) {
     );
   }
 }
+
+// The sparse path: the wide model's second-layer products (forward H W, dH = dZ W^T, dW = H^T dZ)
+// with op(A) 25 % nonzero, on the addon (which multiplies only those) and on OpenBLAS, against the
+// addon on the same shape with op(A) dense (its dense path: its time does not depend on the
+// values). Samples interleaved (OpenBLAS's only on one thread), medians; one thread and all cores.
+console.log(
+  '\n== sparse path: op(A) 25 % nonzero against dense, ms per call (medians of interleaved samples) ==',
+);
+const sparse = [
+  ['forward H W      256x1024 . 1024x1024', false, false, 256, 1024, 1024],
+  ['dH = dZ W^T      256x1024 . (1024x1024)^T', false, true, 256, 1024, 1024],
+  ['dW = H^T dZ      (256x1024)^T . 256x1024', true, false, 1024, 1024, 256],
+];
+for (const threads of [1, defaultThreads]) {
+  native.setThreads(threads);
+  blas.addon?.setThreads(threads);
+  for (const [label, ta, tb, m, n, k] of sparse) {
+    const dense = gemmArgs(ta, tb, m, n, k);
+    const thin = [...dense];
+    const a = Float32Array.from(dense[6]);
+    for (let i = 0; i < a.length; i++) if (Math.random() >= 0.25) a[i] = 0;
+    thin[6] = a;
+    const before = native.sparseProducts();
+    native.gemm(...thin);
+    const took = native.sparseProducts() > before;
+    const calls = { sparse: () => native.gemm(...thin), dense: () => native.gemm(...dense) };
+    // On more threads OpenBLAS's idle workers spin after each call and would slow the sample
+    // timed next: it is then timed on its own, after the addon's samples.
+    const interleaved = threads === 1;
+    if (blas.addon && interleaved) calls.openblas = () => blas.addon.sgemm(...thin);
+    const opts = { callsPerSample: 20, samples: 9 };
+    const r = measureCalls(calls, opts);
+    if (blas.addon && !interleaved) r.openblas = measureCalls({ o: () => blas.addon.sgemm(...thin) }, opts).o;
+    const ms = (x) => (x.wall / 1e6).toFixed(2).padStart(6);
+    console.log(
+      `${label.padEnd(44)} threads ${threads}  sparse ${ms(r.sparse)}  dense ${ms(r.dense)}  ` +
+        `(${(r.dense.wall / r.sparse.wall).toFixed(2)}x)  openblas on the sparse operand ` +
+        `${r.openblas ? `${ms(r.openblas)} (${(r.openblas.wall / r.sparse.wall).toFixed(2)}x)` : 'n/a'}` +
+        `${took ? '' : '  (the sparse path was not taken)'}`,
+    );
+  }
+}
+native.setThreads(defaultThreads);
