@@ -377,8 +377,10 @@ bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
 constexpr double kSparseDensity = 0.35;
 // Smallest product (m * n * k) worth indexing op(A) for.
 constexpr size_t kSparseMinMnk = 64 * 64 * 256;
-// Elements of op(A) sampled before it is indexed.
-constexpr size_t kSparseSamples = 1024;
+// Elements of op(A) sampled before it is indexed: one per 4096 multiply-adds of the product,
+// between 128 and 1024 (the exact count, while indexing, decides).
+constexpr size_t kSparseSamplesMin = 128;
+constexpr size_t kSparseSamplesMax = 1024;
 // Rows of C a sparse task runs (their partial sums, 256 KB of fp32 at the AVX2 tile width, stay
 // in L2); more rows repack op(B) per chunk.
 constexpr size_t kSparseRowChunk = 1024;
@@ -405,14 +407,18 @@ struct SparseA {
 };
 
 // A quick look at evenly spaced elements of A (an odd stride, so a power-of-two row length does
-// not pin the sample to a few columns): whether it is worth indexing.
+// not pin the sample to a few columns): whether it is worth indexing. A dense A stops the look
+// as soon as its nonzeros pass the share a sparse one could hold: about a third of the samples.
 template <class T>
 bool looks_sparse(const GemmCall<T>& g) {
   const size_t mk = g.m * g.k;
-  const size_t stride = (mk / kSparseSamples) | 1;
-  size_t seen = 0, nonzero = 0;
-  for (size_t p = 0; p < mk; p += stride, ++seen) nonzero += g.a[p] != T(0);
-  return static_cast<double>(nonzero) <= kSparseDensity * static_cast<double>(seen);
+  const size_t samples = std::clamp<size_t>(g.m * g.n * g.k >> 12, kSparseSamplesMin, kSparseSamplesMax);
+  const size_t stride = (mk / samples) | 1;
+  const size_t most = static_cast<size_t>(kSparseDensity * static_cast<double>((mk + stride - 1) / stride));
+  size_t nonzero = 0;
+  for (size_t p = 0; p < mk; p += stride)
+    if ((nonzero += g.a[p] != T(0)) > most) return false;
+  return true;
 }
 
 // Columns of a transposed A turned into rows at a time while indexing.
