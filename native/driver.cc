@@ -488,24 +488,6 @@ struct SparseJob {
 };
 
 thread_local Scratch t_sparse_acc;
-// Rows per sparse kernel call.
-constexpr size_t kSparseRowGroup = 8;
-
-// Prefetches part `part` of `parts` of the block of op(B) that pack_b will read for rows [pc,
-// pc+kc) and columns [jc, jc+cols): spread over the rows of the current block, the next block's
-// lines arrive while this one computes.
-template <class T>
-inline void prefetch_b_part(const GemmCall<T>& g, size_t pc, size_t kc, size_t jc, size_t cols, size_t part,
-                            size_t parts) {
-  constexpr size_t line = 64 / sizeof(T);
-  // Stored B rows and the contiguous run read from each: op(B) rows when B is k x n, columns else.
-  const size_t rows = g.tb ? cols : kc, run = g.tb ? kc : cols;
-  const T* base = g.tb ? g.b + jc * g.k + pc : g.b + pc * g.n + jc;
-  const size_t ld = g.tb ? g.k : g.n;
-  const size_t lines = (run + line - 1) / line, total = rows * lines;
-  for (size_t u = total * part / parts, end = total * (part + 1) / parts; u < end; ++u)
-    __builtin_prefetch(base + (u / lines) * ld + (u % lines) * line, 0, 2);
-}
 
 // One thread's share: tasks (a chunk of rows by P * NR columns of C) until none are left.
 template <class T>
@@ -532,21 +514,21 @@ void sparse_work(void* ctx, int) {
       // The kernel reads all P panels; those past the last column only feed lanes never stored.
       if (panels < P) std::memset(pb + panels * NR * kc, 0, (P - panels) * NR * kc * sizeof(T));
       const bool last = b + 1 == s.kb;
-      // The block after this one: the next depth block of this tile, or the first of the next task's.
-      const bool ahead = !last || task + 1 < tasks;
-      const size_t nt = last ? (task + 1) % J.tiles : t;
-      const size_t npc = last ? 0 : pc + kc, njc = nt * W;
-      const size_t nkc = std::min(s.kcs, g.k - npc), ncols = ahead ? std::min(W, g.n - njc) : 0;
-      SparseBlock<T> sb{s.ptr + r0 * s.row_stride + b * s.block_stride, s.row_stride, s.idx, s.val, pb, NR * kc, acc, b == 0,
-                        last ? g.c + r0 * g.n + jc : nullptr, g.n, cols, g.beta,
-                        last && g.bias ? g.bias + jc : nullptr, last && relu};
-      // Rows in groups, each followed by its share of the next block's prefetches.
-      const size_t parts = (rows + kSparseRowGroup - 1) / kSparseRowGroup;
-      for (size_t part = 0; part < parts; ++part) {
-        const size_t q0 = part * kSparseRowGroup;
-        ks.sparse_rows(sb, q0, std::min(rows, q0 + kSparseRowGroup));
-        if (ahead) prefetch_b_part(g, npc, nkc, njc, ncols, part, parts);
-      }
+      SparseBlock<T> sb{s.ptr + r0 * s.row_stride + b * s.block_stride,
+                        s.row_stride,
+                        s.idx,
+                        s.val,
+                        pb,
+                        NR * kc,
+                        acc,
+                        b == 0,
+                        last ? g.c + r0 * g.n + jc : nullptr,
+                        g.n,
+                        cols,
+                        g.beta,
+                        last && g.bias ? g.bias + jc : nullptr,
+                        last && relu};
+      ks.sparse_rows(sb, 0, rows);
     }
     if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, r0, r0 + rows, jc, jc + cols);
     J.done.fetch_add(1, std::memory_order_relaxed);
