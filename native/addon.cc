@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "args.h"
@@ -333,20 +335,73 @@ bool dropout_backward_fast(const double* P, const Bytes (&views)[3]) {
   return true;
 }
 
-// reluDropoutBackwardFast(params, dy, mask, y, out, sums): params [status, element bytes, m, n]
-// (the training slots kLen, kCols). No checked entry, as dropout's.
+// reluDropoutBackwardFast(params, dy, y, out, sums): params [status, element bytes, m, n, scale,
+// has sums]; y is the dropout's output; without sums the fourth view is not read. No checked
+// entry, as dropout's.
+enum ReluDropoutSlot { kRdM = 2, kRdN, kRdScale, kRdHasSums, kReluDropoutSlots };
+
 template <class T>
-bool relu_dropout_backward_fast(const double* P, const Bytes (&views)[5]) {
+bool relu_dropout_backward_fast(const double* P, const Bytes (&views)[4]) {
   size_t m, n, mn;
-  if (!as_size(P[kLen], &m) || !as_size(P[kCols], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
+  if (!as_size(P[kRdM], &m) || !as_size(P[kRdN], &n) || __builtin_mul_overflow(m, n, &mn)) return false;
+  const double has_sums = P[kRdHasSums];
+  if (!(has_sums == 0 || has_sums == 1)) return false;
   if (n == 0) return true;
   const T* dy = elements<const T>(views[0], mn);
-  const T* mask = elements<const T>(views[1], mn);
-  const T* y = elements<const T>(views[2], mn);
-  T* out = elements<T>(views[3], mn);
-  T* sums = elements<T>(views[4], n);
-  if (((!dy || !mask || !y || !out) && mn) || !sums) return false;
-  tg::relu_dropout_backward<T>(m, n, dy, mask, y, out, sums);
+  const T* y = elements<const T>(views[1], mn);
+  T* out = elements<T>(views[2], mn);
+  T* sums = has_sums == 1 ? elements<T>(views[3], n) : nullptr;
+  if (((!dy || !y || !out) && mn) || (has_sums == 1 && !sums)) return false;
+  tg::relu_dropout_backward<T>(m, n, static_cast<T>(P[kRdScale]), dy, y, out, sums);
+  return true;
+}
+
+// denseDropoutForwardFast(params, x, w, out, bias, state): the gemm slots (transposes 0, alpha 1,
+// beta 0) and then dropout's cut and scale. Dropout's decisions for the m x n output are drawn
+// first (state advanced by m * n, as dropoutForward advances it), then the product applies them in
+// its epilogue, so the layer's output is written once and no mask is kept. No checked entry: a call
+// this refuses runs the kernel's TypeScript reference.
+enum DenseDropoutSlot { kDdCut = kGemmSlots, kDdScale, kDenseDropoutSlots };
+
+thread_local std::unique_ptr<unsigned char[]> t_keep;
+thread_local size_t t_keep_size = 0;
+
+template <class T>
+bool dense_dropout_forward_fast(const double* P, const Bytes (&views)[5]) {
+  size_t m, n, k, mk, kn, mn;
+  if (!as_size(P[kM], &m) || !as_size(P[kN], &n) || !as_size(P[kK], &k)) return false;
+  if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(k, n, &kn) || __builtin_mul_overflow(m, n, &mn))
+    return false;
+  const double act = P[kActivation], has_bias = P[kHasBias], cut = P[kDdCut], scale = P[kDdScale];
+  if (!((act == 0 || act == 1 || act == 2 || act == 3) && (has_bias == 0 || has_bias == 1)) ||
+      !(cut >= 0 && cut < 4294967296.0) || !(scale >= 1 && std::isfinite(scale)))
+    return false;
+  uint32_t* state = elements<uint32_t>(views[4], 4);
+  if (!state) return false;
+  if (mn == 0) return true;
+  const T* x = elements<const T>(views[0], mk);
+  const T* w = elements<const T>(views[1], kn);
+  T* out = elements<T>(views[2], mn);
+  const T* bias = has_bias == 1 ? elements<const T>(views[3], n) : nullptr;
+  if ((!x && mk) || (!w && kn) || !out || (has_bias == 1 && !bias)) return false;
+  if (t_keep_size < mn) {
+    t_keep.reset(new unsigned char[mn]);
+    t_keep_size = mn;
+  }
+  // A product that fails (out of memory) leaves the state as it found it, so the reference that
+  // then runs draws the same decisions.
+  uint32_t saved[4];
+  std::memcpy(saved, state, sizeof saved);
+  try {
+    tg::dropout_keep(mn, state, cut, t_keep.get());
+    tg::GemmCall<T> g{false, false, m, n, k, T(1), x, w, T(0), out, bias, static_cast<tg::Act>(static_cast<int>(act))};
+    g.keep = t_keep.get();
+    g.keep_scale = scale;
+    tg::gemm<T>(g);
+  } catch (...) {
+    std::memcpy(state, saved, sizeof saved);
+    throw;
+  }
   return true;
 }
 
@@ -547,7 +602,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
        fast_entry<4, kDropoutSlots, dropout_forward_fast<float>, dropout_forward_fast<double>>},
       {"addIntoFast", fast_entry<2, kDropoutSlots, add_into_fast<float>, add_into_fast<double>>},
       {"reluDropoutBackwardFast",
-       fast_entry<5, kTrainSlots, relu_dropout_backward_fast<float>, relu_dropout_backward_fast<double>>},
+       fast_entry<4, kReluDropoutSlots, relu_dropout_backward_fast<float>, relu_dropout_backward_fast<double>>},
+      {"denseDropoutForwardFast",
+       fast_entry<5, kDenseDropoutSlots, dense_dropout_forward_fast<float>, dense_dropout_forward_fast<double>>},
       {"dropoutBackwardFast",
        fast_entry<3, kDropoutSlots, dropout_backward_fast<float>, dropout_backward_fast<double>>},
       {"rnnForwardFast", fast_entry<5, kRecurrentSlots, rnn_forward_fast<float>, rnn_forward_fast<double>>},

@@ -14,12 +14,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <type_traits>
 
 #include "pool.h"
+#include "training.h"  // TG_CLONES
 
 namespace tg {
 
@@ -132,14 +135,50 @@ T activate(T v, Act act) {
   }
 }
 
-// The activation over rows [r0, r1) and columns [c0, c1) of C, whose bias is already added: sigmoid
-// or tanh after the blocked and unpacked kernels (which apply ReLU themselves), any of them after
-// scale_only.
+// Row segment `row` (w elements) times (keep ? scale : 0), the product in double rounded once:
+// dropout applied with decisions drawn earlier (elementwise.h's dropout_keep), as dropout_apply
+// applies them. The selects are bit masks so the loop vectorizes without a branch per element.
 template <class T>
-void activate_block(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1) {
+TG_CLONES void keep_row(size_t w, const unsigned char* __restrict keep, double scale, T* __restrict row) {
+  if constexpr (std::is_same_v<T, float>) {
+    // A scale that is a float (rate 0.5, 0.75, ...): the double product of two floats is exact,
+    // so the float product rounds to the same value.
+    const float sf = static_cast<float>(scale);
+    if (static_cast<double>(sf) == scale) {
+      uint32_t sbits;
+      std::memcpy(&sbits, &sf, sizeof sbits);
+      for (size_t j = 0; j < w; ++j) {
+        const uint32_t bits = sbits & (0u - static_cast<uint32_t>(keep[j]));
+        float m;
+        std::memcpy(&m, &bits, sizeof m);
+        row[j] = row[j] * m;
+      }
+      return;
+    }
+  }
+  uint64_t sbits;
+  std::memcpy(&sbits, &scale, sizeof sbits);
+  for (size_t j = 0; j < w; ++j) {
+    const uint64_t bits = sbits & (uint64_t{0} - static_cast<uint64_t>(keep[j]));
+    double m;
+    std::memcpy(&m, &bits, sizeof m);
+    row[j] = static_cast<T>(static_cast<double>(row[j]) * m);
+  }
+}
+
+// What the kernels leave to be done over rows [r0, r1) and columns [c0, c1) of C, once their sums,
+// the bias and ReLU are in: sigmoid or tanh (the blocked and unpacked kernels apply ReLU
+// themselves), then dropout when the call carries its decisions. Called on each finished tile while
+// it is in cache. With `all_acts` (after scale_only) every activation, ReLU included.
+template <class T>
+void finish_block(const GemmCall<T>& g, size_t r0, size_t r1, size_t c0, size_t c1, bool all_acts = false) {
+  const bool act = g.act == Act::Sigmoid || g.act == Act::Tanh || (all_acts && g.act != Act::Linear);
+  if (!act && !g.keep) return;
   for (size_t i = r0; i < r1; ++i) {
     T* row = g.c + i * g.n;
-    for (size_t j = c0; j < c1; ++j) row[j] = activate(row[j], g.act);
+    if (act)
+      for (size_t j = c0; j < c1; ++j) row[j] = activate(row[j], g.act);
+    if (g.keep) keep_row<T>(c1 - c0, g.keep + i * g.n + c0, g.keep_scale, row + c0);
   }
 }
 
@@ -161,7 +200,7 @@ void scale_only(const GemmCall<T>& g) {
   if (g.bias)
     for (size_t i = 0; i < g.m; ++i)
       for (size_t j = 0; j < g.n; ++j) g.c[i * g.n + j] += g.bias[j];
-  if (g.act != Act::Linear) activate_block(g, 0, g.m, 0, g.n);
+  finish_block(g, 0, g.m, 0, g.n, true);
 }
 
 // Matrix-vector products, and small products whose op(B) fits in L1, without packing. False when
@@ -176,8 +215,8 @@ bool small_product(const GemmCall<T>& g, const KernelSet<T>& ks) {
     if (g.tb && !scratch) return false;
     ks.small(g, scratch);
   }
-  // Both apply alpha, beta, bias and ReLU themselves; sigmoid and tanh are left to this pass.
-  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, 0, g.n);
+  // Both apply alpha, beta, bias and ReLU themselves; sigmoid, tanh and dropout are left to this pass.
+  finish_block(g, 0, g.m, 0, g.n);
   return true;
 }
 
@@ -281,7 +320,8 @@ void macro_kernel(const Job<T>& J, size_t kb, size_t kc, const T* pa, size_t ic,
 }
 
 // Loop 4 for A: tile t over all of k, one kc block at a time (beta applies on the first only, the
-// bias and ReLU on the last), then sigmoid or tanh over the finished tile while it is in cache.
+// bias and ReLU on the last), then sigmoid, tanh and dropout over the finished tile while it is in
+// cache.
 template <class T>
 void run_tile(const Job<T>& J, size_t t, T* pa) {
   const GemmCall<T>& g = *J.g;
@@ -295,8 +335,7 @@ void run_tile(const Job<T>& J, size_t t, T* pa) {
     ks.pack_a(g, ic, mc, pc, kc, pa);
     macro_kernel(J, kb, kc, pa, ic, mc, q0, q1, kb == 0 ? g.beta : T(1), kb + 1 == J.kblocks);
   }
-  if (g.act == Act::Sigmoid || g.act == Act::Tanh)
-    activate_block(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
+  finish_block(g, ic, ic + mc, J.jc + q0 * NR, J.jc + std::min(q1 * NR, J.chunk));
 }
 
 // One thread's share of a chunk: packing units of B until none are left, a wait for the packing
@@ -359,7 +398,7 @@ bool panel_at_a_time(const GemmCall<T>& g, const KernelSet<T>& ks) {
       }
     }
   }
-  if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, 0, g.m, 0, g.n);
+  finish_block(g, 0, g.m, 0, g.n);
   return true;
 }
 
@@ -530,7 +569,7 @@ void sparse_work(void* ctx, int) {
                         last && relu};
       ks.sparse_rows(sb, 0, rows);
     }
-    if (g.act == Act::Sigmoid || g.act == Act::Tanh) activate_block(g, r0, r0 + rows, jc, jc + cols);
+    finish_block(g, r0, r0 + rows, jc, jc + cols);
     J.done.fetch_add(1, std::memory_order_relaxed);
   }
 }

@@ -58,18 +58,16 @@ TG_CLONES void dropout_apply(size_t w, const uint32_t* __restrict draws, double 
   }
 }
 
-// Inverted dropout forward with the mask drawn here: element i is dropped when the i-th 32-bit
-// output of xoshiro128** (state s, advanced in place by len, as Generator.fillUint32 does) is
-// below cut (rate * 2^32); kept ones are scaled by `scale` (1 / (1 - rate)). Products are taken in
-// double and rounded once, as the TypeScript does. Large calls draw the stream in lanes of
-// kDropoutLane outputs, each started at its jumped state (xoshiro.h), eight lanes per SIMD group
-// and groups on the pool; smaller ones run the serial recurrence. Either way, the same bits.
+// The xoshiro128** stream of len outputs from state s (advanced in place by len, as
+// Generator.fillUint32 does), handed to apply(at, w, draws) in consecutive pieces: draws[i] is
+// output at + i. Large streams are drawn in lanes of kDropoutLane outputs, each started at its
+// jumped state (xoshiro.h), eight lanes per SIMD group and groups on the pool; smaller ones run
+// the serial recurrence. Either way, the same bits.
 constexpr size_t kDropoutLane = 8192;
 constexpr size_t kDropoutGroup = kXoshiroLanes * kDropoutLane;
 
-template <class T>
-void dropout_lane_group(const uint32_t* start, size_t base, size_t len, double cut, double scale, const T* x,
-                        T* out, T* mask) {
+template <class F>
+void stream_lane_group(const uint32_t* start, size_t base, size_t len, const F& apply) {
   constexpr size_t kSteps = 256;
   uint32_t st[4 * kXoshiroLanes];
   std::memcpy(st, start, sizeof st);
@@ -79,22 +77,22 @@ void dropout_lane_group(const uint32_t* start, size_t base, size_t len, double c
     for (size_t j = 0; j < kXoshiroLanes; ++j) {
       const size_t at = base + j * kDropoutLane + i0;
       if (at >= len) break;
-      dropout_apply<T>(std::min(kSteps, len - at), draws + j * kSteps, cut, scale, x + at, out + at, mask + at);
+      apply(at, std::min(kSteps, len - at), draws + j * kSteps);
     }
   }
 }
 
-template <class T>
-void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T* x, T* out, T* mask) {
+template <class F>
+void xoshiro_stream(size_t len, uint32_t* s, const F& apply) {
   if (len < 2 * kDropoutGroup) {
-    // The generator's serial recurrence and the compare-and-scale in two passes over blocks; in one
-    // loop the compiler turns the coin flip into a branch that mispredicts half the time.
+    // The generator's serial recurrence and the apply in two passes over blocks; in one loop the
+    // compiler turns dropout's coin flip into a branch that mispredicts half the time.
     constexpr size_t kBlock = 2048;
     uint32_t draws[kBlock];
     for (size_t base = 0; base < len; base += kBlock) {
       const size_t w = std::min(kBlock, len - base);
       xoshiro128ss_fill(s, w, draws);
-      dropout_apply<T>(w, draws, cut, scale, x + base, out + base, mask + base);
+      apply(base, w, draws);
     }
     return;
   }
@@ -114,10 +112,39 @@ void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T*
       groups, 1,
       [&](size_t a, size_t b) {
         for (size_t g = a; g < b; ++g)
-          dropout_lane_group<T>(starts.get() + g * 4 * kXoshiroLanes, g * kDropoutGroup, len, cut, scale, x, out,
-                                mask);
+          stream_lane_group(starts.get() + g * 4 * kXoshiroLanes, g * kDropoutGroup, len, apply);
       },
       len);
+}
+
+// Inverted dropout forward with the mask drawn here: element i is dropped when the i-th output of
+// the stream is below cut (rate * 2^32); kept ones are scaled by `scale` (1 / (1 - rate)).
+// Products are taken in double and rounded once, as the TypeScript does.
+template <class T>
+void dropout_forward(size_t len, uint32_t* s, double cut, double scale, const T* x, T* out, T* mask) {
+  xoshiro_stream(len, s, [=](size_t at, size_t w, const uint32_t* draws) {
+    dropout_apply<T>(w, draws, cut, scale, x + at, out + at, mask + at);
+  });
+}
+
+// keep[i] = 1 when draws[i] is not below cut (the element is kept), else 0.
+TG_CLONES inline void keep_flags(size_t w, const uint32_t* __restrict draws, double cut,
+                                 unsigned char* __restrict keep) {
+  // For integer draws, draw < cut is draw < ceil(cut); compared as 32-bit integers, which
+  // vectorize eight (sixteen) at a time.
+  const double cut_up = std::ceil(cut);
+  if (cut_up >= 4294967296.0) {
+    std::memset(keep, 0, w);  // every draw is below cut
+    return;
+  }
+  const uint32_t cu = static_cast<uint32_t>(cut_up);
+  for (size_t i = 0; i < w; ++i) keep[i] = static_cast<unsigned char>(draws[i] >= cu);
+}
+
+// Dropout's decisions alone, as one byte per element (1: kept), for a kernel that applies them
+// later (the dense layer's fused dropout, in the GEMM driver): the same stream, the same cut.
+inline void dropout_keep(size_t len, uint32_t* s, double cut, unsigned char* keep) {
+  xoshiro_stream(len, s, [=](size_t at, size_t w, const uint32_t* draws) { keep_flags(w, draws, cut, keep + at); });
 }
 
 // out = dy * mask: the product of two floats of T is exact in double, so rounding it once in T
@@ -166,49 +193,52 @@ void column_sums_parallel(size_t m, size_t n, const T* x, T* out) {
   }, m * n);
 }
 
-// Dropout's backward, then ReLU's, then the bias gradient, in one pass over the m x n gradient
-// instead of three: out = dy * mask (rounded once in T, as multiply) where y > 0, else 0 (as
-// relu_backward), and sums[j] = column j of out added in double row by row, rounded once (as
-// column_sums). Each call covers columns [a, b), reading whole row segments in storage order.
+// The backward of dropout after a ReLU layer, from the dropout's output y alone, with the bias
+// gradient, in one pass over the m x n gradient: out = dy * scale where y > 0 (the unit was kept
+// and its ReLU was positive), else +0, and sums[j] (when sums is given) = column j of out added in
+// double row by row, rounded once (as column_sums). scale is the kept units' factor in T, so
+// dy * scale is the product dropout's backward takes with its mask. Each call covers columns [a, b),
+// reading whole row segments in storage order.
 template <class T>
-TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, const T* __restrict dy,
-                                    const T* __restrict mask, const T* __restrict y, T* __restrict out,
-                                    T* __restrict sums) {
+TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, T scale, const T* __restrict dy,
+                                    const T* __restrict y, T* __restrict out, T* __restrict sums) {
   // The select as a bit mask on the product: written as a ternary, the compiler keeps the loop
   // scalar with a branch on y (it will not multiply where the source did not), which mispredicts
-  // on half the elements and ran 8x slower than the three passes.
+  // on half the elements.
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   constexpr size_t kStack = 1024;
   double stack[kStack];
   const size_t w = b - a;
-  std::unique_ptr<double[]> heap(w > kStack ? new double[w] : nullptr);
+  std::unique_ptr<double[]> heap(sums && w > kStack ? new double[w] : nullptr);
   double* acc = heap ? heap.get() : stack;
-  for (size_t j = 0; j < w; ++j) acc[j] = 0;
+  for (size_t j = 0; j < w && sums; ++j) acc[j] = 0;
   for (size_t i = 0; i < m; ++i) {
     const size_t r = i * n + a;
     for (size_t j = 0; j < w; ++j) {
-      const T d = dy[r + j] * mask[r + j];
+      const T d = dy[r + j] * scale;
       Bits bits;
       std::memcpy(&bits, &d, sizeof bits);
       bits &= Bits{0} - static_cast<Bits>(y[r + j] > 0);
       T v;
       std::memcpy(&v, &bits, sizeof v);
       out[r + j] = v;
-      acc[j] += static_cast<double>(v);
     }
+    if (sums)
+      for (size_t j = 0; j < w; ++j) acc[j] += static_cast<double>(out[r + j]);
   }
-  for (size_t j = 0; j < w; ++j) sums[a + j] = static_cast<T>(acc[j]);
+  if (sums)
+    for (size_t j = 0; j < w; ++j) sums[a + j] = static_cast<T>(acc[j]);
 }
 
 // One column range per thread (a multiple of 16 columns): on one thread the whole rows, so the
-// four arrays stream in storage order (blocks of 256 columns read them in 1 KB pieces 4 KB apart,
-// which in a training step, out of cache, was no faster than the three passes).
+// three arrays stream in storage order (blocks of 256 columns read them in 1 KB pieces 4 KB apart,
+// which in a training step, out of cache, was no faster than separate passes).
 template <class T>
-void relu_dropout_backward(size_t m, size_t n, const T* dy, const T* mask, const T* y, T* out, T* sums) {
+void relu_dropout_backward(size_t m, size_t n, T scale, const T* dy, const T* y, T* out, T* sums) {
   const size_t threads = m * n < kParallelMinElements ? 1 : std::max<size_t>(1, get_threads());
   const size_t cols = std::max<size_t>(16, (n + threads - 1) / threads + 15) / 16 * 16;
   parallel_for(
-      n, cols, [=](size_t a, size_t b) { relu_dropout_columns<T>(m, n, a, b, dy, mask, y, out, sums); }, m * n);
+      n, cols, [=](size_t a, size_t b) { relu_dropout_columns<T>(m, n, a, b, scale, dy, y, out, sums); }, m * n);
 }
 
 template <class T>

@@ -9,7 +9,7 @@ namespace tg {
 enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Tanh = 3 };
 
 // One gemm call, row-major: C = alpha * op(A) op(B) + beta * C, then (if bias or act is set) the
-// dense epilogue C = act(C + bias) over each row.
+// dense epilogue C = act(C + bias) over each row, and dropout when keep is set.
 template <class T>
 struct GemmCall {
   bool ta, tb;
@@ -21,6 +21,11 @@ struct GemmCall {
   T* c;
   const T* bias;  // n elements or null
   Act act;
+  // Dropout fused into the dense epilogue (the dense layer's training forward): with keep set, C's
+  // element (i, j), once its activation is applied, is multiplied by keep_scale where
+  // keep[i * n + j] is 1 and by 0 where it is 0, the product in double rounded once.
+  const unsigned char* keep = nullptr;
+  double keep_scale = 0;
 };
 
 // Micro-kernel: C[mr x nr] (leading dim ldc) = alpha * Ap * Bp + beta * C, where Ap is an MR-row

@@ -10,6 +10,7 @@ import { Tensor, withProvider } from '../../src/index.js';
 import {
   adamUpdateKernel,
   type DenseForwardFn,
+  denseDropoutForwardKernel,
   denseForwardKernel,
   gemm,
   gemmKernel,
@@ -81,7 +82,10 @@ function densityOf(a: unknown, len: number): number {
   return len > 0 ? nz / len : 1;
 }
 
-const MATMUL_KERNELS = new Set([gemmKernel.name, denseForwardKernel.name]);
+// denseDropoutForward is a dense layer's product with its dropout applied in the epilogue: its time
+// in the step counts as matrix work (drawing the dropout's decisions included, about 2-4 % of it);
+// the standalone run times the same products as plain denseForward calls.
+const MATMUL_KERNELS = new Set([gemmKernel.name, denseForwardKernel.name, denseDropoutForwardKernel.name]);
 
 /** One epoch pass of `model` on `backend` with every kernel of the provider wrapped in timers. */
 export function timerProfile(backend: string, epochs: number, model: ModelName = 'seed'): TimerProfile {
@@ -107,7 +111,7 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
         if (kname === gemmKernel.name) {
           const [ta, tb, m, n, k, , a] = args as [boolean, boolean, number, number, number, number, unknown];
           products.push({ kind: 'gemm', ta, tb, m, n, k, densityA: densityOf(a, m * k) });
-        } else if (kname === denseForwardKernel.name) {
+        } else if (kname === denseForwardKernel.name || kname === denseDropoutForwardKernel.name) {
           const [m, n, k, x, , bias, act] = args as [
             number,
             number,
@@ -222,8 +226,9 @@ export function timerProfile(backend: string, epochs: number, model: ModelName =
 }
 
 /**
- * Microseconds for one step's products (the recorded gemm and denseForward calls, in order) run
- * back to back on the provider's own kernels with arrays allocated once: the matrix work alone.
+ * Microseconds for one step's products (the recorded gemm, denseForward and denseDropoutForward
+ * calls, in order; the last run as denseForward, without the dropout) back to back on the
+ * provider's own kernels with arrays allocated once: the matrix work alone.
  * Each op(A) has the share of zeros its product met in the step (scattered at random), so a
  * kernel that skips zeros does the same work here as there.
  */
@@ -474,7 +479,10 @@ export async function runProfile(o: {
     );
     for (const l of timerTable(mine)) o.log(l);
     o.log(
-      '  matmul = gemm + denseForward kernel time inside the step; alone = the same products back to back on their own',
+      '  matmul = gemm + denseForward + denseDropoutForward kernel time inside the step (the last draws its dropout',
+    );
+    o.log(
+      '  and applies it in the epilogue); alone = the same products back to back on their own, without dropout',
     );
     o.log(
       '  (each op(A) as sparse as in the step: the native gemm multiplies only the nonzeros of an op(A) of <= 35 %);',

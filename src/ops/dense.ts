@@ -3,6 +3,7 @@ import { recycle, scratch } from '../buffer-pool.js';
 import { activations } from '../kernels/js/activations.js';
 import {
   columnSums,
+  denseDropoutForward,
   denseForward,
   dropoutBackward,
   gemm,
@@ -13,7 +14,13 @@ import {
 import { ACTIVATIONS, type Activation } from '../kernels/types.js';
 import { Generator } from '../random.js';
 import { type FloatArray, formatShape, Tensor } from '../tensor.js';
-import { type DropoutOptions, drawDropout, dropoutActive, dropoutReference } from './dropout.js';
+import {
+  advanceDropout,
+  type DropoutOptions,
+  drawDropout,
+  dropoutActive,
+  dropoutReference,
+} from './dropout.js';
 import { checkSameDtype } from './elementwise.js';
 import { closedForms, matmulReference, type Reference } from './references.js';
 import { registerOp } from './registry.js';
@@ -43,10 +50,12 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
 
 /**
  * dropout(dense(x, w, b, activation), rate, options): a dense layer and the inverted dropout after
- * it (what Sequential runs for a Dense followed by a Dropout while training), as one op so that its
- * backward takes dropout's mask, the activation's derivative and the bias gradient in one pass over
- * the gradient (for ReLU; the reluDropoutBackward kernel) instead of three. The mask is drawn as
- * dropout draws it, and values and gradients are those of the two ops, bit for bit.
+ * it (what Sequential runs for a Dense followed by a Dropout while training), as one op. For ReLU
+ * the product applies the dropout in its epilogue and the backward takes dropout's, ReLU's and the
+ * bias gradient in one pass from the output alone (reluDenseDropout); other activations keep the
+ * mask and the output before dropout. The mask is drawn as dropout draws it, and values and
+ * gradients are those of the two ops, bit for bit, except that a dropped unit's gradient is
+ * always +0 under ReLU (the two ops give dy * 0: -0 for a negative dy, NaN for an infinite one).
  */
 export function denseDropout(
   x: Tensor,
@@ -58,6 +67,7 @@ export function denseDropout(
 ): Tensor {
   const [m, k, n] = checkDense('denseDropout', x, w, b, activation);
   if (!dropoutActive('denseDropout', rate, options)) return dense(x, w, b, activation);
+  if (activation === 'relu') return reluDenseDropout(x, w, b, [m, k, n], rate, options);
   // The layer's output before dropout: kept for the activation's derivative, not a tensor.
   const y = scratch(x.dtype, m * n);
   denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, y);
@@ -67,19 +77,11 @@ export function denseDropout(
     new Tensor(od, [m, n]),
     b === null ? [x, w] : [x, w, b],
     (g) => {
-      let dz: FloatArray;
-      let gb: FloatArray | null = null;
-      if (activation === 'relu' && b !== null) {
-        dz = scratch(x.dtype, m * n);
-        gb = fresh(scratch(b.dtype, n));
-        reluDropoutBackward(m, n, g, mask, y, dz, gb);
-      } else {
-        const gm = scratch(x.dtype, m * n);
-        dropoutBackward(m * n, g, mask, gm);
-        dz = activationGrad(activation, gm, y);
-        if (dz !== gm) recycle(gm);
-      }
-      const grads = denseInputGrads(x, w, b, dz, gb);
+      const gm = scratch(x.dtype, m * n);
+      dropoutBackward(m * n, g, mask, gm);
+      const dz = activationGrad(activation, gm, y);
+      if (dz !== gm) recycle(gm);
+      const grads = denseInputGrads(x, w, b, dz, null);
       recycle(dz);
       return grads;
     },
@@ -93,6 +95,34 @@ export function denseDropout(
     recycle(y);
   }
   return out;
+}
+
+/**
+ * denseDropout for ReLU: the product applies dropout in its epilogue (denseDropoutForward), so the
+ * layer's output is written once and neither a mask nor the output before dropout is kept; the
+ * backward needs only that output (reluDropoutBackward: where it is > 0 the unit was kept and its
+ * ReLU positive, elsewhere the gradient is 0).
+ */
+function reluDenseDropout(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  [m, k, n]: number[],
+  rate: number,
+  options: DropoutOptions,
+): Tensor {
+  const od = scratch(x.dtype, m * n);
+  advanceDropout(options, (state) =>
+    denseDropoutForward(m, n, k, x.data, w.data, b === null ? null : b.data, 'relu', rate, state, od),
+  );
+  return record('denseDropout', new Tensor(od, [m, n]), b === null ? [x, w] : [x, w, b], (g) => {
+    const dz = scratch(x.dtype, m * n);
+    const gb = b === null ? null : fresh(scratch(b.dtype, n));
+    reluDropoutBackward(m, n, rate, g, od, dz, gb);
+    const grads = denseInputGrads(x, w, b, dz, gb);
+    recycle(dz);
+    return grads;
+  });
 }
 
 /** Checks dense's arguments (for `op`); returns [m, k, n] of the product x W. */

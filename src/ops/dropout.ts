@@ -57,14 +57,22 @@ export function drawDropout(
   rate: number,
   options: DropoutOptions,
 ): { out: FloatArray; mask: FloatArray } {
-  const g = options.generator ?? defaultGenerator();
   const n = x.length;
   const mask = scratch(dtype, n);
   const out = scratch(dtype, n);
-  const state = g.getState(stateScratch);
-  dropoutForward(n, rate, state, x, out, mask);
-  g.setState(state);
+  advanceDropout(options, (state) => dropoutForward(n, rate, state, x, out, mask));
   return { out, mask };
+}
+
+/**
+ * Runs a kernel that draws dropout masks (it advances `state` in place) with the state of
+ * options.generator (the global generator by default), then stores the advanced state back.
+ */
+export function advanceDropout(options: DropoutOptions, kernel: (state: Uint32Array) => void): void {
+  const g = options.generator ?? defaultGenerator();
+  const state = g.getState(stateScratch);
+  kernel(state);
+  g.setState(state);
 }
 
 /** The generator's state while a kernel advances it (a dropout call never nests in another). */

@@ -2,6 +2,7 @@ import {
   adamUpdateKernel,
   addIntoKernel,
   columnSumsKernel,
+  denseDropoutForwardKernel,
   denseForwardKernel,
   dropoutBackwardKernel,
   dropoutForwardKernel,
@@ -21,6 +22,7 @@ export function kernelsOf(provider: KernelProvider) {
   return {
     gemm: implementationOf(provider, gemmKernel),
     denseForward: implementationOf(provider, denseForwardKernel),
+    denseDropoutForward: implementationOf(provider, denseDropoutForwardKernel),
     reluBackward: implementationOf(provider, reluBackwardKernel),
     sigmoidBackward: implementationOf(provider, sigmoidBackwardKernel),
     columnSums: implementationOf(provider, columnSumsKernel),

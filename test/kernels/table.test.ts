@@ -4,9 +4,10 @@ import {
   adamUpdateKernel,
   columnSumsKernel,
   declareKernel,
+  denseDropoutForward,
   denseForwardKernel,
   dispatcher,
-  dropoutBackwardKernel,
+  dropoutForwardReference,
   type FloatArray,
   gemmKernel,
   gruForwardKernel,
@@ -144,8 +145,9 @@ describe('dispatch', () => {
   });
 
   it('a fused kernel a provider lacks runs as the kernels it fuses, on that provider', () => {
-    // reluDropoutBackward on a provider with dropoutBackward, reluBackward and columnSums of its
-    // own but not the fusion (gpu.js, Vulkan): the three run there, not the CPU reference.
+    // reluDropoutBackward and denseDropoutForward on a provider with reluBackward, columnSums and
+    // denseForward of its own but not the fusions (gpu.js, Vulkan): those run there, not the CPU
+    // reference.
     const calls: string[] = [];
     const counted = <F extends KernelFn>(kernel: Kernel<F>) =>
       implement(kernel, ((...args: Parameters<F>) => {
@@ -154,23 +156,33 @@ describe('dispatch', () => {
       }) as unknown as F);
     registerProvider(
       provider('test-parts', [
-        counted(dropoutBackwardKernel),
         counted(reluBackwardKernel),
         counted(columnSumsKernel),
+        counted(denseForwardKernel),
       ]),
     );
     const dy = Float32Array.of(1, -2, 3, 4);
-    const mask = Float32Array.of(2, 2, 0, 2);
-    const y = Float32Array.of(1, 1, 1, 0);
+    const y = Float32Array.of(1, 1, 0, 0);
     const out = new Float32Array(4);
     const sums = new Float32Array(2);
-    reluDropoutBackward(2, 2, dy, mask, y, out, sums, 'test-parts');
-    expect(calls).toEqual(['dropoutBackward', 'reluBackward', 'columnSums']);
+    reluDropoutBackward(2, 2, 0.5, dy, y, out, sums, 'test-parts');
+    expect(calls).toEqual(['reluBackward', 'columnSums']);
     expect([...out]).toEqual([2, -4, 0, 0]);
     expect([...sums]).toEqual([2, -4]);
     calls.length = 0;
-    reluDropoutBackward(2, 2, dy, mask, y, out, sums, 'js');
+    reluDropoutBackward(2, 2, 0.5, dy, y, out, sums, 'js');
     expect(calls).toEqual([]);
+    const x = Float32Array.of(1, 2, 3, 4);
+    const w = Float32Array.of(1, 0, 0, 1);
+    const s1 = new Uint32Array([1, 2, 3, 4]);
+    const s2 = s1.slice();
+    const got = new Float32Array(4);
+    denseDropoutForward(2, 2, 2, x, w, null, 'linear', 0.5, s1, got, 'test-parts');
+    expect(calls).toEqual(['denseForward']);
+    const want = new Float32Array(4);
+    dropoutForwardReference(4, 0.5, s2, x, want, new Float32Array(4));
+    expect([...got]).toEqual([...want]);
+    expect([...s1]).toEqual([...s2]);
   });
 
   it('checks every argument before any provider sees it, naming it', () => {

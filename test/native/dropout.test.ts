@@ -107,9 +107,10 @@ describe.skipIf(!addon)('native dropout kernels match the TypeScript references 
     }
   }
 
-  // Dropout's backward, ReLU's and the bias gradient in one pass (denseDropout's backward): odd
-  // shapes, column counts across the 256-column blocks, and the values where a fused loop could
-  // differ from the three passes (NaN and infinite gradients against a zero mask, y at -0 or NaN).
+  // Dropout's backward, ReLU's and the bias gradient in one pass from the dropout's output
+  // (denseDropout's backward under ReLU): odd shapes, column counts across the 256-column blocks,
+  // with and without the sums, a scale that is a float and one that is not, and the values where a
+  // fused loop could differ (NaN and infinite gradients, y at -0, NaN or negative).
   for (const dtype of dtypes) {
     for (const [m, n] of [
       [0, 5],
@@ -120,44 +121,79 @@ describe.skipIf(!addon)('native dropout kernels match the TypeScript references 
       [256, 1024],
       [129, 1031],
     ] as const) {
-      it(`reluDropoutBackward ${dtype} ${m}x${n}: dropoutBackward, reluBackward and columnSums bit for bit`, () => {
+      it(`reluDropoutBackward ${dtype} ${m}x${n}: the reference bit for bit, with and without sums`, () => {
         const rng = new Generator(m * 31 + n);
         const len = m * n;
         const dy = make(dtype, len, (i) =>
           i % 101 === 7 ? Number.NaN : i % 103 === 2 ? Number.POSITIVE_INFINITY : rng.normal() * 10,
         );
-        const mask = make(dtype, len, () => (rng.uniform() < 0.4 ? 0 : 1 / 0.6));
         const y = make(dtype, len, (i) =>
-          i % 97 === 3 ? Number.NaN : i % 89 === 1 ? -0 : rng.uniform() < 0.5 ? 0 : rng.uniform(),
+          i % 97 === 3
+            ? Number.NaN
+            : i % 89 === 1
+              ? -0
+              : i % 83 === 2
+                ? -1
+                : rng.uniform() < 0.6
+                  ? 0
+                  : rng.uniform(),
         );
-        const want = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
-        const got = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
-        reluDropoutBackwardReference(m, n, dy, mask, y, want[0], want[1]);
-        native!.reluDropoutBackward(m, n, dy, mask, y, got[0], got[1]);
-        for (const [k, name] of [
-          [0, 'out'],
-          [1, 'sums'],
-        ] as const) {
-          for (let i = 0; i < want[k].length; i++) {
-            if (!Object.is(got[k][i], want[k][i]))
-              throw new Error(`${name}[${i}]: got ${got[k][i]}, want ${want[k][i]}`);
+        for (const rate of [0.4, 0.5]) {
+          for (const withSums of [true, false]) {
+            const want = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
+            const got = [make(dtype, len, () => 9), make(dtype, n, () => 9)];
+            reluDropoutBackwardReference(m, n, rate, dy, y, want[0], withSums ? want[1] : null);
+            native!.reluDropoutBackward(m, n, rate, dy, y, got[0], withSums ? got[1] : null);
+            for (const [k, name] of [
+              [0, 'out'],
+              [1, 'sums'],
+            ] as const) {
+              for (let i = 0; i < want[k].length; i++) {
+                if (!Object.is(got[k][i], want[k][i]))
+                  throw new Error(`rate ${rate} ${name}[${i}]: got ${got[k][i]}, want ${want[k][i]}`);
+              }
+            }
+            if (!withSums) expect(got[1].every((v) => v === 9)).toBe(true);
           }
         }
       });
     }
   }
 
+  it('reluDropoutBackward is dropoutBackward (dy * mask) where the output is > 0, and +0 elsewhere', () => {
+    for (const dtype of dtypes) {
+      const rng = new Generator(4);
+      const len = 999;
+      const rate = 0.3;
+      const state = new Generator(6).getState();
+      const pre = make(dtype, len, () => rng.normal());
+      for (let i = 0; i < len; i++) pre[i] = Math.max(0, pre[i]); // a ReLU layer's output
+      const y = make(dtype, len, () => 0);
+      const mask = make(dtype, len, () => 0);
+      dropoutForwardReference(len, rate, state, pre, y, mask);
+      const dy = make(dtype, len, () => rng.normal());
+      const viaMask = make(dtype, len, () => 0);
+      dropoutBackwardReference(len, dy, mask, viaMask);
+      const out = make(dtype, len, () => 9);
+      native!.reluDropoutBackward(1, len, rate, dy, y, out, null);
+      for (let i = 0; i < len; i++) {
+        if (y[i] > 0) expect(out[i]).toBe(viaMask[i]);
+        else expect(Object.is(out[i], 0)).toBe(true);
+      }
+    }
+  });
+
   it('reluDropoutBackward: a call the fast entry refuses (mixed dtypes, short sums) runs the reference', () => {
     const dy = Float32Array.of(1, -2, 3, 4);
-    const mask = Float32Array.of(2, 2, 0, 2);
-    const y = Float32Array.of(1, 1, 1, 0);
+    const y = Float32Array.of(1, 1, 0, -0);
     const mixed = new Float64Array(2);
     const out = new Float32Array(4);
-    native!.reluDropoutBackward(2, 2, dy, mask, y, out, mixed);
+    native!.reluDropoutBackward(2, 2, 0.5, dy, y, out, mixed);
     expect(Array.from(out)).toEqual([2, -4, 0, 0]);
     expect(Array.from(mixed)).toEqual([2, -4]);
-    // The dispatcher checks shapes before any provider runs.
-    expect(() => reluDropoutBackward(2, 2, dy, mask, y, out, new Float32Array(1))).toThrow(/sums/);
+    // The dispatcher checks shapes and the rate before any provider runs.
+    expect(() => reluDropoutBackward(2, 2, 0.5, dy, y, out, new Float32Array(1))).toThrow(/sums/);
+    expect(() => reluDropoutBackward(2, 2, 1, dy, y, out, null)).toThrow(/rate must be in \[0, 1\)/);
   });
 
   it('a call the fast entry refuses (short or mixed arrays) runs the reference instead', () => {
@@ -177,6 +213,25 @@ describe.skipIf(!addon)('native dropout kernels match the TypeScript references 
   });
 
   it('the native entries never touch memory past a short array', () => {
+    // reluDropoutBackwardFast: [status, bytes, m, n, scale, has sums]
+    const rd = new Float64Array([1, 4, 2, 4, 2, 1]);
+    addon!.reluDropoutBackwardFast(
+      rd,
+      new Float32Array(8),
+      new Float32Array(8),
+      new Float32Array(8),
+      new Float32Array(3),
+    );
+    expect(rd[0]).toBe(1); // sums one short
+    const rd2 = new Float64Array([1, 4, 2, 4, 2, 0]);
+    addon!.reluDropoutBackwardFast(
+      rd2,
+      new Float32Array(8),
+      new Float32Array(7),
+      new Float32Array(8),
+      new Float32Array(0),
+    );
+    expect(rd2[0]).toBe(1); // y one short (sums not read)
     const p = new Float64Array([1, 4, 10, 2 ** 31, 2]);
     const state = new Uint32Array([1, 2, 3, 4]);
     const short = new Float32Array(4);

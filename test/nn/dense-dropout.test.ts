@@ -19,7 +19,8 @@ import { tryNative } from '../native/load.js';
 
 // denseDropout (what Sequential runs for a Dense followed by a Dropout while training) must give
 // the values, gradients and generator state of dense and dropout one after the other, bit for bit:
-// fusing the two is a speed change only.
+// fusing the two is a speed change only. The one difference, under ReLU: a dropped unit passes an
+// exact +0 back whatever its incoming gradient (the two ops pass dy * 0, NaN for an infinite dy).
 const providers: ProviderChoice[] = tryNative().addon ? ['js', 'native'] : ['js'];
 const activations = ['relu', 'sigmoid', 'tanh', 'linear'] as const;
 
@@ -55,6 +56,8 @@ function run(
   };
 }
 
+const gradOf = (t: Tensor): number[] => Array.from(t.grad?.data ?? []);
+
 function expectSameBits(got: number[], want: number[], what: string): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
@@ -85,6 +88,35 @@ describe('denseDropout', () => {
         }
       }
     }
+  }
+
+  for (const provider of providers) {
+    it(`${provider}: under ReLU a dropped unit passes no gradient back, even an infinite one`, () => {
+      withProvider(provider, () => {
+        const rng = new Generator(2);
+        const x = zeros([8, 5], { requiresGrad: true });
+        const w = zeros([5, 6], { requiresGrad: true });
+        for (const t of [x, w]) for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+        const grads = (fused: boolean) => {
+          x.grad = null;
+          w.grad = null;
+          const generator = new Generator(4);
+          const out = fused
+            ? denseDropout(x, w, null, 'relu', 0.5, { generator })
+            : dropout(dense(x, w, null, 'relu'), 0.5, { generator });
+          // The incoming gradient is infinite at the first dropped unit whose ReLU is positive.
+          const plain = dense(x, w, null, 'relu').data;
+          const at = out.data.findIndex((v, i) => v === 0 && plain[i] > 0);
+          expect(at).toBeGreaterThanOrEqual(0);
+          const weights = ones([8, 6]);
+          weights.data[at] = Number.POSITIVE_INFINITY;
+          out.backward(weights);
+          return [...gradOf(x), ...gradOf(w)];
+        };
+        expect(grads(true).every(Number.isFinite)).toBe(true);
+        expect(grads(false).some(Number.isNaN)).toBe(true);
+      });
+    });
   }
 
   it('is dense when not training or at rate 0, and checks its arguments as dense and dropout do', () => {

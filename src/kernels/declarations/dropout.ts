@@ -17,6 +17,21 @@ export function dropoutForwardReference(
   out: FloatArray,
   mask: FloatArray,
 ): void {
+  dropoutDraw(len, rate, state, x, out, mask);
+}
+
+/**
+ * dropoutForwardReference's loop, the mask optional: the fused kernels that apply dropout without
+ * keeping its mask (denseDropoutForward) draw and scale through here. x and out may be one array.
+ */
+export function dropoutDraw(
+  len: number,
+  rate: number,
+  state: Uint32Array,
+  x: FloatArray,
+  out: FloatArray,
+  mask: FloatArray | null,
+): void {
   const cut = rate * 4294967296;
   const scale = 1 / (1 - rate);
   let s0 = state[0] | 0;
@@ -34,7 +49,7 @@ export function dropoutForwardReference(
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
     const m = draw < cut ? 0 : scale;
-    mask[i] = m;
+    if (mask !== null) mask[i] = m;
     out[i] = x[i] * m;
   }
   state[0] = s0;
@@ -45,14 +60,15 @@ export function dropoutForwardReference(
 
 export type DropoutForwardFn = typeof dropoutForwardReference;
 
-function checkState(state: Uint32Array): string | null {
+export function checkState(state: Uint32Array): string | null {
   return state instanceof Uint32Array && state.length === 4
     ? null
     : 'state must be a Uint32Array of 4 words (a xoshiro128** state)';
 }
 
-function checkedRate(rate: number): void {
-  if (!(rate >= 0 && rate < 1)) throw new Error(`dropoutForward: rate must be in [0, 1), got ${rate}`);
+/** Throws unless rate is in [0, 1) (`kernel` names the caller in the message). */
+export function checkedRate(rate: number, kernel = 'dropoutForward'): void {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`${kernel}: rate must be in [0, 1), got ${rate}`);
 }
 
 export const dropoutForwardKernel = declareKernel({

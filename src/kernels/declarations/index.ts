@@ -4,6 +4,7 @@
 export * from './adam-update.js';
 export * from './add-into.js';
 export * from './column-sums.js';
+export * from './dense-dropout-forward.js';
 export * from './dense-forward.js';
 export * from './dropout.js';
 export * from './gemm.js';

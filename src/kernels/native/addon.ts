@@ -51,14 +51,16 @@ export interface NativeAddon {
   /** Dropout: [status, element bytes, len, cut (rate * 2^32), scale]; state a Uint32Array of 4. */
   dropoutForwardFast(params: Float64Array, state: unknown, x: unknown, out: unknown, mask: unknown): void;
   dropoutBackwardFast(params: Float64Array, dy: unknown, mask: unknown, out: unknown): void;
-  /** Dropout's backward, ReLU's and the column sums in one pass: the training slots [status, element bytes, m, n]. */
-  reluDropoutBackwardFast(
+  /** Dropout's backward from its output, ReLU's and the column sums in one pass: [status, element bytes, m, n, scale, has sums]. */
+  reluDropoutBackwardFast(params: Float64Array, dy: unknown, y: unknown, out: unknown, sums: unknown): void;
+  /** denseForward with dropout in its epilogue: gemmFast's slots, then dropout's cut and scale; state a Uint32Array of 4. */
+  denseDropoutForwardFast(
     params: Float64Array,
-    dy: unknown,
-    mask: unknown,
-    y: unknown,
+    x: unknown,
+    w: unknown,
     out: unknown,
-    sums: unknown,
+    bias: unknown,
+    state: unknown,
   ): void;
   /** acc += x: [status, element bytes, len]. */
   addIntoFast(params: Float64Array, acc: unknown, x: unknown): void;

@@ -1,6 +1,11 @@
 import { type AdamUpdateFn, adamStepSize, adamUpdateKernel } from '../declarations/adam-update.js';
 import { type AddIntoFn, addIntoKernel, addIntoReference } from '../declarations/add-into.js';
 import { type ColumnSumsFn, columnSumsKernel } from '../declarations/column-sums.js';
+import {
+  type DenseDropoutForwardFn,
+  denseDropoutForwardKernel,
+  denseDropoutForwardReference,
+} from '../declarations/dense-dropout-forward.js';
 import { type DenseForwardFn, denseForwardKernel } from '../declarations/dense-forward.js';
 import {
   type DropoutBackwardFn,
@@ -81,6 +86,9 @@ const G = {
   count: 11,
 };
 const T = { len: 2, n: 3, stepSize: 4, beta1: 5, beta2: 6, epsilon: 7, count: 8 };
+const RD = { m: 2, n: 3, scale: 4, hasSums: 5, count: 6 };
+/** denseDropoutForwardFast: the gemm slots, then dropout's. */
+const DD = { cut: G.count, scale: G.count + 1, count: G.count + 2 };
 
 /** Element size when every array given is a Float32Array, or every one a Float64Array, else 0. */
 function dtypeBytes(first: unknown, b: unknown = first, c: unknown = first, d: unknown = first): number {
@@ -100,7 +108,11 @@ function begin(params: Float64Array, bytes: number): Float64Array {
   return params;
 }
 
-function productKernels(addon: NativeAddon): { gemm: GemmFn; denseForward: DenseForwardFn } {
+function productKernels(addon: NativeAddon): {
+  gemm: GemmFn;
+  denseForward: DenseForwardFn;
+  denseDropoutForward: DenseDropoutForwardFn;
+} {
   const params = new Float64Array(G.count);
   const gemm: GemmFn = (transA, transB, m, n, k, alpha, a, b, beta, c) => {
     const bytes = dtypeBytes(c, a, b);
@@ -154,7 +166,37 @@ function productKernels(addon: NativeAddon): { gemm: GemmFn; denseForward: Dense
     }
     addon.denseForward(m, n, k, x, w, bias, act ?? Number.NaN, out);
   };
-  return { gemm, denseForward };
+  const ddParams = new Float64Array(DD.count);
+  // No checked entry (as dropout's): a call the fast entry refuses runs the reference.
+  const denseDropoutForward: DenseDropoutForwardFn = (m, n, k, x, w, bias, activation, rate, state, out) => {
+    const bytes = dtypeBytes(out, x, w, bias ?? out);
+    const act = activationCode[activation];
+    if (
+      bytes !== 0 &&
+      act !== undefined &&
+      typeof m === 'number' &&
+      typeof n === 'number' &&
+      typeof k === 'number' &&
+      typeof rate === 'number'
+    ) {
+      const p = begin(ddParams, bytes);
+      p[G.transA] = 0;
+      p[G.transB] = 0;
+      p[G.m] = m;
+      p[G.n] = n;
+      p[G.k] = k;
+      p[G.alpha] = 1;
+      p[G.beta] = 0;
+      p[G.hasBias] = bias === null ? 0 : 1;
+      p[G.activation] = act;
+      p[DD.cut] = rate * 4294967296;
+      p[DD.scale] = 1 / (1 - rate);
+      addon.denseDropoutForwardFast(p, x, w, out, bias ?? out, state);
+      if (p[STATUS] === 0) return;
+    }
+    denseDropoutForwardReference(m, n, k, x, w, bias, activation, rate, state, out);
+  };
+  return { gemm, denseForward, denseDropoutForward };
 }
 
 /** An elementwise derivative (len, dy, y, out) through its fast entry, else its checked one. */
@@ -218,16 +260,19 @@ function trainingKernels(addon: NativeAddon): {
     addon.adamUpdate(len, param, grad, m, v, stepSize, hp.beta1, hp.beta2, hp.epsilon);
   };
   // No checked entry (as dropout's): a call the fast entry refuses runs the reference.
-  const reluDropoutBackward: ReluDropoutBackwardFn = (m, n, dy, mask, y, out, sums) => {
-    const bytes = dtypeBytes(out, dy, mask, y);
-    if (bytes !== 0 && dtypeBytes(out, sums) === bytes && typeof m === 'number' && typeof n === 'number') {
-      const p = begin(params, bytes);
-      p[T.len] = m;
-      p[T.n] = n;
-      addon.reluDropoutBackwardFast(p, dy, mask, y, out, sums);
+  const rdParams = new Float64Array(RD.count);
+  const reluDropoutBackward: ReluDropoutBackwardFn = (m, n, rate, dy, y, out, sums) => {
+    const bytes = dtypeBytes(out, dy, y, sums ?? out);
+    if (bytes !== 0 && typeof m === 'number' && typeof n === 'number' && typeof rate === 'number') {
+      const p = begin(rdParams, bytes);
+      p[RD.m] = m;
+      p[RD.n] = n;
+      p[RD.scale] = 1 / (1 - rate);
+      p[RD.hasSums] = sums === null ? 0 : 1;
+      addon.reluDropoutBackwardFast(p, dy, y, out, sums ?? out);
       if (p[STATUS] === 0) return;
     }
-    reluDropoutBackwardReference(m, n, dy, mask, y, out, sums);
+    reluDropoutBackwardReference(m, n, rate, dy, y, out, sums);
   };
   return { reluBackward, sigmoidBackward, columnSums, adamUpdate, reluDropoutBackward };
 }
@@ -579,6 +624,7 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
     kernels: [
       implement(gemmKernel, products.gemm),
       implement(denseForwardKernel, products.denseForward),
+      implement(denseDropoutForwardKernel, products.denseDropoutForward),
       implement(reluBackwardKernel, training.reluBackward),
       implement(sigmoidBackwardKernel, training.sigmoidBackward),
       implement(columnSumsKernel, training.columnSums),
