@@ -49,9 +49,12 @@ void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t pane
   const size_t groups = k_groups(k);
   for (size_t p = panel0; p < panel1; ++p) {
     int8_t* dst = packed + p * groups * 64;
-    std::memset(dst, 0, groups * 64);
     const size_t c_end = std::min(kPanel, n - p * kPanel);
     const size_t full = k / 4;
+    // Zeros only where no weight lands: the channels past n, and the last group's padding.
+    if (c_end < kPanel)
+      for (size_t g = 0; g < groups; ++g) std::memset(dst + g * 64 + c_end * 4, 0, (kPanel - c_end) * 4);
+    if (groups > full) std::memset(dst + full * 64, 0, 64);
     for (size_t c = 0; c < c_end; ++c) {
       const int8_t* src = w + (p * kPanel + c) * k;
       for (size_t g = 0; g < full; ++g) std::memcpy(dst + g * 64 + c * 4, src + 4 * g, 4);
@@ -82,6 +85,8 @@ struct Isa {
   DotsFn dots_w7;
   // The packed broadcast kernel (weights repacked per call), or null.
   PanelFn panel;
+  // Consecutive panels it takes per call (cols up to span * kPanel, panels groups * 64 bytes apart).
+  size_t span;
 };
 
 // Follows the float kernels' ISA (driver.cc), which setIsa and TENSORGRAD_NATIVE_ISA choose.
@@ -89,11 +94,11 @@ Isa current_isa() {
 #if defined(__x86_64__)
   const char* f = tg::isa_name();
   if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni())
-    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, nullptr};
+    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, panel_avx512vnni, 2};
   if (std::strncmp(f, "avx512", 6) == 0 || std::strncmp(f, "avx2", 4) == 0)
-    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, panel_avx2};
+    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, panel_avx2, 1};
 #endif
-  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr};
+  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr, 1};
 }
 
 // Rows and output channels per task: a 32 x 64 int32 block of sums (8 KB) on the stack, the
@@ -114,6 +119,7 @@ struct Job {
   DotsFn dots;
   // The packed path: weights packed into panels first (a job of its own), then the panel kernel.
   PanelFn panel = nullptr;
+  size_t span = 1;
   bool w7 = false;
   int8_t* packed = nullptr;
   size_t panels = 0;
@@ -130,8 +136,8 @@ void run_packed_block(const Job& J, size_t t) {
   const size_t i0 = (t / J.col_blocks) * kRowBlock, p0 = (t % J.col_blocks) * kPanelsPerBlock;
   const size_t rows = std::min(kRowBlock, J.m - i0), p1 = std::min(J.panels, p0 + kPanelsPerBlock);
   const size_t groups = k_groups(J.k);
-  for (size_t p = p0; p < p1; ++p) {
-    const size_t j0 = p * kPanel, cols = std::min(kPanel, J.n - j0);
+  for (size_t p = p0; p < p1; p += J.span) {
+    const size_t j0 = p * kPanel, cols = std::min(std::min(p1 - p, J.span) * kPanel, J.n - j0);
     J.panel(J.x + i0 * J.k, J.k, rows, J.packed + p * groups * 64, cols, J.scale + j0, J.offset + j0, J.relu,
             J.out + i0 * J.n + j0, J.n, J.w7);
   }
@@ -275,7 +281,10 @@ void quantized_dense_body(Args& A) {
   J.row_blocks = (m + kRowBlock - 1) / kRowBlock;
   if (packed) {
     J.panel = isa.panel;
-    J.w7 = weights_within_64(J.w, nk);
+    J.span = isa.span;
+    // Only the AVX2 kernel has a faster form for weights within [-64, 64] (VNNI has no int16 step):
+    // the scan of every weight is skipped where it would not be used.
+    J.w7 = isa.dots_w7 != nullptr && weights_within_64(J.w, nk);
     J.panels = (n + kPanel - 1) / kPanel;
     J.packed = t_packed.get(J.panels * k_groups(k) * 64);
     if (!J.packed) throw std::bad_alloc();

@@ -1,8 +1,11 @@
 // AVX-512 VNNI int8 dot products: vpdpbusd multiplies 4 adjacent u8 x s8 pairs and adds them into
-// an int32 lane in one instruction, with no int16 step; 4x4 tiles of zmm accumulators. Chosen only
-// on CPUs that report avx512vnni (quant.cc); not run on the development machine (AVX2 only).
+// an int32 lane in one instruction, with no int16 step. Chosen only on CPUs that report avx512vnni
+// (quant.cc): the packed broadcast kernel (panel_avx512vnni) from 8 rows up, 4x4 tiles of dot
+// products (dots_avx512vnni) below.
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+#include <cstring>
 
 #include "quant.h"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2")
@@ -40,7 +43,75 @@ inline void row_panel(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw,
   for (; c < cols; ++c) tile<R, 1>(x, ldx, w + c * ldw, ldw, k, acc + c, ldacc);
 }
 
+// The broadcast micro-kernel over packed panels (pack_panels: 16 channels x 4 bytes per group, one
+// zmm): R rows by P panels (16 channels each, the panels `pstride` bytes apart), R x P int32
+// accumulators whose lanes are the channels (no horizontal sums); each group broadcasts 4 bytes of
+// a row and one vpdpbusd per panel adds its 4 products per channel. The epilogue's multiply and add
+// use explicit rounding, which the compiler never fuses into an FMA: float32(acc) * scale + offset
+// rounds twice, as on every other ISA.
+template <int R, int P>
+inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, size_t pstride, const __m512 (&sc)[2],
+                       const __m512 (&of)[2], bool relu, float* out, size_t ldo, const __mmask16 (&cols)[2]) {
+  __m512i a[R][P];
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < P; ++q) a[r][q] = _mm512_setzero_si512();
+  const size_t full = k / 4, groups = k_groups(k);
+  auto step = [&](size_t g, const int32_t (&xv)[R]) {
+    __m512i wv[P];
+    for (int q = 0; q < P; ++q) wv[q] = _mm512_loadu_si512(panel + q * pstride + g * 64);
+    for (int r = 0; r < R; ++r) {
+      const __m512i xb = _mm512_set1_epi32(xv[r]);
+      for (int q = 0; q < P; ++q) a[r][q] = _mm512_dpbusd_epi32(a[r][q], xb, wv[q]);
+    }
+  };
+  for (size_t g = 0; g < full; ++g) {
+    int32_t xv[R];
+    for (int r = 0; r < R; ++r) std::memcpy(&xv[r], x + r * k + 4 * g, 4);
+    step(g, xv);
+  }
+  if (groups > full) {  // the last 1-3 bytes of each row, zero-padded (no read past the row)
+    int32_t xv[R];
+    for (int r = 0; r < R; ++r) {
+      uint8_t b[4] = {0, 0, 0, 0};
+      std::memcpy(b, x + r * k + 4 * full, k - 4 * full);
+      std::memcpy(&xv[r], b, 4);
+    }
+    step(full, xv);
+  }
+  constexpr int kRound = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  const __m512 zero = _mm512_setzero_ps();
+  for (int r = 0; r < R; ++r)
+    for (int q = 0; q < P; ++q) {
+      __m512 v = _mm512_add_round_ps(_mm512_mul_round_ps(_mm512_cvtepi32_ps(a[r][q]), sc[q], kRound), of[q], kRound);
+      if (relu) v = _mm512_max_ps(v, zero);  // the second operand (+0) for NaN and -0, as v > 0 ? v : 0
+      _mm512_mask_storeu_ps(out + r * ldo + q * 16, cols[q], v);
+    }
+}
+
+template <int P>
+void panel_span(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t pstride, const __m512 (&sc)[2],
+                const __m512 (&of)[2], bool relu, float* out, size_t ldo, const __mmask16 (&mask)[2]) {
+  size_t r = 0;
+  for (; r + 8 <= rows; r += 8) panel_rows<8, P>(x + r * k, k, panel, pstride, sc, of, relu, out + r * ldo, ldo, mask);
+  for (; r + 4 <= rows; r += 4) panel_rows<4, P>(x + r * k, k, panel, pstride, sc, of, relu, out + r * ldo, ldo, mask);
+  for (; r < rows; ++r) panel_rows<1, P>(x + r * k, k, panel, pstride, sc, of, relu, out + r * ldo, ldo, mask);
+}
+
 }  // namespace
+
+// cols <= 32: one panel, or two consecutive ones (quant.cc's span 2).
+void panel_avx512vnni(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,
+                      const float* offset, bool relu, float* out, size_t ldo, bool /*w7: no int16 step here*/) {
+  const size_t first = cols < 16 ? cols : 16, second = cols - first;
+  const __mmask16 mask[2] = {static_cast<__mmask16>((1u << first) - 1), static_cast<__mmask16>((1u << second) - 1)};
+  const __m512 sc[2] = {_mm512_maskz_loadu_ps(mask[0], scale), _mm512_maskz_loadu_ps(mask[1], scale + first)};
+  const __m512 of[2] = {_mm512_maskz_loadu_ps(mask[0], offset), _mm512_maskz_loadu_ps(mask[1], offset + first)};
+  const size_t pstride = k_groups(k) * 64;
+  if (second > 0)
+    panel_span<2>(x, k, rows, panel, pstride, sc, of, relu, out, ldo, mask);
+  else
+    panel_span<1>(x, k, rows, panel, pstride, sc, of, relu, out, ldo, mask);
+}
 
 void dots_avx512vnni(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows, size_t cols,
                      int32_t* acc, size_t ldacc) {
