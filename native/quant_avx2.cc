@@ -146,7 +146,7 @@ inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, const fl
   __m256i a0[R], a1[R];
   for (int r = 0; r < R; ++r) a0[r] = a1[r] = _mm256_setzero_si256();
   const __m256i ones = _mm256_set1_epi16(1);
-  const size_t full = k / 4, groups = k_groups(k);
+  const size_t full = k / 4;
   auto step = [&](const int8_t* wg, const int32_t (&xv)[R]) {
     const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg));
     const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wg + 32));
@@ -178,20 +178,7 @@ inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, const fl
       }
     }
   }
-  for (; g < full; ++g) {
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) std::memcpy(&xv[r], x + r * k + 4 * g, 4);
-    step(panel + g * 64, xv);
-  }
-  if (groups > full) {  // the last 1-3 bytes of each row, zero-padded (no read past the row)
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) {
-      uint8_t b[4] = {0, 0, 0, 0};
-      std::memcpy(b, x + r * k + 4 * full, k - 4 * full);
-      std::memcpy(&xv[r], b, 4);
-    }
-    step(panel + full * 64, xv);
-  }
+  for_each_group<R>(x, k, g, [&](size_t gi, const int32_t (&xv)[R]) { step(panel + gi * 64, xv); });
   const __m256 s0 = _mm256_loadu_ps(sc), s1 = _mm256_loadu_ps(sc + 8);
   const __m256 o0 = _mm256_loadu_ps(of), o1 = _mm256_loadu_ps(of + 8);
   const __m256 zero = _mm256_setzero_ps();

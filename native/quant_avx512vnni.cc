@@ -55,7 +55,6 @@ inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, size_t p
   __m512i a[R][P];
   for (int r = 0; r < R; ++r)
     for (int q = 0; q < P; ++q) a[r][q] = _mm512_setzero_si512();
-  const size_t full = k / 4, groups = k_groups(k);
   auto step = [&](size_t g, const int32_t (&xv)[R]) {
     __m512i wv[P];
     for (int q = 0; q < P; ++q) wv[q] = _mm512_loadu_si512(panel + q * pstride + g * 64);
@@ -64,20 +63,7 @@ inline void panel_rows(const uint8_t* x, size_t k, const int8_t* panel, size_t p
       for (int q = 0; q < P; ++q) a[r][q] = _mm512_dpbusd_epi32(a[r][q], xb, wv[q]);
     }
   };
-  for (size_t g = 0; g < full; ++g) {
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) std::memcpy(&xv[r], x + r * k + 4 * g, 4);
-    step(g, xv);
-  }
-  if (groups > full) {  // the last 1-3 bytes of each row, zero-padded (no read past the row)
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) {
-      uint8_t b[4] = {0, 0, 0, 0};
-      std::memcpy(b, x + r * k + 4 * full, k - 4 * full);
-      std::memcpy(&xv[r], b, 4);
-    }
-    step(full, xv);
-  }
+  for_each_group<R>(x, k, 0, step);
   constexpr int kRound = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
   const __m512 zero = _mm512_setzero_ps();
   for (int r = 0; r < R; ++r)

@@ -108,6 +108,27 @@ function begin(params: Float64Array, bytes: number): Float64Array {
   return params;
 }
 
+/** The gemm slots of a dense layer's forward: out = act(x W + bias), no transposes, alpha 1, beta 0. */
+function denseSlots(
+  p: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  bias: boolean,
+  act: number,
+): Float64Array {
+  p[G.transA] = 0;
+  p[G.transB] = 0;
+  p[G.m] = m;
+  p[G.n] = n;
+  p[G.k] = k;
+  p[G.alpha] = 1;
+  p[G.beta] = 0;
+  p[G.hasBias] = bias ? 1 : 0;
+  p[G.activation] = act;
+  return p;
+}
+
 function productKernels(addon: NativeAddon): {
   gemm: GemmFn;
   denseForward: DenseForwardFn;
@@ -151,16 +172,7 @@ function productKernels(addon: NativeAddon): {
       typeof n === 'number' &&
       typeof k === 'number'
     ) {
-      const p = begin(params, bytes);
-      p[G.transA] = 0;
-      p[G.transB] = 0;
-      p[G.m] = m;
-      p[G.n] = n;
-      p[G.k] = k;
-      p[G.alpha] = 1;
-      p[G.beta] = 0;
-      p[G.hasBias] = bias === null ? 0 : 1;
-      p[G.activation] = act;
+      const p = denseSlots(begin(params, bytes), m, n, k, bias !== null, act);
       addon.gemmFast(p, x, w, out, bias ?? out);
       if (p[STATUS] === 0) return;
     }
@@ -179,16 +191,7 @@ function productKernels(addon: NativeAddon): {
       typeof k === 'number' &&
       typeof rate === 'number'
     ) {
-      const p = begin(ddParams, bytes);
-      p[G.transA] = 0;
-      p[G.transB] = 0;
-      p[G.m] = m;
-      p[G.n] = n;
-      p[G.k] = k;
-      p[G.alpha] = 1;
-      p[G.beta] = 0;
-      p[G.hasBias] = bias === null ? 0 : 1;
-      p[G.activation] = act;
+      const p = denseSlots(begin(ddParams, bytes), m, n, k, bias !== null, act);
       p[DD.cut] = rate * 4294967296;
       p[DD.scale] = 1 / (1 - rate);
       addon.denseDropoutForwardFast(p, x, w, out, bias ?? out, state);
