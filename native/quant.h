@@ -3,7 +3,6 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 namespace tg::q8 {
 
@@ -21,28 +20,6 @@ using QuantizeFn = void (*)(const float* x, size_t len, float scale, float zero_
 constexpr size_t kPanel = 16;
 inline size_t k_groups(size_t k) { return (k + 3) / 4; }
 void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t panel1, int8_t* packed);
-
-// The broadcast kernels' walk over k from group g0: step(g, xv) for each group g of 4 bytes, xv[r]
-// those 4 bytes of row r (rows k apart) as one int32; the last 1-3 bytes of a row zero-padded,
-// never read past it.
-template <int R, class Step>
-inline void for_each_group(const uint8_t* x, size_t k, size_t g0, const Step& step) {
-  const size_t full = k / 4;
-  for (size_t g = g0; g < full; ++g) {
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) std::memcpy(&xv[r], x + r * k + 4 * g, 4);
-    step(g, xv);
-  }
-  if (k_groups(k) > full) {
-    int32_t xv[R];
-    for (int r = 0; r < R; ++r) {
-      uint8_t b[4] = {0, 0, 0, 0};
-      std::memcpy(b, x + r * k + 4 * full, k - 4 * full);
-      std::memcpy(&xv[r], b, 4);
-    }
-    step(full, xv);
-  }
-}
 // One panel (cols <= 16 channels) for `rows` rows of x (row stride k): out[r * ldo + c] =
 // relu?(float(acc) * scale[c] + offset[c]), multiply and add rounded separately (no FMA).
 void panel_avx2(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,

@@ -8,6 +8,7 @@
 
 #include "quant.h"
 #pragma GCC target("avx2")
+#include "quant_groups.h"
 
 namespace tg::q8 {
 namespace {

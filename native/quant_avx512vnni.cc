@@ -9,6 +9,7 @@
 
 #include "quant.h"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2")
+#include "quant_groups.h"
 
 namespace tg::q8 {
 namespace {
