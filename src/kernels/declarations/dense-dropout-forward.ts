@@ -1,7 +1,7 @@
-import { choice, declareKernel, matrix, optionalVector, record, scalar, size } from '../kernel.js';
+import { declareKernel, matrix, record, scalar } from '../kernel.js';
 import { dispatcher, type ProviderName } from '../table.js';
-import { ACTIVATIONS, type Activation, type FloatArray } from '../types.js';
-import { denseForward, denseForwardReference } from './dense-forward.js';
+import type { Activation, FloatArray } from '../types.js';
+import { denseForward, denseForwardReference, denseLayerArgs } from './dense-forward.js';
 import { checkedRate, checkState, dropoutDraw } from './dropout.js';
 
 /**
@@ -32,18 +32,7 @@ export type DenseDropoutForwardFn = typeof denseDropoutForwardReference;
 
 export const denseDropoutForwardKernel = declareKernel({
   name: 'denseDropoutForward',
-  args: [
-    size('m'),
-    size('n'),
-    size('k'),
-    matrix('x', 'm', 'k'),
-    matrix('w', 'k', 'n'),
-    optionalVector('bias', 'n'),
-    choice('activation', ACTIVATIONS),
-    scalar('rate'),
-    record('state', checkState),
-    matrix('out', 'm', 'n'),
-  ],
+  args: [...denseLayerArgs, scalar('rate'), record('state', checkState), matrix('out', 'm', 'n')],
   dtypeFrom: 'out',
   work: { sizes: ['m', 'n', 'k'], scale: 2 },
   reference: denseDropoutForwardReference,

@@ -24,18 +24,20 @@ export function denseForwardReference(
 
 export type DenseForwardFn = typeof denseForwardReference;
 
+/** A dense layer's arguments before its output: sizes, input, kernel, bias and activation. */
+export const denseLayerArgs = [
+  size('m'),
+  size('n'),
+  size('k'),
+  matrix('x', 'm', 'k'),
+  matrix('w', 'k', 'n'),
+  optionalVector('bias', 'n'),
+  choice('activation', ACTIVATIONS),
+] as const;
+
 export const denseForwardKernel = declareKernel({
   name: 'denseForward',
-  args: [
-    size('m'),
-    size('n'),
-    size('k'),
-    matrix('x', 'm', 'k'),
-    matrix('w', 'k', 'n'),
-    optionalVector('bias', 'n'),
-    choice('activation', ACTIVATIONS),
-    matrix('out', 'm', 'n'),
-  ],
+  args: [...denseLayerArgs, matrix('out', 'm', 'n')],
   dtypeFrom: 'out',
   work: { sizes: ['m', 'n', 'k'], scale: 2 },
   reference: denseForwardReference,

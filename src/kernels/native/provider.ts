@@ -108,15 +108,26 @@ function begin(params: Float64Array, bytes: number): Float64Array {
   return params;
 }
 
-/** The gemm slots of a dense layer's forward: out = act(x W + bias), no transposes, alpha 1, beta 0. */
-function denseSlots(
-  p: Float64Array,
-  m: number,
-  n: number,
-  k: number,
-  bias: boolean,
-  act: number,
-): Float64Array {
+/**
+ * The parameter block of a dense layer's forward (out = act(x W + bias): no transposes, alpha 1,
+ * beta 0) for a fast entry, or null when the call is not one a fast entry takes (mixed or other
+ * array types, an unknown activation, sizes that are not numbers).
+ */
+function denseFastSlots(
+  params: Float64Array,
+  [m, n, k, x, w, bias, activation, out]: Parameters<DenseForwardFn>,
+): Float64Array | null {
+  const bytes = dtypeBytes(out, x, w, bias ?? out);
+  const act = activationCode[activation];
+  if (
+    bytes === 0 ||
+    act === undefined ||
+    typeof m !== 'number' ||
+    typeof n !== 'number' ||
+    typeof k !== 'number'
+  )
+    return null;
+  const p = begin(params, bytes);
   p[G.transA] = 0;
   p[G.transB] = 0;
   p[G.m] = m;
@@ -124,7 +135,7 @@ function denseSlots(
   p[G.k] = k;
   p[G.alpha] = 1;
   p[G.beta] = 0;
-  p[G.hasBias] = bias ? 1 : 0;
+  p[G.hasBias] = bias === null ? 0 : 1;
   p[G.activation] = act;
   return p;
 }
@@ -163,35 +174,19 @@ function productKernels(addon: NativeAddon): {
     addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   };
   const denseForward: DenseForwardFn = (m, n, k, x, w, bias, activation, out) => {
-    const bytes = dtypeBytes(out, x, w, bias ?? out);
-    const act = activationCode[activation];
-    if (
-      bytes !== 0 &&
-      act !== undefined &&
-      typeof m === 'number' &&
-      typeof n === 'number' &&
-      typeof k === 'number'
-    ) {
-      const p = denseSlots(begin(params, bytes), m, n, k, bias !== null, act);
+    const p = denseFastSlots(params, [m, n, k, x, w, bias, activation, out]);
+    if (p) {
       addon.gemmFast(p, x, w, out, bias ?? out);
       if (p[STATUS] === 0) return;
     }
-    addon.denseForward(m, n, k, x, w, bias, act ?? Number.NaN, out);
+    addon.denseForward(m, n, k, x, w, bias, activationCode[activation] ?? Number.NaN, out);
   };
   const ddParams = new Float64Array(DD.count);
   // No checked entry (as dropout's): a call the fast entry refuses runs the reference.
   const denseDropoutForward: DenseDropoutForwardFn = (m, n, k, x, w, bias, activation, rate, state, out) => {
-    const bytes = dtypeBytes(out, x, w, bias ?? out);
-    const act = activationCode[activation];
-    if (
-      bytes !== 0 &&
-      act !== undefined &&
-      typeof m === 'number' &&
-      typeof n === 'number' &&
-      typeof k === 'number' &&
-      typeof rate === 'number'
-    ) {
-      const p = denseSlots(begin(ddParams, bytes), m, n, k, bias !== null, act);
+    const p =
+      typeof rate === 'number' ? denseFastSlots(ddParams, [m, n, k, x, w, bias, activation, out]) : null;
+    if (p) {
       p[DD.cut] = rate * 4294967296;
       p[DD.scale] = 1 / (1 - rate);
       addon.denseDropoutForwardFast(p, x, w, out, bias ?? out, state);
