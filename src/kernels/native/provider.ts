@@ -115,7 +115,14 @@ function begin(params: Float64Array, bytes: number): Float64Array {
  */
 function denseFastSlots(
   params: Float64Array,
-  [m, n, k, x, w, bias, activation, out]: Parameters<DenseForwardFn>,
+  m: number,
+  n: number,
+  k: number,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  activation: Activation,
+  out: FloatArray,
 ): Float64Array | null {
   const bytes = dtypeBytes(out, x, w, bias ?? out);
   const act = activationCode[activation];
@@ -174,7 +181,7 @@ function productKernels(addon: NativeAddon): {
     addon.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   };
   const denseForward: DenseForwardFn = (m, n, k, x, w, bias, activation, out) => {
-    const p = denseFastSlots(params, [m, n, k, x, w, bias, activation, out]);
+    const p = denseFastSlots(params, m, n, k, x, w, bias, activation, out);
     if (p) {
       addon.gemmFast(p, x, w, out, bias ?? out);
       if (p[STATUS] === 0) return;
@@ -185,7 +192,7 @@ function productKernels(addon: NativeAddon): {
   // No checked entry (as dropout's): a call the fast entry refuses runs the reference.
   const denseDropoutForward: DenseDropoutForwardFn = (m, n, k, x, w, bias, activation, rate, state, out) => {
     const p =
-      typeof rate === 'number' ? denseFastSlots(ddParams, [m, n, k, x, w, bias, activation, out]) : null;
+      typeof rate === 'number' ? denseFastSlots(ddParams, m, n, k, x, w, bias, activation, out) : null;
     if (p) {
       p[DD.cut] = rate * 4294967296;
       p[DD.scale] = 1 / (1 - rate);
