@@ -63,6 +63,40 @@ void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t pane
   }
 }
 
+// One output of the epilogue: float32(acc) * scale + offset, the multiply and the add rounded
+// separately (this file is built for the baseline x86-64: no FMA to contract them into), then relu.
+inline float epilogue(int32_t acc, float scale, float offset, bool relu) {
+  const float prod = static_cast<float>(acc) * scale;
+  const float v = prod + offset;
+  return relu ? (v > 0.0f ? v : 0.0f) : v;
+}
+
+void panel_scalar(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,
+                  const float* offset, bool relu, float* out, size_t ldo, bool /*w7*/) {
+  const size_t full = k / 4;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* xr = x + r * k;
+    int32_t acc[kPanel] = {};
+    // A group's 64 bytes are 16 channels x 4 weights: the inner loops run over contiguous bytes.
+    auto group = [&](size_t g, const uint8_t (&xb)[4]) {
+      const int8_t* wg = panel + g * 64;
+      for (size_t c = 0; c < kPanel; ++c)
+        for (size_t b = 0; b < 4; ++b) acc[c] += int32_t(xb[b]) * int32_t(wg[c * 4 + b]);
+    };
+    for (size_t g = 0; g < full; ++g) {
+      uint8_t xb[4];
+      std::memcpy(xb, xr + 4 * g, 4);
+      group(g, xb);
+    }
+    if (k > 4 * full) {  // the row's last 1-3 bytes, zero-padded (never read past the row)
+      uint8_t xb[4] = {0, 0, 0, 0};
+      std::memcpy(xb, xr + 4 * full, k - 4 * full);
+      group(full, xb);
+    }
+    for (size_t c = 0; c < cols; ++c) out[r * ldo + c] = epilogue(acc[c], scale[c], offset[c], relu);
+  }
+}
+
 namespace {
 
 bool cpu_has_vnni() {
@@ -176,11 +210,7 @@ void run_block(const Job& J, size_t t) {
   for (size_t r = 0; r < rows; ++r) {
     float* o = J.out + (i0 + r) * J.n + j0;
     const int32_t* a = acc + r * kColBlock;
-    for (size_t c = 0; c < cols; ++c) {
-      const float prod = static_cast<float>(a[c]) * J.scale[j0 + c];
-      const float v = prod + J.offset[j0 + c];
-      o[c] = J.relu ? (v > 0.0f ? v : 0.0f) : v;
-    }
+    for (size_t c = 0; c < cols; ++c) o[c] = epilogue(a[c], J.scale[j0 + c], J.offset[j0 + c], J.relu);
   }
 }
 
@@ -250,55 +280,50 @@ bool weights_within_64(const int8_t* w, size_t len) {
   return true;
 }
 
-// quantizedDense(m, n, k, x: Uint8Array m*k, w: Int8Array n*k, scale: Float32Array n,
-//                offset: Float32Array n, relu: boolean, out: Float32Array m*n)
-void quantized_dense_body(Args& A) {
+// The arguments both dense entries share: (m, n, k, x, <weights>, scale, offset, relu, out), the
+// weights (argument 4) left to the caller. Checks every code of x; J then holds all but the weights.
+void read_dense_args(Args& A, Job& J, size_t& mk) {
   const size_t m = tg::args::get_size(A, 0, "m"), n = tg::args::get_size(A, 1, "n"), k = tg::args::get_size(A, 2, "k");
-  const size_t mk = tg::args::checked_mul(A, m, k, "m*k"), nk = tg::args::checked_mul(A, n, k, "n*k");
+  mk = tg::args::checked_mul(A, m, k, "m*k");
+  tg::args::checked_mul(A, n, k, "n*k");
   const size_t mn = tg::args::checked_mul(A, m, n, "m*n");
   tg::args::checked_mul(A, mn, k, "m*n*k");
   const IntView x = get_int_array(A, 3, "x", napi_uint8_array, "Uint8Array", mk);
-  const IntView w = get_int_array(A, 4, "w", napi_int8_array, "Int8Array", nk);
-  const tg::args::View scale = get_f32(A, 5, "scale", n), offset = get_f32(A, 6, "offset", n);
-  const bool relu = tg::args::get_bool(A, 7, "relu");
-  const tg::args::View out = get_f32(A, 8, "out", mn);
-  const uint8_t* xp = static_cast<const uint8_t*>(x.data);
-  const size_t bad = first_bad_code(xp, mk);
-  if (bad < mk)
-    range_error(std::string(A.fn) + ": x[" + std::to_string(bad) + "] is " + std::to_string(xp[bad]) +
-                "; activation codes must be in [0, 127]");
-  if (mn == 0) return;
-  Job J;
   J.m = m, J.n = n, J.k = k;
-  J.x = xp;
-  J.w = static_cast<const int8_t*>(w.data);
+  J.x = static_cast<const uint8_t*>(x.data);
+}
+
+void read_epilogue_args(Args& A, Job& J, size_t mk) {
+  const tg::args::View scale = get_f32(A, 5, "scale", J.n), offset = get_f32(A, 6, "offset", J.n);
+  J.relu = tg::args::get_bool(A, 7, "relu");
+  const tg::args::View out = get_f32(A, 8, "out", J.m * J.n);
+  const size_t bad = first_bad_code(J.x, mk);
+  if (bad < mk)
+    range_error(std::string(A.fn) + ": x[" + std::to_string(bad) + "] is " + std::to_string(J.x[bad]) +
+                "; activation codes must be in [0, 127]");
   J.scale = scale.as<float>(), J.offset = offset.as<float>();
-  J.relu = relu;
   J.out = out.as<float>();
-  const Isa isa = current_isa();
-  // The packed kernel pays a repacking of the weights per call: worth it once rows share them.
-  const bool packed = isa.panel != nullptr && m >= 8;
-  J.row_blocks = (m + kRowBlock - 1) / kRowBlock;
-  if (packed) {
-    J.panel = isa.panel;
-    J.span = isa.span;
-    // Only the AVX2 kernel has a faster form for weights within [-64, 64] (VNNI has no int16 step):
-    // the scan of every weight is skipped where it would not be used.
-    J.w7 = isa.dots_w7 != nullptr && weights_within_64(J.w, nk);
-    J.panels = (n + kPanel - 1) / kPanel;
-    J.packed = t_packed.get(J.panels * k_groups(k) * 64);
-    if (!J.packed) throw std::bad_alloc();
-    J.col_blocks = (J.panels + kPanelsPerBlock - 1) / kPanelsPerBlock;
-  } else {
-    J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
-    J.col_blocks = (n + kColBlock - 1) / kColBlock;
-  }
+}
+
+// Sets J up for the panel kernel over J.packed (filled by the pack phase when pack_first).
+void plan_packed(Job& J, PanelFn panel, size_t span, bool w7) {
+  J.panel = panel;
+  J.span = span;
+  J.w7 = w7;
+  J.panels = (J.n + kPanel - 1) / kPanel;
+  J.row_blocks = (J.m + kRowBlock - 1) / kRowBlock;
+  J.col_blocks = (J.panels + kPanelsPerBlock - 1) / kPanelsPerBlock;
+}
+
+// Runs J's blocks on the pool (the caller alone below kThreadMnk or while the pool is busy), after
+// packing the weights into J.packed when pack_first.
+void run_job(Args& A, Job& J, bool pack_first) {
   const size_t tasks = J.row_blocks * J.col_blocks;
   int nt = 1;
-  const int wanted = mn * k >= kThreadMnk ? tg::get_threads() : 1;
+  const int wanted = J.m * J.n * J.k >= kThreadMnk ? tg::get_threads() : 1;
   std::unique_lock<std::mutex> pool_lock(tg::pool_mutex(), std::defer_lock);
   if (wanted > 1 && pool_lock.try_lock()) nt = static_cast<int>(std::min<size_t>({size_t(wanted), tasks, size_t(tg::pool().size())}));
-  if (packed) {
+  if (pack_first) {
     if (nt > 1)
       tg::pool().run(static_cast<int>(std::min<size_t>(nt, J.panels)), &pack_work, &J);
     else
@@ -310,6 +335,59 @@ void quantized_dense_body(Args& A) {
   else
     work(&J, 0);
   if (J.done.load() != tasks) range_error(std::string(A.fn) + ": not every block ran (a bug)");
+}
+
+// quantizedDense(m, n, k, x: Uint8Array m*k, w: Int8Array n*k, scale: Float32Array n,
+//                offset: Float32Array n, relu: boolean, out: Float32Array m*n)
+void quantized_dense_body(Args& A) {
+  Job J;
+  size_t mk;
+  read_dense_args(A, J, mk);
+  const size_t nk = J.n * J.k;
+  const IntView w = get_int_array(A, 4, "w", napi_int8_array, "Int8Array", nk);
+  J.w = static_cast<const int8_t*>(w.data);
+  read_epilogue_args(A, J, mk);
+  if (J.m * J.n == 0) return;
+  const Isa isa = current_isa();
+  // The packed kernel pays a repacking of the weights per call: worth it once rows share them.
+  const bool packed = isa.panel != nullptr && J.m >= 8;
+  if (packed) {
+    // Only the AVX2 kernel has a faster form for weights within [-64, 64] (VNNI has no int16 step):
+    // the scan of every weight is skipped where it would not be used.
+    plan_packed(J, isa.panel, isa.span, isa.dots_w7 != nullptr && weights_within_64(J.w, nk));
+    J.packed = t_packed.get(J.panels * k_groups(J.k) * 64);
+    if (!J.packed) throw std::bad_alloc();
+  } else {
+    J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
+    J.row_blocks = (J.m + kRowBlock - 1) / kRowBlock;
+    J.col_blocks = (J.n + kColBlock - 1) / kColBlock;
+  }
+  run_job(A, J, packed);
+}
+
+// quantizedDensePacked(m, n, k, x: Uint8Array m*k, packed: Int8Array (the weights in pack_panels'
+//                      layout: ceil(n/16)*16 x ceil(k/4)*4 bytes), scale, offset, relu, out): the
+// panel kernel straight over weights the caller packed once (a layer's, reused by every call).
+void quantized_dense_packed_body(Args& A) {
+  Job J;
+  size_t mk;
+  read_dense_args(A, J, mk);
+  const size_t panels = (J.n + kPanel - 1) / kPanel;
+  const size_t bytes = tg::args::checked_mul(A, tg::args::checked_mul(A, panels, k_groups(J.k), "packed size"), 64,
+                                             "packed size");
+  const IntView packed = get_int_array(A, 4, "packed", napi_int8_array, "Int8Array", bytes);
+  read_epilogue_args(A, J, mk);
+  if (J.m * J.n == 0) return;
+  const Isa isa = current_isa();
+  J.packed = static_cast<int8_t*>(packed.data);
+  // The padding is zeros (or the caller's bytes times zero codes past k, and outputs never written
+  // past n), so scanning all of it for the AVX2 kernel's narrow form is exact.
+  const int8_t* pw = J.packed;
+  if (isa.panel != nullptr)
+    plan_packed(J, isa.panel, isa.span, isa.dots_w7 != nullptr && weights_within_64(pw, bytes));
+  else
+    plan_packed(J, panel_scalar, 1, false);
+  run_job(A, J, false);
 }
 
 // Elements per chunk of quantizeActivations on the pool: a multiple of every ISA's vector width,
@@ -342,6 +420,9 @@ void quantize_body(Args& A) {
 napi_value QuantizedDense(napi_env env, napi_callback_info info) {
   return tg::args::checked_entry<quantized_dense_body, 9>(env, info, "quantizedDense");
 }
+napi_value QuantizedDensePacked(napi_env env, napi_callback_info info) {
+  return tg::args::checked_entry<quantized_dense_packed_body, 9>(env, info, "quantizedDensePacked");
+}
 napi_value QuantizeActivations(napi_env env, napi_callback_info info) {
   return tg::args::checked_entry<quantize_body, 5>(env, info, "quantizeActivations");
 }
@@ -352,7 +433,9 @@ void register_exports(Napi::Env env, Napi::Object exports) {
   const struct {
     const char* name;
     napi_callback cb;
-  } raw[] = {{"quantizedDense", QuantizedDense}, {"quantizeActivations", QuantizeActivations}};
+  } raw[] = {{"quantizedDense", QuantizedDense},
+               {"quantizedDensePacked", QuantizedDensePacked},
+               {"quantizeActivations", QuantizeActivations}};
   for (const auto& e : raw) {
     napi_value f;
     NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &f));

@@ -22,6 +22,10 @@ inline size_t k_groups(size_t k) { return (k + 3) / 4; }
 void pack_panels(const int8_t* w, size_t n, size_t k, size_t panel0, size_t panel1, int8_t* packed);
 // One panel (cols <= 16 channels) for `rows` rows of x (row stride k): out[r * ldo + c] =
 // relu?(float(acc) * scale[c] + offset[c]), multiply and add rounded separately (no FMA).
+// The same for the scalar ISA: the packed layout's sums in plain loops (quantizedDensePacked, whose
+// weights come packed from the caller, needs a panel kernel on every ISA).
+void panel_scalar(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,
+                  const float* offset, bool relu, float* out, size_t ldo, bool w7);
 void panel_avx2(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,
                 const float* offset, bool relu, float* out, size_t ldo, bool w7);
 

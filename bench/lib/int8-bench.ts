@@ -1,4 +1,4 @@
-// int8 inference of the wide model (256 -> 1024 -> 1024 -> 1, batch 256): float32 native predict
+// int8 inference of the wide model (256 -> 1024 -> 1024 -> 1, batch 256 and a small one): float32 native predict
 // against the same model quantized (tensorgrad quantize's path), at 1 and 2 native threads. The two
 // are timed in alternating short batches (pairedRatio), so the ratio holds on a busy machine.
 import { getNativeThreads, loadNativeAddon, setNativeThreads } from '../../src/kernels/index.js';
@@ -25,6 +25,11 @@ export interface Int8Row {
 
 export interface Int8BenchOptions {
   threads: number[];
+  /**
+   * Batch sizes predicted, the wide model's own (256) first: smaller ones are what a service
+   * answering requests sees, where the weights' reuse across rows is short.
+   */
+  batches: number[];
   pairs: number;
   batchSec: number;
   /** Rows and epochs of the short training before quantization (calibration uses the same rows). */
@@ -35,7 +40,7 @@ export interface Int8BenchOptions {
 
 export function benchInt8(o: Int8BenchOptions): Int8Row[] {
   const addon = loadNativeAddon();
-  const { widths, batch } = MODELS.wide;
+  const { widths, batch: trainBatch } = MODELS.wide;
   const features = widths[0];
   // A few quick epochs so the weights and activations are not those of a fresh initialization.
   const train = makeData(features, o.trainRows, 7);
@@ -43,18 +48,18 @@ export function benchInt8(o: Int8BenchOptions): Int8Row[] {
   withProvider('native', () =>
     model.fit({ data: train.x, shape: [train.rows, features] }, train.y, {
       epochs: o.epochs,
-      batchSize: batch,
+      batchSize: trainBatch,
       verbose: 0,
       seed: 7,
     }),
   );
   const { model: int8 } = quantizeModel(model, { data: train.x, shape: [train.rows, features] });
-  const x = { data: makeData(features, batch, 8).x, shape: [batch, features] };
   const saved = getNativeThreads();
   const rows: Int8Row[] = [];
   try {
-    for (const threads of o.threads) {
+    for (const [threads, batch] of o.threads.flatMap((t) => o.batches.map((b) => [t, b]))) {
       setNativeThreads(threads);
+      const x = { data: makeData(features, batch, 8).x, shape: [batch, features] };
       const f = () => model.predict(x, { batchSize: batch });
       const q = () => int8.predict(x, { batchSize: batch });
       const r = withProvider('native', () => {
@@ -88,7 +93,7 @@ export function benchInt8(o: Int8BenchOptions): Int8Row[] {
 
 export function int8Table(rows: Int8Row[]): string {
   const lines = [
-    'int8 inference, wide model 256 -> 1024 -> 1024 -> 1, model.predict of one batch (native provider)',
+    'int8 inference, wide model 256 -> 1024 -> 1024 -> 1, model.predict of one batch (native provider; the goal: batch 256)',
     `${'threads'.padEnd(8)}${'batch'.padStart(6)}${'float32 samples/s'.padStart(19)}${'int8 samples/s'.padStart(16)}${'int8/float32'.padStart(14)}  int8 kernels`,
   ];
   for (const r of rows) {

@@ -52,6 +52,11 @@ export interface ArrayArg<Nullable extends boolean = boolean> {
    * float element type; its length is checked the same way.
    */
   readonly element?: IntElement;
+  /**
+   * Each dim rounded up to a multiple of this before the product (a packed layout's padding: the
+   * int8 weights in panels of 16 channels by groups of 4 bytes need ceil(n/16)*16 * ceil(k/4)*4).
+   */
+  readonly multipleOf?: readonly number[];
 }
 
 /** Element types of integer array arguments, by their typed array. */
@@ -127,6 +132,16 @@ export const intBlock = (name: string, dims: readonly string[], element: IntElem
   nullable: false,
   element,
 });
+/**
+ * An integer array holding a packed layout of the dims: each dim rounded up to a multiple of the
+ * matching entry of multipleOf, then multiplied.
+ */
+export const packedBlock = (
+  name: string,
+  dims: readonly string[],
+  element: IntElement,
+  multipleOf: readonly number[],
+): ArrayArg<false> => ({ kind: 'array', name, dims, nullable: false, element, multipleOf });
 /** The same, or null. */
 export const optionalBlock = (name: string, dims: readonly string[], factor = 1): ArrayArg<true> => ({
   kind: 'array',
@@ -210,6 +225,8 @@ interface ArrayPlace {
   transposedBy: number;
   nullable: boolean;
   element: IntElement | undefined;
+  /** The multiple each dim is rounded up to (1: as it is). */
+  multipleOf: number[];
 }
 
 /** A kernel's schema with every name resolved to an argument position. */
@@ -251,6 +268,12 @@ function resolveSchema(
         `declareKernel: '${kernel}' array '${a.name}' needs dims and a positive integer factor`,
       );
     }
+    const multipleOf = a.multipleOf ? [...a.multipleOf] : a.dims.map(() => 1);
+    if (multipleOf.length !== a.dims.length || multipleOf.some((q) => !Number.isInteger(q) || q < 1)) {
+      throw new Error(
+        `declareKernel: '${kernel}' array '${a.name}' needs one positive integer multiple per dim`,
+      );
+    }
     if (a.transposedBy !== undefined && a.dims.length !== 2) {
       throw new Error(`declareKernel: '${kernel}' array '${a.name}' is transposed but not a matrix`);
     }
@@ -261,6 +284,7 @@ function resolveSchema(
       transposedBy: a.transposedBy === undefined ? -1 : position(a.transposedBy, 'flag'),
       nullable: a.nullable,
       element: a.element,
+      multipleOf,
     };
   });
   return {
@@ -297,7 +321,9 @@ function diagnose({ args, ref, arrays }: Schema, values: ArrayLike<unknown>): st
       if (dtypeOf(v) !== dtype) return `${name} is ${dtypeOf(v)} but ${args[ref].name} is ${dtype}`;
     }
     let need = a.factor;
-    for (const d of a.dims) need *= values[d] as number;
+    a.dims.forEach((d, i) => {
+      need *= roundUp(values[d] as number, a.multipleOf[i]);
+    });
     if ((v as ArrayLike<number>).length < need)
       return `${name} ${shortBy(a, (v as ArrayLike<number>).length, need, values)}`;
   }
@@ -328,7 +354,11 @@ function compileEntry<F extends KernelFn, C>(
     else if (a.kind !== 'array') tests.push(`problem[${i}](a${i}) === null`);
   });
   for (const a of arrays) {
-    const need = [...(a.factor === 1 ? [] : [a.factor]), ...a.dims.map((d) => `a${d}`)].join(' * ');
+    const dim = (d: number, i: number) => {
+      const q = a.multipleOf[i];
+      return q === 1 ? `a${d}` : `Math.ceil(a${d} / ${q}) * ${q}`;
+    };
+    const need = [...(a.factor === 1 ? [] : [a.factor]), ...a.dims.map(dim)].join(' * ');
     const type = a.element === undefined ? 'T' : INT_ARRAYS[a.element].name;
     const test = `a${a.at} instanceof ${type} && a${a.at}.length >= ${need}`;
     tests.push(a.nullable ? `a${a.at} === null || (${test})` : test);
@@ -377,6 +407,10 @@ function scalarProblem(spec: ArgSpec, v: unknown): string | null {
   }
 }
 
+function roundUp(v: number, multiple: number): number {
+  return Math.ceil(v / multiple) * multiple;
+}
+
 function notFloatArray(v: unknown): string {
   return `must be a Float32Array or Float64Array, got ${describe(v)}`;
 }
@@ -386,7 +420,9 @@ function shortBy(a: ArrayPlace, length: number, need: number, values: ArrayLike<
   let shape = '';
   const sizes = a.dims.map((d) => String(values[d]));
   if (a.factor !== 1) sizes[sizes.length - 1] = `${a.factor}*${sizes[sizes.length - 1]}`;
-  if (a.dims.length === 2 && a.transposedBy >= 0 && values[a.transposedBy]) {
+  if (a.multipleOf.some((q) => q !== 1)) {
+    shape = ` (${sizes.join('x')}, each rounded up to a multiple of ${a.multipleOf.join('x')})`;
+  } else if (a.dims.length === 2 && a.transposedBy >= 0 && values[a.transposedBy]) {
     shape = ` (${sizes[1]}x${sizes[0]}, transposed)`;
   } else if (sizes.length > 1 || a.factor !== 1) {
     shape = ` (${sizes.join('x')})`;

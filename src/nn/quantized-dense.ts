@@ -1,5 +1,10 @@
 import { isGradEnabled } from '../autograd.js';
-import { QUANT_MAX, quantizeActivations, quantizedDense } from '../kernels/declarations/quantized.js';
+import {
+  packInt8Weights,
+  QUANT_MAX,
+  quantizeActivations,
+  quantizedDensePacked,
+} from '../kernels/declarations/quantized.js';
 import { formatShape, Tensor } from '../tensor.js';
 import { type ActivationName, applyActivation, isKernelActivation } from './activation.js';
 import { type BuildContext, type LayerConfig, Module } from './module.js';
@@ -50,8 +55,10 @@ export class QuantizedDense extends Module {
   kernel: Int8Array | null = null;
   kernelScale: Tensor | null = null;
   bias: Tensor | null = null;
-  // The epilogue's per-channel scale and offset, derived from the weights on first use.
-  private folded: { scale: Float32Array; offset: Float32Array; from: Int8Array } | null = null;
+  // Derived from the weights on first use: the epilogue's per-channel scale and offset, and the
+  // weights packed into the int8 kernels' panels (packInt8Weights), so no call repacks them.
+  private folded: { scale: Float32Array; offset: Float32Array; packed: Int8Array; from: Int8Array } | null =
+    null;
   private codes = new Uint8Array(0);
 
   constructor(units: number, options: QuantizedDenseOptions) {
@@ -140,7 +147,7 @@ export class QuantizedDense extends Module {
     return { scale, offset };
   }
 
-  /** Forgets the folded epilogue: call after changing the weights' arrays in place. */
+  /** Forgets the folded epilogue and the packed weights: call after changing the weights' arrays in place. */
   invalidate(): void {
     this.folded = null;
   }
@@ -167,7 +174,8 @@ export class QuantizedDense extends Module {
       throw new Error(`QuantizedDense '${this.name}': input must be float32, got ${x.dtype}`);
     }
     if (this.folded === null || this.folded.from !== this.kernel) {
-      this.folded = { ...this.epilogue(), from: this.kernel };
+      const packed = packInt8Weights(this.units, k, this.kernel);
+      this.folded = { ...this.epilogue(), packed, from: this.kernel };
     }
     const m = x.shape[0];
     const n = this.units;
@@ -175,8 +183,8 @@ export class QuantizedDense extends Module {
     quantizeActivations(m * k, x.data, this.input.scale, this.input.zeroPoint, this.codes);
     const out = new Float32Array(m * n);
     const fused = isKernelActivation(this.activation);
-    const { scale, offset } = this.folded;
-    quantizedDense(m, n, k, this.codes, this.kernel, scale, offset, fused ? this.activation : 'linear', out);
+    const { scale, offset, packed } = this.folded;
+    quantizedDensePacked(m, n, k, this.codes, packed, scale, offset, fused ? this.activation : 'linear', out);
     const y = new Tensor(out, [m, n]);
     return fused ? y : applyActivation(this.activation, y);
   }

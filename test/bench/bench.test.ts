@@ -40,7 +40,7 @@ function tinyOptions(): BenchOptions {
       rowsPerCall: 64,
       cpuRowsPerCall: 64,
     },
-    int8: { threads: [1], pairs: 2, batchSec: 0.001, trainRows: 256, epochs: 1 },
+    int8: { threads: [1], batches: [256, 3], pairs: 2, batchSec: 0.001, trainRows: 256, epochs: 1 },
     outDir: out,
     log: () => {},
   };
@@ -113,8 +113,11 @@ describe('npm run bench on tiny sizes', () => {
     expect(seq.find((q) => q.model === 'conv1d' && q.provider === 'tfjs-wasm')?.skipped).toMatch(
       /Conv2DBackpropFilter/,
     );
-    // int8 inference: float32 and int8 samples/s and their ratio at each thread count asked for.
-    expect(json.int8.map((q: { threads: number }) => q.threads)).toEqual([1]);
+    // int8 inference: float32 and int8 samples/s and their ratio at each thread count and batch asked for.
+    expect(json.int8.map((q: { threads: number; batch: number }) => [q.threads, q.batch])).toEqual([
+      [1, 256],
+      [1, 3],
+    ]);
     for (const q of json.int8) {
       expect(q.float32SamplesPerSec).toBeGreaterThan(0);
       expect(q.int8SamplesPerSec).toBeGreaterThan(0);

@@ -18,6 +18,7 @@ import {
   type KernelFn,
   type KernelProvider,
   lstmBackwardKernel,
+  packedBlock,
   registerKernel,
   registerLazyProvider,
   registerProvider,
@@ -96,6 +97,42 @@ describe('declareKernel', () => {
         args: [size('len'), scalar('alpha'), vector('x', 'len'), vector('out', 'len')],
       }),
     ).toThrow(/describes 4 arguments, its reference takes 2/);
+    expect(() =>
+      declareKernel({
+        ...base,
+        name: 'testBadMultiple',
+        args: [size('len'), scalar('alpha'), packedBlock('x', ['len'], 'int8', [0]), vector('out', 'len')],
+      }),
+    ).toThrow(/array 'x' needs one positive integer multiple per dim/);
+  });
+
+  it('a packed block needs each dim rounded up to its multiple, in the compiled check and the message', () => {
+    const sum = (rows: number, cols: number, x: Int8Array, out: FloatArray) => {
+      out[0] = x.reduce((a, v) => a + v, 0) + rows + cols;
+    };
+    const k = declareKernel({
+      name: 'testPacked',
+      args: [
+        size('rows'),
+        size('cols'),
+        packedBlock('x', ['rows', 'cols'], 'int8', [16, 4]),
+        vector('out', 'rows'),
+      ],
+      dtypeFrom: 'out',
+      work: { sizes: ['rows'], scale: 1 },
+      reference: sum,
+    });
+    const run = dispatcher(k);
+    const out = new Float32Array(17);
+    // 17 x 5 rounds up to 32 x 8 = 256 bytes.
+    run(17, 5, new Int8Array(256), out);
+    expect(out[0]).toBe(22);
+    expect(() => run(17, 5, new Int8Array(255), out)).toThrow(
+      'testPacked: x has 255 elements, needs 256 (17x5, each rounded up to a multiple of 16x4)',
+    );
+    run(16, 4, new Int8Array(64), out);
+    expect(() => run(16, 4, new Int8Array(63), out)).toThrow('needs 64');
+    run(0, 3, new Int8Array(0), out);
   });
 });
 

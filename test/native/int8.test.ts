@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  packedInt8Length,
+  packInt8Weights,
   QUANT_MAX,
   quantizeActivations,
   quantizeActivationsReference,
   quantizedDense,
+  quantizedDensePacked,
+  quantizedDensePackedReference,
   quantizedDenseReference,
   roundHalfEven,
 } from '../../src/kernels/declarations/quantized.js';
@@ -161,6 +165,152 @@ describe.skipIf(!addon)('native int8 dense: bad inputs are refused before any ac
     expect(() =>
       quantizedDense(4, 3, 5, x, new Uint8Array(15) as unknown as Int8Array, scale, offset, 'linear', out),
     ).toThrow('quantizedDense: w must be an Int8Array, got Uint8Array');
+  });
+});
+
+/** Equal bytes: the float32 results bit for bit (NaN, -0 and all). */
+const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+
+/** The packed weights with every padding byte (channels past n, bytes past k) set to fill. */
+function withPadding(n: number, k: number, packed: Int8Array, fill: number): Int8Array {
+  const marked = new Int8Array(packed.length).fill(fill);
+  const groups = Math.ceil(k / 4);
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor(j / 16) * groups * 64 + (j % 16) * 4;
+    for (let p = 0; p < k; p++)
+      marked[base + (p >> 2) * 64 + (p & 3)] = packed[base + (p >> 2) * 64 + (p & 3)];
+  }
+  return marked;
+}
+
+describe('packed int8 weights', () => {
+  it('lays out panels of 16 channels by groups of 4 bytes, zeros in the padding', () => {
+    // 17 channels (a second, partial panel) by k = 6 (a partial second group): w[j][p] = 10 * j + p.
+    const n = 17;
+    const k = 6;
+    const w = Int8Array.from({ length: n * k }, (_, i) => 10 * Math.floor(i / k) + (i % k) - 100);
+    const packed = packInt8Weights(n, k, w);
+    expect(packed.length).toBe(packedInt8Length(n, k));
+    expect(packed.length).toBe(32 * 8);
+    // Panel 0, group 0: channel 0's bytes 0..3, then channel 1's...
+    expect(Array.from(packed.subarray(0, 8))).toEqual([-100, -99, -98, -97, -90, -89, -88, -87]);
+    // Panel 0, group 1: channel 0's bytes 4, 5 and two zeros of padding; channel 15 at its end.
+    expect(Array.from(packed.subarray(64, 68))).toEqual([-96, -95, 0, 0]);
+    expect(Array.from(packed.subarray(124, 128))).toEqual([54, 55, 0, 0]);
+    // Panel 1 (from byte 2 groups * 64): channel 16, then 15 channels of zeros.
+    expect(Array.from(packed.subarray(128, 132))).toEqual([60, 61, 62, 63]);
+    expect(packed.subarray(132, 192).every((v) => v === 0)).toBe(true);
+    expect(Array.from(packed.subarray(192, 196))).toEqual([64, 65, 0, 0]);
+    expect(packed.subarray(196).every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses bad sizes and short weights', () => {
+    expect(() => packInt8Weights(2, 3, new Int8Array(5))).toThrow(
+      'packInt8Weights: w has 5 elements, needs 6 (2x3)',
+    );
+    expect(() => packInt8Weights(-1, 3, new Int8Array(5))).toThrow('non-negative integers');
+    expect(packInt8Weights(0, 0, new Int8Array(0)).length).toBe(0);
+  });
+
+  it('the packed reference is the plain one bit for bit, whatever the padding holds', () => {
+    for (const [m, n, k] of sizes) {
+      const { x, w, scale, offset } = operands(m, n, k, m * 31 + n * 7 + k);
+      const packed = packInt8Weights(n, k, w);
+      for (const activation of ['linear', 'relu', 'sigmoid'] as Activation[]) {
+        const ref = new Float32Array(m * n);
+        quantizedDenseReference(m, n, k, x, w, scale, offset, activation, ref);
+        for (const weights of [packed, withPadding(n, k, packed, 127)]) {
+          const out = new Float32Array(m * n).fill(Number.NaN);
+          quantizedDensePackedReference(m, n, k, x, weights, scale, offset, activation, out);
+          expect(same(out, ref)).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe.skipIf(!addon)('native int8 dense over packed weights: exact parity with the reference', () => {
+  // The row counts every kernel takes (8-row blocks, 4, 1) and 2 threads' worth of blocks.
+  const packedSizes: Array<[number, number, number]> = [
+    ...sizes,
+    [1, 1024, 1024],
+    [4, 33, 1024],
+    [7, 48, 130],
+    [40, 1024, 64],
+  ];
+  for (const isa of isas) {
+    it(`${isa}: every size, linear and relu, narrow and full weights, junk in the padding, 1 and 2 threads`, () => {
+      addon!.setIsa(isa);
+      for (const [m, n, k] of packedSizes) {
+        for (const narrow of [false, true]) {
+          const { x, w, scale, offset } = operands(m, n, k, m * 7919 + n * 31 + k, narrow);
+          const packed = packInt8Weights(n, k, w);
+          for (const relu of [false, true]) {
+            const ref = new Float32Array(m * n);
+            quantizedDenseReference(m, n, k, x, w, scale, offset, relu ? 'relu' : 'linear', ref);
+            // Padding bytes outside [-64, 64] also check that they never count, nor turn the AVX2
+            // kernel's narrow form on (they make it take the full one).
+            for (const weights of [packed, withPadding(n, k, packed, -128), withPadding(n, k, packed, 64)]) {
+              for (const t of [1, 2]) {
+                addon!.setThreads(t);
+                const out = new Float32Array(m * n).fill(Number.NaN);
+                addon!.quantizedDensePacked(m, n, k, x, weights, scale, offset, relu, out);
+                if (!same(out, ref))
+                  throw new Error(`${isa} ${m}x${n}x${k} relu ${relu} narrow ${narrow} ${t} threads`);
+              }
+            }
+          }
+        }
+      }
+      addon!.setIsa(defaultIsa);
+    });
+  }
+
+  it('sigmoid and tanh through the provider match the reference bit for bit', () => {
+    const { x, w, scale, offset } = operands(9, 3, 40, 5);
+    const packed = packInt8Weights(3, 40, w);
+    for (const activation of ['sigmoid', 'tanh'] as Activation[]) {
+      const ref = new Float32Array(27);
+      const out = new Float32Array(27);
+      quantizedDenseReference(9, 3, 40, x, w, scale, offset, activation, ref);
+      quantizedDensePacked(9, 3, 40, x, packed, scale, offset, activation, out, 'native');
+      expect(same(out, ref)).toBe(true);
+    }
+  });
+
+  it('refuses short or wrongly typed packed weights and codes above 127, in the addon and the dispatcher', () => {
+    const { x, w, scale, offset } = operands(4, 17, 5, 1);
+    const packed = packInt8Weights(17, 5, w); // 32 channels x 8 bytes
+    const out = new Float32Array(4 * 17);
+    expect(() =>
+      addon!.quantizedDensePacked(4, 17, 5, x, packed.subarray(1), scale, offset, false, out),
+    ).toThrow('quantizedDensePacked: packed has 255 elements, needs 256');
+    expect(() =>
+      addon!.quantizedDensePacked(
+        4,
+        17,
+        5,
+        x,
+        new Uint8Array(256) as unknown as Int8Array,
+        scale,
+        offset,
+        false,
+        out,
+      ),
+    ).toThrow('packed must be an Int8Array, got Uint8Array');
+    expect(() => quantizedDensePacked(4, 17, 5, x, packed.subarray(1), scale, offset, 'linear', out)).toThrow(
+      'quantizedDensePacked: packed has 255 elements, needs 256 (17x5, each rounded up to a multiple of 16x4)',
+    );
+    // The plain weights' length (17 x 5) is not enough: the packed layout needs its padding.
+    expect(() => quantizedDensePacked(4, 17, 5, x, w, scale, offset, 'linear', out)).toThrow('needs 256');
+    const bad = x.slice();
+    bad[6] = 128;
+    expect(() => addon!.quantizedDensePacked(4, 17, 5, bad, packed, scale, offset, false, out)).toThrow(
+      'quantizedDensePacked: x[6] is 128; activation codes must be in [0, 127]',
+    );
+    expect(() => quantizedDensePacked(4, 17, 5, bad, packed, scale, offset, 'linear', out, 'js')).toThrow(
+      'x[6] is 128',
+    );
   });
 });
 

@@ -2,8 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { noGrad } from '../../src/autograd.js';
 import { loadModel, saveModel } from '../../src/io/save.js';
-import { roundHalfEven } from '../../src/kernels/declarations/quantized.js';
+import {
+  quantizeActivationsReference,
+  quantizedDenseReference,
+  roundHalfEven,
+} from '../../src/kernels/declarations/quantized.js';
 import { withProvider } from '../../src/kernels/registry.js';
 import { ActivationLayer } from '../../src/nn/activation.js';
 import { Dense } from '../../src/nn/dense.js';
@@ -12,6 +17,8 @@ import { BatchNormalization } from '../../src/nn/normalization.js';
 import { QuantizedDense } from '../../src/nn/quantized-dense.js';
 import { GRU } from '../../src/nn/recurrent.js';
 import { Adam } from '../../src/optim/adam.js';
+import { Generator } from '../../src/random.js';
+import { Tensor } from '../../src/tensor.js';
 import { Model } from '../../src/training/model.js';
 import {
   activationQuantization,
@@ -96,6 +103,50 @@ function trained(seed = 3) {
   model.fit({ data: x, shape: [600, 10] }, y, { epochs: 20, batchSize: 32, verbose: 0, seed });
   return { model, x };
 }
+
+describe('QuantizedDense', () => {
+  // 20 units (a full panel of 16 and a partial one) over 7 inputs (a partial group of 4 bytes).
+  const units = 20;
+  const k = 7;
+  const rows = 9;
+  const layer = new QuantizedDense(units, { activation: 'relu', input: { scale: 0.05, zeroPoint: 3 } });
+  layer.build(k, { generator: new Generator(1), dtype: 'float32' });
+  layer.eval();
+  const kernel = Int8Array.from({ length: units * k }, (_, i) => ((i * 37) % 129) - 64);
+  layer.setQuantizedWeights(
+    kernel,
+    Array.from({ length: units }, (_, j) => 0.01 + j / 1000),
+    Array.from({ length: units }, (_, j) => (j % 5) / 10 - 0.2),
+  );
+  const x = new Tensor(
+    Float32Array.from({ length: rows * k }, (_, i) => Math.sin(i) * 2),
+    [rows, k],
+  );
+  // What the layer computes, from its plain int8 kernel: codes, exact sums, the float epilogue.
+  const expected = () => {
+    const codes = new Uint8Array(rows * k);
+    quantizeActivationsReference(rows * k, x.data, layer.input.scale, layer.input.zeroPoint, codes);
+    const { scale, offset } = layer.epilogue();
+    const out = new Float32Array(rows * units);
+    quantizedDenseReference(rows, units, k, codes, layer.kernel as Int8Array, scale, offset, 'relu', out);
+    return Array.from(out);
+  };
+
+  it('runs on its packed weights: the same outputs as the plain kernel, on every provider', () => {
+    const want = expected();
+    expect(want.some((v) => v > 0)).toBe(true);
+    expect(Array.from(noGrad(() => layer.forward(x)).data)).toEqual(want);
+    expect(Array.from(withProvider('js', () => noGrad(() => layer.forward(x)).data))).toEqual(want);
+  });
+
+  it('packs again after invalidate() when its weights change in place', () => {
+    noGrad(() => layer.forward(x));
+    const w = layer.kernel as Int8Array;
+    for (let i = 0; i < w.length; i++) w[i] = -w[i];
+    layer.invalidate();
+    expect(Array.from(noGrad(() => layer.forward(x)).data)).toEqual(expected());
+  });
+});
 
 describe('quantizeModel', () => {
   const { model, x } = trained();

@@ -1,5 +1,5 @@
 import { applyBiasActivation } from '../js/activations.js';
-import { choice, declareKernel, intBlock, matrix, scalar, size, vector } from '../kernel.js';
+import { choice, declareKernel, intBlock, matrix, packedBlock, scalar, size, vector } from '../kernel.js';
 import { dispatcher } from '../table.js';
 import { ACTIVATIONS, type Activation, type FloatArray } from '../types.js';
 
@@ -107,10 +107,15 @@ export function quantizedDenseReference(
       const wj = j * k;
       let acc = 0;
       for (let p = 0; p < k; p++) acc += x[xi + p] * w[wj + p];
-      out[i * n + j] = Math.fround(Math.fround(Math.fround(acc) * scale[j]) + offset[j]);
+      out[i * n + j] = int8Epilogue(acc, scale[j], offset[j]);
     }
   }
   if (activation !== 'linear') applyBiasActivation(m, n, null, activation, out);
+}
+
+/** float32(acc) * scale + offset, each step rounded to float32 (never a fused multiply-add). */
+function int8Epilogue(acc: number, scale: number, offset: number): number {
+  return Math.fround(Math.fround(Math.fround(acc) * scale) + offset);
 }
 
 /** Throws when a code of x exceeds 127. */
@@ -144,3 +149,89 @@ export const quantizedDenseKernel = declareKernel({
 
 /** out = act(scale * (x w^T) + offset) in int8 arithmetic on the chosen provider. */
 export const quantizedDense = dispatcher(quantizedDenseKernel);
+
+/** Output channels per panel of packed int8 weights (packInt8Weights). */
+export const INT8_PANEL = 16;
+/** Bytes of k per group of packed int8 weights: what one 32-bit lane of the int8 kernels takes. */
+export const INT8_GROUP = 4;
+
+/** Bytes of n x k int8 weights once packed: ceil(n / 16) * 16 * ceil(k / 4) * 4. */
+export function packedInt8Length(n: number, k: number): number {
+  return Math.ceil(n / INT8_PANEL) * INT8_PANEL * Math.ceil(k / INT8_GROUP) * INT8_GROUP;
+}
+
+/**
+ * n x k int8 weights (one row per output channel) in the layout the int8 kernels read: panels of
+ * 16 channels, each panel's k in groups of 4 bytes, and a group's 64 bytes channel after channel:
+ * packed[(floor(j / 16) * groups + floor(p / 4)) * 64 + (j % 16) * 4 + p % 4] = w[j * k + p], with
+ * groups = ceil(k / 4) and zeros in the padding (channels past n, bytes past k). A broadcast of 4
+ * bytes of an input row against one group then gives 16 channels' sums in the lanes of one vector.
+ * Done once per set of weights (QuantizedDense keeps it), not on every call.
+ */
+export function packInt8Weights(n: number, k: number, w: Int8Array): Int8Array {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(k) || k < 0) {
+    throw new Error(`packInt8Weights: n and k must be non-negative integers, got ${n} and ${k}`);
+  }
+  if (w.length < n * k)
+    throw new Error(`packInt8Weights: w has ${w.length} elements, needs ${n * k} (${n}x${k})`);
+  const groups = Math.ceil(k / INT8_GROUP);
+  const packed = new Int8Array(packedInt8Length(n, k));
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor(j / INT8_PANEL) * groups * 64 + (j % INT8_PANEL) * INT8_GROUP;
+    for (let p = 0; p < k; p++) packed[base + (p >> 2) * 64 + (p & 3)] = w[j * k + p];
+  }
+  return packed;
+}
+
+/**
+ * quantizedDense over weights packed by packInt8Weights: the same exact sums and epilogue, read
+ * through the packed layout (its padding is never read). The kernels skip repacking the weights
+ * on every call, which cost about half the time of a call at 8 rows of a 1024 x 1024 layer.
+ */
+export function quantizedDensePackedReference(
+  m: number,
+  n: number,
+  k: number,
+  x: Uint8Array,
+  packed: Int8Array,
+  scale: FloatArray,
+  offset: FloatArray,
+  activation: Activation,
+  out: FloatArray,
+): void {
+  checkCodes(x, m * k);
+  const groups = Math.ceil(k / INT8_GROUP);
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor(j / INT8_PANEL) * groups * 64 + (j % INT8_PANEL) * INT8_GROUP;
+    for (let i = 0; i < m; i++) {
+      const xi = i * k;
+      let acc = 0;
+      for (let p = 0; p < k; p++) acc += x[xi + p] * packed[base + (p >> 2) * 64 + (p & 3)];
+      out[i * n + j] = int8Epilogue(acc, scale[j], offset[j]);
+    }
+  }
+  if (activation !== 'linear') applyBiasActivation(m, n, null, activation, out);
+}
+
+export type QuantizedDensePackedFn = typeof quantizedDensePackedReference;
+
+export const quantizedDensePackedKernel = declareKernel({
+  name: 'quantizedDensePacked',
+  args: [
+    size('m'),
+    size('n'),
+    size('k'),
+    intBlock('x', ['m', 'k'], 'uint8'),
+    packedBlock('packed', ['n', 'k'], 'int8', [INT8_PANEL, INT8_GROUP]),
+    vector('scale', 'n'),
+    vector('offset', 'n'),
+    choice('activation', ACTIVATIONS),
+    matrix('out', 'm', 'n'),
+  ],
+  dtypeFrom: 'out',
+  work: { sizes: ['m', 'n', 'k'], scale: 2 },
+  reference: quantizedDensePackedReference,
+});
+
+/** quantizedDense over packed weights (packInt8Weights) on the chosen provider. */
+export const quantizedDensePacked = dispatcher(quantizedDensePackedKernel);

@@ -97,6 +97,18 @@ export interface NativeAddon {
     relu: boolean,
     out: Float32Array,
   ): void;
+  /** The same over weights packed by packInt8Weights (ceil(n/16)*16 x ceil(k/4)*4 bytes). */
+  quantizedDensePacked(
+    m: number,
+    n: number,
+    k: number,
+    x: Uint8Array,
+    packed: Int8Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    relu: boolean,
+    out: Float32Array,
+  ): void;
   quantizeActivations(len: number, x: Float32Array, scale: number, zeroPoint: number, out: Uint8Array): void;
   /** The int8 kernels in use: 'avx512vnni' | 'avx2' | 'scalar' (follows setIsa). */
   int8Isa(): string;

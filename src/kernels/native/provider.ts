@@ -22,6 +22,8 @@ import {
   quantizeActivationsKernel,
   quantizeActivationsReference,
   quantizedDenseKernel,
+  quantizedDensePackedKernel,
+  quantizedDensePackedReference,
   quantizedDenseReference,
 } from '../declarations/quantized.js';
 import {
@@ -603,19 +605,28 @@ function recurrentKernels(addon: NativeAddon, gemm: GemmFn): KernelImplementatio
  * epilogue, so every activation matches the reference bit for bit.
  */
 function quantizedKernels(addon: NativeAddon): KernelImplementation[] {
-  const dense: QuantizedDenseFn = (m, n, k, x, w, scale, offset, activation, out) => {
-    if (!(scale instanceof Float32Array && offset instanceof Float32Array && out instanceof Float32Array)) {
-      quantizedDenseReference(m, n, k, x, w, scale, offset, activation, out);
-      return;
-    }
-    addon.quantizedDense(m, n, k, x, w, scale, offset, activation === 'relu', out);
-    if (activation !== 'linear' && activation !== 'relu') applyBiasActivation(m, n, null, activation, out);
-  };
+  // quantizedDense and quantizedDensePacked: the same arguments, w plain or packed.
+  const int8Dense =
+    (reference: QuantizedDenseFn, entry: NativeAddon['quantizedDense']): QuantizedDenseFn =>
+    (m, n, k, x, w, scale, offset, activation, out) => {
+      if (!(scale instanceof Float32Array && offset instanceof Float32Array && out instanceof Float32Array)) {
+        reference(m, n, k, x, w, scale, offset, activation, out);
+        return;
+      }
+      entry(m, n, k, x, w, scale, offset, activation === 'relu', out);
+      if (activation !== 'linear' && activation !== 'relu') applyBiasActivation(m, n, null, activation, out);
+    };
+  const dense = int8Dense(quantizedDenseReference, addon.quantizedDense);
+  const packed = int8Dense(quantizedDensePackedReference, addon.quantizedDensePacked);
   const quantize: QuantizeActivationsFn = (len, x, scale, zeroPoint, out) => {
     if (x instanceof Float32Array) addon.quantizeActivations(len, x, scale, zeroPoint, out);
     else quantizeActivationsReference(len, x, scale, zeroPoint, out);
   };
-  return [implement(quantizedDenseKernel, dense), implement(quantizeActivationsKernel, quantize)];
+  return [
+    implement(quantizedDenseKernel, dense),
+    implement(quantizedDensePackedKernel, packed),
+    implement(quantizeActivationsKernel, quantize),
+  ];
 }
 
 export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): KernelProvider {
