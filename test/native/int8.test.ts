@@ -10,6 +10,7 @@ import {
   quantizedDensePackedReference,
   quantizedDenseReference,
   roundHalfEven,
+  unpackInt8Weights,
 } from '../../src/kernels/declarations/quantized.js';
 import type { Activation } from '../../src/kernels/types.js';
 import { nativeWithIsas } from './load.js';
@@ -202,6 +203,20 @@ describe('packed int8 weights', () => {
     expect(packed.subarray(132, 192).every((v) => v === 0)).toBe(true);
     expect(Array.from(packed.subarray(192, 196))).toEqual([64, 65, 0, 0]);
     expect(packed.subarray(196).every((v) => v === 0)).toBe(true);
+  });
+
+  it('unpacks back to the plain weights, whatever the padding holds', () => {
+    for (const [, n, k] of sizes) {
+      const { w } = operands(1, n, k, n * 13 + k);
+      const packed = packInt8Weights(n, k, w);
+      expect(Array.from(unpackInt8Weights(n, k, packed))).toEqual(Array.from(w.subarray(0, n * k)));
+      expect(Array.from(unpackInt8Weights(n, k, withPadding(n, k, packed, -7)))).toEqual(
+        Array.from(w.subarray(0, n * k)),
+      );
+    }
+    expect(() => unpackInt8Weights(17, 5, new Int8Array(255))).toThrow(
+      'unpackInt8Weights: packed has 255 elements, needs 256 (17x5)',
+    );
   });
 
   it('refuses bad sizes and short weights', () => {

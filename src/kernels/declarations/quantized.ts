@@ -1,5 +1,15 @@
 import { applyBiasActivation } from '../js/activations.js';
-import { choice, declareKernel, intBlock, matrix, packedBlock, scalar, size, vector } from '../kernel.js';
+import {
+  type ArrayArg,
+  choice,
+  declareKernel,
+  intBlock,
+  matrix,
+  packedBlock,
+  scalar,
+  size,
+  vector,
+} from '../kernel.js';
 import { dispatcher } from '../table.js';
 import { ACTIVATIONS, type Activation, type FloatArray } from '../types.js';
 
@@ -129,23 +139,32 @@ export function checkCodes(x: Uint8Array, len: number): void {
 
 export type QuantizedDenseFn = typeof quantizedDenseReference;
 
-export const quantizedDenseKernel = declareKernel({
-  name: 'quantizedDense',
-  args: [
-    size('m'),
-    size('n'),
-    size('k'),
-    intBlock('x', ['m', 'k'], 'uint8'),
-    intBlock('w', ['n', 'k'], 'int8'),
-    vector('scale', 'n'),
-    vector('offset', 'n'),
-    choice('activation', ACTIVATIONS),
-    matrix('out', 'm', 'n'),
-  ],
-  dtypeFrom: 'out',
-  work: { sizes: ['m', 'n', 'k'], scale: 2 },
-  reference: quantizedDenseReference,
-});
+/** An int8 dense kernel's declaration: quantizedDense's arguments, the weights plain or packed. */
+function declareInt8Dense(name: string, weights: ArrayArg<false>, reference: QuantizedDenseFn) {
+  return declareKernel({
+    name,
+    args: [
+      size('m'),
+      size('n'),
+      size('k'),
+      intBlock('x', ['m', 'k'], 'uint8'),
+      weights,
+      vector('scale', 'n'),
+      vector('offset', 'n'),
+      choice('activation', ACTIVATIONS),
+      matrix('out', 'm', 'n'),
+    ],
+    dtypeFrom: 'out',
+    work: { sizes: ['m', 'n', 'k'], scale: 2 },
+    reference,
+  });
+}
+
+export const quantizedDenseKernel = declareInt8Dense(
+  'quantizedDense',
+  intBlock('w', ['n', 'k'], 'int8'),
+  quantizedDenseReference,
+);
 
 /** out = act(scale * (x w^T) + offset) in int8 arithmetic on the chosen provider. */
 export const quantizedDense = dispatcher(quantizedDenseKernel);
@@ -169,24 +188,44 @@ export function packedInt8Length(n: number, k: number): number {
  * Done once per set of weights (QuantizedDense keeps it), not on every call.
  */
 export function packInt8Weights(n: number, k: number, w: Int8Array): Int8Array {
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(k) || k < 0) {
-    throw new Error(`packInt8Weights: n and k must be non-negative integers, got ${n} and ${k}`);
-  }
-  if (w.length < n * k)
-    throw new Error(`packInt8Weights: w has ${w.length} elements, needs ${n * k} (${n}x${k})`);
-  const groups = Math.ceil(k / INT8_GROUP);
+  checkWeights('packInt8Weights', 'w', n, k, w.length, n * k);
   const packed = new Int8Array(packedInt8Length(n, k));
-  for (let j = 0; j < n; j++) {
-    const base = Math.floor(j / INT8_PANEL) * groups * 64 + (j % INT8_PANEL) * INT8_GROUP;
-    for (let p = 0; p < k; p++) packed[base + (p >> 2) * 64 + (p & 3)] = w[j * k + p];
-  }
+  forEachWeight(n, k, (plain, at) => {
+    packed[at] = w[plain];
+  });
   return packed;
 }
 
+/** The n x k weights back from their packed layout (packInt8Weights' inverse; padding ignored). */
+export function unpackInt8Weights(n: number, k: number, packed: Int8Array): Int8Array {
+  checkWeights('unpackInt8Weights', 'packed', n, k, packed.length, packedInt8Length(n, k));
+  const w = new Int8Array(n * k);
+  forEachWeight(n, k, (plain, at) => {
+    w[plain] = packed[at];
+  });
+  return w;
+}
+
+function checkWeights(who: string, name: string, n: number, k: number, length: number, need: number): void {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(k) || k < 0) {
+    throw new Error(`${who}: n and k must be non-negative integers, got ${n} and ${k}`);
+  }
+  if (length < need) throw new Error(`${who}: ${name} has ${length} elements, needs ${need} (${n}x${k})`);
+}
+
+/** visit(j * k + p, where weight (j, p) sits in the packed layout) for every weight, row by row. */
+function forEachWeight(n: number, k: number, visit: (plain: number, at: number) => void): void {
+  const groups = Math.ceil(k / INT8_GROUP);
+  for (let j = 0; j < n; j++) {
+    const base = Math.floor(j / INT8_PANEL) * groups * 64 + (j % INT8_PANEL) * INT8_GROUP;
+    for (let p = 0; p < k; p++) visit(j * k + p, base + (p >> 2) * 64 + (p & 3));
+  }
+}
+
 /**
- * quantizedDense over weights packed by packInt8Weights: the same exact sums and epilogue, read
- * through the packed layout (its padding is never read). The kernels skip repacking the weights
- * on every call, which cost about half the time of a call at 8 rows of a 1024 x 1024 layer.
+ * quantizedDense over weights packed by packInt8Weights: the same exact sums and epilogue (the
+ * weights unpacked, the padding never read). The kernels skip repacking the weights on every call,
+ * which cost about half the time of a call at 8 rows of a 1024 x 1024 layer.
  */
 export function quantizedDensePackedReference(
   m: number,
@@ -199,39 +238,17 @@ export function quantizedDensePackedReference(
   activation: Activation,
   out: FloatArray,
 ): void {
-  checkCodes(x, m * k);
-  const groups = Math.ceil(k / INT8_GROUP);
-  for (let j = 0; j < n; j++) {
-    const base = Math.floor(j / INT8_PANEL) * groups * 64 + (j % INT8_PANEL) * INT8_GROUP;
-    for (let i = 0; i < m; i++) {
-      const xi = i * k;
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += x[xi + p] * packed[base + (p >> 2) * 64 + (p & 3)];
-      out[i * n + j] = int8Epilogue(acc, scale[j], offset[j]);
-    }
-  }
-  if (activation !== 'linear') applyBiasActivation(m, n, null, activation, out);
+  const w = unpackInt8Weights(n, k, packed);
+  quantizedDenseReference(m, n, k, x, w, scale, offset, activation, out);
 }
 
 export type QuantizedDensePackedFn = typeof quantizedDensePackedReference;
 
-export const quantizedDensePackedKernel = declareKernel({
-  name: 'quantizedDensePacked',
-  args: [
-    size('m'),
-    size('n'),
-    size('k'),
-    intBlock('x', ['m', 'k'], 'uint8'),
-    packedBlock('packed', ['n', 'k'], 'int8', [INT8_PANEL, INT8_GROUP]),
-    vector('scale', 'n'),
-    vector('offset', 'n'),
-    choice('activation', ACTIVATIONS),
-    matrix('out', 'm', 'n'),
-  ],
-  dtypeFrom: 'out',
-  work: { sizes: ['m', 'n', 'k'], scale: 2 },
-  reference: quantizedDensePackedReference,
-});
+export const quantizedDensePackedKernel = declareInt8Dense(
+  'quantizedDensePacked',
+  packedBlock('packed', ['n', 'k'], 'int8', [INT8_PANEL, INT8_GROUP]),
+  quantizedDensePackedReference,
+);
 
 /** quantizedDense over packed weights (packInt8Weights) on the chosen provider. */
 export const quantizedDensePacked = dispatcher(quantizedDensePackedKernel);
