@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -117,6 +118,8 @@ struct Isa {
   QuantizeFn quantize;
   // For weights within [-64, 64], or null (dots serves every weight).
   DotsFn dots_w7;
+  // Whether weights are within [-64, 64], for the ISA with dots_w7 (null otherwise).
+  bool (*within_64)(const int8_t* w, size_t len);
   // The packed broadcast kernel (weights repacked per call), or null.
   PanelFn panel;
   // Consecutive panels it takes per call (cols up to span * kPanel, panels groups * 64 bytes apart).
@@ -128,11 +131,11 @@ Isa current_isa() {
 #if defined(__x86_64__)
   const char* f = tg::isa_name();
   if (std::strncmp(f, "avx512", 6) == 0 && cpu_has_vnni())
-    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, panel_avx512vnni, 2};
+    return {"avx512vnni", dots_avx512vnni, quantize_avx2, nullptr, nullptr, panel_avx512vnni, 2};
   if (std::strncmp(f, "avx512", 6) == 0 || std::strncmp(f, "avx2", 4) == 0)
-    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, panel_avx2, 1};
+    return {"avx2", dots_avx2, quantize_avx2, dots_avx2_w7, within_64_avx2, panel_avx2, 1};
 #endif
-  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr, 1};
+  return {"scalar", dots_scalar, quantize_scalar, nullptr, nullptr, nullptr, 1};
 }
 
 // Rows and output channels per task: a 32 x 64 int32 block of sums (8 KB) on the stack, the
@@ -154,7 +157,11 @@ struct Job {
   // The packed path: weights packed into panels first (a job of its own), then the panel kernel.
   PanelFn panel = nullptr;
   size_t span = 1;
-  bool w7 = false;
+  // With the AVX2 kernel: per panel, whether its weights are within [-64, 64] (0 not known yet, 1
+  // yes, 2 no), found by the first task that runs the panel, on its own thread and just before its
+  // micro-kernels read the same bytes. Both forms give the same exact sums, so panels may differ.
+  std::atomic<uint8_t>* narrow = nullptr;
+  bool (*within_64)(const int8_t* w, size_t len) = nullptr;
   int8_t* packed = nullptr;
   size_t panels = 0;
   std::atomic<size_t> next_pack{0};
@@ -172,8 +179,18 @@ void run_packed_block(const Job& J, size_t t) {
   const size_t groups = k_groups(J.k);
   for (size_t p = p0; p < p1; p += J.span) {
     const size_t j0 = p * kPanel, cols = std::min(std::min(p1 - p, J.span) * kPanel, J.n - j0);
-    J.panel(J.x + i0 * J.k, J.k, rows, J.packed + p * groups * 64, cols, J.scale + j0, J.offset + j0, J.relu,
-            J.out + i0 * J.n + j0, J.n, J.w7);
+    const int8_t* panel = J.packed + p * groups * 64;
+    bool w7 = false;
+    if (J.narrow) {  // span 1 here (the AVX2 kernel): one flag per panel
+      uint8_t state = J.narrow[p].load(std::memory_order_relaxed);
+      if (state == 0) {
+        state = J.within_64(panel, groups * 64) ? 1 : 2;
+        J.narrow[p].store(state, std::memory_order_relaxed);
+      }
+      w7 = state == 1;
+    }
+    J.panel(J.x + i0 * J.k, J.k, rows, panel, cols, J.scale + j0, J.offset + j0, J.relu, J.out + i0 * J.n + j0, J.n,
+            w7);
   }
 }
 
@@ -268,17 +285,6 @@ size_t first_bad_code(const uint8_t* x, size_t len) {
   return len;
 }
 
-// Whether every weight is within [-64, 64] (what the quantizer writes): adding 64 maps that range
-// onto [0, 128], so no byte of w + 64 may exceed 128 (compared unsigned, in blocks that vectorize).
-bool weights_within_64(const int8_t* w, size_t len) {
-  for (size_t i = 0; i < len; i += 4096) {
-    const size_t end = std::min(len, i + 4096);
-    unsigned bad = 0;
-    for (size_t j = i; j < end; ++j) bad |= static_cast<uint8_t>(static_cast<uint8_t>(w[j]) + 64) > 128;
-    if (bad) return false;
-  }
-  return true;
-}
 
 // The arguments both dense entries share: (m, n, k, x, <weights>, scale, offset, relu, out), the
 // weights (argument 4) left to the caller. Checks every code of x; J then holds all but the weights.
@@ -305,12 +311,32 @@ void read_epilogue_args(Args& A, Job& J, size_t mk) {
   J.out = out.as<float>();
 }
 
-// Sets J up for the panel kernel over J.packed (filled by the pack phase when pack_first).
-void plan_packed(Job& J, PanelFn panel, size_t span, bool w7) {
-  J.panel = panel;
-  J.span = span;
-  J.w7 = w7;
+// Grow-only per-panel flags of the calling thread (Job::narrow).
+struct NarrowFlags {
+  std::unique_ptr<std::atomic<uint8_t>[]> p;
+  size_t n = 0;
+  std::atomic<uint8_t>* get(size_t need) {
+    if (need > n) {
+      p.reset(new std::atomic<uint8_t>[need]);
+      n = need;
+    }
+    for (size_t i = 0; i < need; ++i) p[i].store(0, std::memory_order_relaxed);
+    return p.get();
+  }
+};
+thread_local NarrowFlags t_narrow;
+
+// Sets J up for the panel kernel over J.packed (filled by the pack phase when pack_first). Only the
+// AVX2 kernel has a faster form for weights within [-64, 64] (VNNI has no int16 step): its panels
+// are scanned for it, each by the task that first runs it; no other kernel scans.
+void plan_packed(Job& J, const Isa& isa) {
+  J.panel = isa.panel ? isa.panel : panel_scalar;
+  J.span = isa.panel ? isa.span : 1;
   J.panels = (J.n + kPanel - 1) / kPanel;
+  if (isa.panel != nullptr && isa.within_64 != nullptr) {
+    J.within_64 = isa.within_64;
+    J.narrow = t_narrow.get(J.panels);
+  }
   J.row_blocks = (J.m + kRowBlock - 1) / kRowBlock;
   J.col_blocks = (J.panels + kPanelsPerBlock - 1) / kPanelsPerBlock;
 }
@@ -352,13 +378,11 @@ void quantized_dense_body(Args& A) {
   // The packed kernel pays a repacking of the weights per call: worth it once rows share them.
   const bool packed = isa.panel != nullptr && J.m >= 8;
   if (packed) {
-    // Only the AVX2 kernel has a faster form for weights within [-64, 64] (VNNI has no int16 step):
-    // the scan of every weight is skipped where it would not be used.
-    plan_packed(J, isa.panel, isa.span, isa.dots_w7 != nullptr && weights_within_64(J.w, nk));
+    plan_packed(J, isa);
     J.packed = t_packed.get(J.panels * k_groups(J.k) * 64);
     if (!J.packed) throw std::bad_alloc();
   } else {
-    J.dots = isa.dots_w7 != nullptr && weights_within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
+    J.dots = isa.within_64 != nullptr && isa.within_64(J.w, nk) ? isa.dots_w7 : isa.dots;
     J.row_blocks = (J.m + kRowBlock - 1) / kRowBlock;
     J.col_blocks = (J.n + kColBlock - 1) / kColBlock;
   }
@@ -380,13 +404,9 @@ void quantized_dense_packed_body(Args& A) {
   if (J.m * J.n == 0) return;
   const Isa isa = current_isa();
   J.packed = static_cast<int8_t*>(packed.data);
-  // The padding is zeros (or the caller's bytes times zero codes past k, and outputs never written
-  // past n), so scanning all of it for the AVX2 kernel's narrow form is exact.
-  const int8_t* pw = J.packed;
-  if (isa.panel != nullptr)
-    plan_packed(J, isa.panel, isa.span, isa.dots_w7 != nullptr && weights_within_64(pw, bytes));
-  else
-    plan_packed(J, panel_scalar, 1, false);
+  // Padding bytes count only against zero codes past k or in outputs never written past n, so the
+  // AVX2 kernel's scan of a whole panel, padding included, keeps its sums exact.
+  plan_packed(J, isa);
   run_job(A, J, false);
 }
 

@@ -39,6 +39,8 @@ void dots_avx2(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t
 void dots_avx2_w7(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows, size_t cols,
                   int32_t* acc, size_t ldacc);
 void quantize_avx2(const float* x, size_t len, float scale, float zero_point, uint8_t* out);
+// Whether every weight of w is within [-64, 64] (the AVX2 kernels' narrow form applies).
+bool within_64_avx2(const int8_t* w, size_t len);
 void dots_avx512vnni(const uint8_t* x, size_t ldx, const int8_t* w, size_t ldw, size_t k, size_t rows,
                      size_t cols, int32_t* acc, size_t ldacc);
 void panel_avx512vnni(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, size_t cols, const float* scale,

@@ -221,6 +221,21 @@ void panel_avx2(const uint8_t* x, size_t k, size_t rows, const int8_t* panel, si
   }
 }
 
+bool within_64_avx2(const int8_t* w, size_t len) {
+  // w + 64 as unsigned bytes: [-64, 64] maps onto [0, 128], every other weight above 128. The
+  // running maximum of those bytes says whether any was.
+  const __m256i bias = _mm256_set1_epi8(64);
+  __m256i hi = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 32 <= len; i += 32)
+    hi = _mm256_max_epu8(hi, _mm256_add_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i)), bias));
+  const __m256i limit = _mm256_set1_epi8(static_cast<char>(128));
+  if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_max_epu8(hi, limit), limit)) != -1) return false;
+  for (; i < len; ++i)
+    if (w[i] < -64 || w[i] > 64) return false;
+  return true;
+}
+
 void quantize_avx2(const float* x, size_t len, float scale, float zero_point, uint8_t* out) {
   const __m256 s = _mm256_set1_ps(scale), zp = _mm256_set1_ps(zero_point);
   const __m256 lo = _mm256_setzero_ps(), hi = _mm256_set1_ps(127.0f);

@@ -281,6 +281,35 @@ describe.skipIf(!addon)('native int8 dense over packed weights: exact parity wit
     });
   }
 
+  it('one channel of wide weights among narrow ones is found, wherever it is (the AVX2 kernel must not pair its sums in int16)', () => {
+    // All codes 127: four products of 127 x 127 in one int16 lane would overflow.
+    const n = 20;
+    const k = 70;
+    for (const isa of isas) {
+      addon!.setIsa(isa);
+      for (const m of [4, 9, 33]) {
+        const x = new Uint8Array(m * k).fill(QUANT_MAX);
+        const scale = new Float32Array(n).fill(1);
+        const offset = new Float32Array(n);
+        for (const j of [0, 10, 19]) {
+          for (const wide of [127, -128]) {
+            const w = Int8Array.from({ length: n * k }, (_, i) => ((i * 7) % 129) - 64);
+            w.fill(wide, j * k, (j + 1) * k);
+            const ref = new Float32Array(m * n);
+            quantizedDenseReference(m, n, k, x, w, scale, offset, 'linear', ref);
+            const out = new Float32Array(m * n);
+            addon!.quantizedDensePacked(m, n, k, x, packInt8Weights(n, k, w), scale, offset, false, out);
+            expect(same(out, ref)).toBe(true);
+            out.fill(0);
+            addon!.quantizedDense(m, n, k, x, w, scale, offset, false, out);
+            expect(same(out, ref)).toBe(true);
+          }
+        }
+      }
+    }
+    addon!.setIsa(defaultIsa);
+  });
+
   it('sigmoid and tanh through the provider match the reference bit for bit', () => {
     const { x, w, scale, offset } = operands(9, 3, 40, 5);
     const packed = packInt8Weights(3, 40, w);
