@@ -1,5 +1,6 @@
 // The int8 inference entries: quantizedDense (exact int32 dot products of activation codes and
-// weights, then the float epilogue) and quantizeActivations, with their ISA picked at run time from
+// weights, then the float epilogue), quantizedDensePacked (the same over weights the caller packed
+// once) and quantizeActivations, with their ISA picked at run time from
 // the float kernels' choice (setIsa): avx512 -> AVX-512 VNNI when the CPU has it, else AVX2;
 // avx2 -> AVX2; vec128 -> the portable scalar loops. The epilogue runs here, in code built for the
 // baseline x86-64 (no FMA), so float32(acc) * scale + offset rounds twice on every ISA, as the
@@ -120,7 +121,7 @@ struct Isa {
   DotsFn dots_w7;
   // Whether weights are within [-64, 64], for the ISA with dots_w7 (null otherwise).
   bool (*within_64)(const int8_t* w, size_t len);
-  // The packed broadcast kernel (weights repacked per call), or null.
+  // The broadcast kernel over packed panels, or null (the scalar ISA: panel_scalar).
   PanelFn panel;
   // Consecutive panels it takes per call (cols up to span * kPanel, panels groups * 64 bytes apart).
   size_t span;
@@ -285,9 +286,8 @@ size_t first_bad_code(const uint8_t* x, size_t len) {
   return len;
 }
 
-
 // The arguments both dense entries share: (m, n, k, x, <weights>, scale, offset, relu, out), the
-// weights (argument 4) left to the caller. Checks every code of x; J then holds all but the weights.
+// weights (argument 4) left to the caller; read_epilogue_args then reads the rest and checks x's codes.
 void read_dense_args(Args& A, Job& J, size_t& mk) {
   const size_t m = tg::args::get_size(A, 0, "m"), n = tg::args::get_size(A, 1, "n"), k = tg::args::get_size(A, 2, "k");
   mk = tg::args::checked_mul(A, m, k, "m*k");
