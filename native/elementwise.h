@@ -148,9 +148,10 @@ inline void dropout_keep(size_t len, uint32_t* s, double cut, unsigned char* kee
 }
 
 // out = dy * mask: the product of two floats of T is exact in double, so rounding it once in T
-// gives the TypeScript's (double product, stored) result.
+// gives the TypeScript's (double product, stored) result. out may be dy.
 template <class T>
 TG_CLONES void multiply(size_t len, const T* dy, const T* mask, T* out) {
+#pragma GCC ivdep
   for (size_t i = 0; i < len; ++i) out[i] = dy[i] * mask[i];
 }
 
@@ -198,10 +199,11 @@ void column_sums_parallel(size_t m, size_t n, const T* x, T* out) {
 // and its ReLU was positive), else +0, and sums[j] (when sums is given) = column j of out added in
 // double row by row, rounded once (as column_sums). scale is the kept units' factor in T, so
 // dy * scale is the product dropout's backward takes with its mask. Each call covers columns [a, b),
-// reading whole row segments in storage order.
+// reading whole row segments in storage order. out may be dy itself (in place: each element is read
+// before it is written, so neither pointer is __restrict and the loop says `ivdep`).
 template <class T>
-TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, T scale, const T* __restrict dy,
-                                    const T* __restrict y, T* __restrict out, T* __restrict sums) {
+TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, T scale, const T* dy,
+                                    const T* __restrict y, T* out, T* __restrict sums) {
   // The select as a bit mask on the product: written as a ternary, the compiler keeps the loop
   // scalar with a branch on y (it will not multiply where the source did not), which mispredicts
   // on half the elements.
@@ -214,6 +216,7 @@ TG_CLONES void relu_dropout_columns(size_t m, size_t n, size_t a, size_t b, T sc
   for (size_t j = 0; j < w && sums; ++j) acc[j] = 0;
   for (size_t i = 0; i < m; ++i) {
     const size_t r = i * n + a;
+#pragma GCC ivdep
     for (size_t j = 0; j < w; ++j) {
       const T d = dy[r + j] * scale;
       Bits bits;

@@ -34,7 +34,7 @@ export function record(
   op: string,
   out: Tensor,
   inputs: Tensor[],
-  backward: (grad: FloatArray) => Array<FloatArray | null>,
+  backward: (grad: FloatArray, owned: boolean) => Array<FloatArray | null>,
   release?: () => void,
 ): Tensor {
   if (!gradEnabled) return out;
@@ -258,7 +258,7 @@ export function backward(root: Tensor, grad?: Tensor | FloatArray, options: Back
         `backward: the graph through '${node.op}' was already released; pass { retainGraph: true } to the first backward`,
       );
     }
-    const grads = node.backward(entry.data);
+    const grads = node.backward(entry.data, entry.owned);
     // The gradient just consumed is the tape's own: back to the pool unless passed on to an input.
     if (entry.owned && !shares(grads, entry.data)) recycle(entry.data);
     for (let i = 0; i < node.inputs.length; i++) {

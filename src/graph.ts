@@ -61,9 +61,9 @@ export function backwardWithGradients(root: Tensor): Map<Tensor, FloatArray> {
     const original = node.backward;
     if (original === null) continue; // backward will say the graph was released
     wrapped.push({ node, original });
-    node.backward = (g) => {
+    node.backward = (g, owned) => {
       grads.set(t, g.slice());
-      return original(g);
+      return original(g, owned);
     };
   }
   try {

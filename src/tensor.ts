@@ -9,8 +9,13 @@ export type Shape = readonly number[];
 export interface GraphNode {
   readonly op: string;
   inputs: Tensor[];
-  /** Maps the gradient of the output to the gradients of the inputs (null where none is needed). */
-  backward: ((grad: FloatArray) => Array<FloatArray | null>) | null;
+  /**
+   * Maps the gradient of the output to the gradients of the inputs (null where none is needed).
+   * `owned` is true when the tape holds the only reference to `grad` and takes it back after the
+   * call: the op may then overwrite it (an elementwise derivative written in place saves a pass
+   * over a cold array); it must not keep or recycle it.
+   */
+  backward: ((grad: FloatArray, owned: boolean) => Array<FloatArray | null>) | null;
   /** Gives the op's saved buffers back to the pool when backward releases the graph. */
   release?: (() => void) | null;
 }

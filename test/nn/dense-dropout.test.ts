@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backwardWithGradients } from '../../src/graph.js';
 import {
   Dense,
   Dropout,
@@ -117,6 +118,63 @@ describe('denseDropout', () => {
         expect(grads(false).some(Number.isNaN)).toBe(true);
       });
     });
+  }
+
+  // A gradient the tape lends (a later dense layer's own new array) is overwritten by the layer's
+  // backward (the activation's and dropout's derivative in place); one the caller passes is only
+  // read. Both must give the same gradients, bit for bit, and the caller's array must survive.
+  for (const provider of providers) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const activation of activations) {
+        for (const fused of [true, false]) {
+          it(`${provider} ${dtype} ${fused ? 'denseDropout' : 'dense'} ${activation}: a lent gradient is taken in place, with the caller's results`, () => {
+            withProvider(provider, () => {
+              const [m, k, n] = [33, 9, 70];
+              const rng = new Generator(11);
+              const param = (shape: number[]) => {
+                const t = zeros(shape, { dtype, requiresGrad: true });
+                for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+                return t;
+              };
+              const x = param([m, k]);
+              const w = param([k, n]);
+              const b = param([n]);
+              const w2 = param([n, 3]);
+              const layer = () =>
+                fused
+                  ? denseDropout(x, w, b, activation, 0.4, { generator: new Generator(5) })
+                  : dense(x, w, b, activation);
+              const leafGrads = () => [x, w, b].map((t) => gradOf(t));
+              // Lent: the gradient reaching h is the output layer's new array.
+              const h = layer();
+              const node = h.node;
+              if (!node?.backward) throw new Error('no backward recorded');
+              const original = node.backward;
+              let lent: boolean | null = null;
+              node.backward = (g, owned) => {
+                lent = owned;
+                return original(g, owned);
+              };
+              const seen = backwardWithGradients(sum(dense(h, w2, null, 'linear')));
+              expect(lent).toBe(true);
+              const reaching = seen.get(h);
+              if (!reaching) throw new Error('no gradient reached h');
+              const want = leafGrads();
+              for (const t of [x, w, b, w2]) t.grad = null;
+              // The caller's: the same values passed to backward, which must not write over them.
+              const upstream = zeros([m, n], { dtype });
+              upstream.data.set(reaching);
+              const before = Array.from(upstream.data);
+              layer().backward(upstream);
+              expectSameBits(Array.from(upstream.data), before, 'upstream');
+              const got = leafGrads();
+              want.forEach((g, i) => expectSameBits(got[i], g, `grad ${i}`));
+              for (const t of [x, w, b, w2]) t.grad = null;
+            });
+          });
+        }
+      }
+    }
   }
 
   it('is dense when not training or at rate 0, and checks its arguments as dense and dropout do', () => {
