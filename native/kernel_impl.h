@@ -193,13 +193,23 @@ struct Small {
       for (int v = 0; v < NV; ++v) S::store_n(crow0 + r * n + v * L, acc[r][v], v == NV - 1 ? last : L);
   }
 
-  // All rows for one chunk of columns, R rows at a time, then the leftover rows one by one.
+  // Rows [i0, i1) for one chunk of columns, R rows at a time, then the leftover rows one by one.
+  template <int R, int NV>
+  static void rows(const tg::GemmCall<T>& g, const T* b, size_t j0, int last, bool relu, size_t i0, size_t i1) {
+    size_t i = i0;
+    for (; i + R <= i1; i += R) block<R, NV>(g, b, i, j0, last, relu);
+    for (; i < i1; ++i) block<1, NV>(g, b, i, j0, last, relu);
+  }
+
   template <int R, int NV>
   static void columns(const tg::GemmCall<T>& g, const T* b, size_t j0, int last, bool relu) {
-    size_t i = 0;
-    for (; i + R <= g.m; i += R) block<R, NV>(g, b, i, j0, last, relu);
-    for (; i < g.m; ++i) block<1, NV>(g, b, i, j0, last, relu);
+    rows<R, NV>(g, b, j0, last, relu, 0, g.m);
   }
+
+  // Row bands (below) when op(B) is at most kRowOrderBBytes, so it stays in L1 while every band
+  // reads it whole, and C is over kRowOrderCBytes: a smaller C stays in cache either way.
+  static constexpr size_t kRowOrderBBytes = 16 * 1024;
+  static constexpr size_t kRowOrderCBytes = 256 * 1024;
 
   static void run(const tg::GemmCall<T>& g, T* scratch) {
     const size_t n = g.n, k = g.k;
@@ -218,6 +228,28 @@ struct Small {
       b = bt;
     }
     const bool relu = g.act == tg::Act::Relu;
+    if (k * n * sizeof(T) <= kRowOrderBBytes && g.m * n * sizeof(T) > kRowOrderCBytes) {
+      // A shallow product with a wide C (a 1-unit output layer's input gradient is 256 x 1024 x 1):
+      // bands of 4 rows across every column, so C is written as 4 streams of whole rows rather than
+      // one 4 KB-strided piece per row and column chunk; out of cache that was 3-4x slower than a
+      // store of the same bytes. Each element's sum is the same in either order.
+      const size_t full = n / (4 * L) * (4 * L);
+      const size_t rest = n - full;
+      const int nv = static_cast<int>((rest + L - 1) / L);
+      const int last = static_cast<int>(rest - (nv > 0 ? nv - 1 : 0) * L);
+      for (size_t i0 = 0; i0 < g.m; i0 += 4) {
+        const size_t i1 = i0 + 4 < g.m ? i0 + 4 : g.m;
+        for (size_t j = 0; j < full; j += 4 * L) rows<4, 4>(g, b, j, L, relu, i0, i1);
+        switch (nv) {
+          case 0: break;
+          case 1: rows<4, 1>(g, b, full, last, relu, i0, i1); break;
+          case 2: rows<4, 2>(g, b, full, last, relu, i0, i1); break;
+          case 3: rows<4, 3>(g, b, full, last, relu, i0, i1); break;
+          default: rows<4, 4>(g, b, full, last, relu, i0, i1); break;
+        }
+      }
+      return;
+    }
     // Columns in chunks of 4 vectors; the last chunk may be narrower and end in a partial vector.
     size_t j = 0;
     for (; j + 4 * L <= n; j += 4 * L) columns<4, 4>(g, b, j, L, relu);

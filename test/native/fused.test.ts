@@ -24,6 +24,9 @@ describe.skipIf(!addon)('native fused dense forward: act(x W + bias)', () => {
     // 512 on AVX-512) or on the only one
     [131, 531, 1100],
     [200, 1030, 70],
+    // shallow products with a wide C, which the unpacked path writes in bands of rows
+    [300, 257, 3],
+    [257, 1023, 1],
     // matrix-vector products: one bias for every row (n = 1), one per output (m = 1)
     [300, 1, 530],
     [33, 1, 17],

@@ -20,6 +20,11 @@ for (const [m, n, k] of [
   [301, 47, 530],
   [50, 700, 40],
   [4, 2000, 70],
+  // shallow products with a wide C (over 256 KB), unpacked, in bands of rows across every column:
+  // whole 4-vector chunks and a partial last one, rows left over past the last band of 4
+  [257, 1023, 1],
+  [1001, 70, 3],
+  [513, 130, 2],
   // matrix-vector products (their own path): n = 1, m = 1, both, and edges of the vector width
   [300, 1, 530],
   [257, 1, 33],
