@@ -135,6 +135,38 @@ void AdamUpdateBody(Args& A) {
   });
 }
 
+// gatherRows(rows, cols, srcRows, src, index, dst): dst row r = src row index[r]; index an
+// Int32Array whose first rows entries are all in [0, srcRows) (checked before any copy); src and
+// dst of one float type, dtype follows dst.
+void GatherRowsBody(Args& A) {
+  const size_t rows = get_size(A, 0, "rows");
+  const size_t cols = get_size(A, 1, "cols");
+  const size_t src_rows = get_size(A, 2, "srcRows");
+  const View src = get_array(A, 3, "src");
+  const View dst = get_array(A, 5, "dst");
+  napi_typedarray_type itype;
+  size_t ilen = 0;
+  void* idata = nullptr;
+  if (napi_get_typedarray_info(A.env, A.argv[4], &itype, &ilen, &idata, nullptr, nullptr) != napi_ok ||
+      itype != napi_int32_array)
+    type_error(A.pre("index") + " must be an Int32Array, got " + A.what(A.argv[4]));
+  check_matrix(A, dst, dst, "dst", "dst", rows, cols, false, "rows*cols");
+  check_matrix(A, src, dst, "src", "dst", src_rows, cols, false, "srcRows*cols");
+  if (ilen < rows)
+    range_error(A.pre("index") + " has " + std::to_string(ilen) + " elements, needs " + std::to_string(rows));
+  if (rows > 0 && idata == nullptr) type_error(A.pre("index") + " has no memory (detached buffer?)");
+  const int32_t* index = static_cast<const int32_t*>(idata);
+  for (size_t r = 0; r < rows; ++r)
+    if (index[r] < 0 || static_cast<size_t>(index[r]) >= src_rows)
+      range_error(std::string(A.fn) + ": index[" + std::to_string(r) + "] is " + std::to_string(index[r]) +
+                  ", outside the " + std::to_string(src_rows) + " rows of src");
+  if (rows == 0 || cols == 0) return;
+  by_dtype(dst.f32(), [&](auto t) {
+    using T = decltype(t);
+    tg::gather_rows(rows, cols, src.as<const T>(), index, dst.as<T>());
+  });
+}
+
 // Wraps a checked entry: C++ errors become JS exceptions, nothing escapes into V8.
 
 napi_value Gemm(napi_env env, napi_callback_info info) { return checked_entry<GemmBody, 10>(env, info, "gemm"); }
@@ -154,6 +186,9 @@ napi_value ColumnSums(napi_env env, napi_callback_info info) {
 }
 napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   return checked_entry<AdamUpdateBody, 9>(env, info, "adamUpdate");
+}
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  return checked_entry<GatherRowsBody, 6>(env, info, "gatherRows");
 }
 
 // ---- Fast entries
@@ -592,6 +627,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"reluBackward", ReluBackward},
       {"sigmoidBackward", SigmoidBackward},
       {"columnSums", ColumnSums},
+      {"gatherRows", GatherRows},
       {"adamUpdate", AdamUpdate},
       {"gemmFast", fast_entry<4, kGemmSlots, gemm_fast<float>, gemm_fast<double>>},
       {"reluBackwardFast", fast_entry<3, kTrainSlots, relu_backward_fast<float>, relu_backward_fast<double>>},

@@ -7,6 +7,7 @@ export * from './column-sums.js';
 export * from './dense-dropout-forward.js';
 export * from './dense-forward.js';
 export * from './dropout.js';
+export * from './gather-rows.js';
 export * from './gemm.js';
 export * from './im2col.js';
 export * from './quantized.js';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AdamUpdateFn } from '../declarations/adam-update.js';
 import type { ColumnSumsFn } from '../declarations/column-sums.js';
 import type { DenseForwardFn } from '../declarations/dense-forward.js';
+import type { GatherRowsFn } from '../declarations/gather-rows.js';
 import type { GemmFn } from '../declarations/gemm.js';
 import type { ReluBackwardFn } from '../declarations/relu-backward.js';
 import type { SigmoidBackwardFn } from '../declarations/sigmoid-backward.js';
@@ -31,6 +32,7 @@ export interface NativeAddon {
   reluBackward: ReluBackwardFn;
   sigmoidBackward: SigmoidBackwardFn;
   columnSums: ColumnSumsFn;
+  gatherRows: GatherRowsFn;
   /** Adam's parameters as stepSize (lr with the bias corrections folded in: adamStepSize), beta1, beta2, epsilon. */
   adamUpdate(
     ...args: [

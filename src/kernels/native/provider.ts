@@ -15,6 +15,7 @@ import {
   dropoutForwardKernel,
   dropoutForwardReference,
 } from '../declarations/dropout.js';
+import { gatherRowsKernel } from '../declarations/gather-rows.js';
 import { type GemmFn, gemmKernel } from '../declarations/gemm.js';
 import {
   type QuantizeActivationsFn,
@@ -649,6 +650,10 @@ export function createNativeProvider(addon: NativeAddon = loadNativeAddon()): Ke
       implement(dropoutForwardKernel, dropout.dropoutForward),
       implement(dropoutBackwardKernel, dropout.dropoutBackward),
       implement(addIntoKernel, dropout.addInto),
+      // Checked entry only: one call per training batch, its index validated there row by row.
+      implement(gatherRowsKernel, (rows, cols, srcRows, src, index, dst) =>
+        addon.gatherRows(rows, cols, srcRows, src, index, dst),
+      ),
       ...recurrentKernels(addon, products.gemm),
       ...quantizedKernels(addon),
     ],
