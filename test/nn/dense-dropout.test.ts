@@ -27,6 +27,13 @@ const activations = ['relu', 'sigmoid', 'tanh', 'linear'] as const;
 
 type Run = { out: number[]; grads: number[][]; state: number[] };
 
+/** A tensor of standard normal draws that requires a gradient. */
+function randomParam(rng: Generator, dtype: 'float32' | 'float64', shape: number[]): Tensor {
+  const t = zeros(shape, { dtype, requiresGrad: true });
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+  return t;
+}
+
 function run(
   fused: boolean,
   dtype: 'float32' | 'float64',
@@ -35,11 +42,7 @@ function run(
   bias: boolean,
 ): Run {
   const rng = new Generator(m + k + n);
-  const param = (shape: number[]) => {
-    const t = zeros(shape, { dtype, requiresGrad: true });
-    for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-    return t;
-  };
+  const param = (shape: number[]) => randomParam(rng, dtype, shape);
   const x = param([m, k]);
   const w = param([k, n]);
   const b = bias ? param([n]) : null;
@@ -131,11 +134,7 @@ describe('denseDropout', () => {
             withProvider(provider, () => {
               const [m, k, n] = [33, 9, 70];
               const rng = new Generator(11);
-              const param = (shape: number[]) => {
-                const t = zeros(shape, { dtype, requiresGrad: true });
-                for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
-                return t;
-              };
+              const param = (shape: number[]) => randomParam(rng, dtype, shape);
               const x = param([m, k]);
               const w = param([k, n]);
               const b = param([n]);
