@@ -23,7 +23,7 @@ export function gatherRowsReference(
 }
 
 /** Throws for the first of index[0, rows) outside [0, srcRows). */
-export function checkGatherIndex(rows: number, srcRows: number, index: Int32Array): void {
+function checkGatherIndex(rows: number, srcRows: number, index: Int32Array): void {
   for (let r = 0; r < rows; r++) {
     const i = index[r];
     if (!(i >= 0 && i < srcRows)) {
