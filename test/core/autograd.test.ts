@@ -168,6 +168,30 @@ describe('kinks', () => {
     expect(b.grad!.item()).toBe(0);
   });
 
+  it("ReLU'(0) is exactly 0 when the layer takes its gradient in place (lent by a later dense layer)", () => {
+    for (const fused of [false, true]) {
+      const inp = param([[1, 1]]);
+      const w = param([
+        [1, 2],
+        [-1, 2],
+      ]); // first unit's pre-activation exactly 0, second 4
+      const b = param([0, 0]);
+      const h = fused
+        ? tg.denseDropout(inp, w, b, 'relu', 0.5, { generator: new tg.Generator(1) })
+        : tg.dense(inp, w, b, 'relu');
+      // The second dense layer's input gradient is its own new array: the tape lends it to h's op.
+      tg.dense(h, param([[3], [5]]), null, 'linear')
+        .sum()
+        .backward();
+      expect(w.grad!.data[0]).toBe(0);
+      expect(w.grad!.data[2]).toBe(0);
+      expect(b.grad!.data[0]).toBe(0);
+      // The second unit passes its gradient (times 2 where dropout kept it, 0 where it dropped it).
+      const kept = h.data[1] !== 0;
+      expect(b.grad!.data[1]).toBe(fused ? (kept ? 10 : 0) : 5);
+    }
+  });
+
   it('bce clips probabilities to [1e-7, 1 - 1e-7] and is flat outside', () => {
     const p = param([0, 1]);
     const y = tg.tensor([1, 0]);
